@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "reports"
+    verbose_name = "Verification and reports"
+
+    def ready(self):
+        from reports import auth
+
+        auth.register()

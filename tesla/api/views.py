@@ -1,0 +1,242 @@
+"""Authentication endpoints under /api/v2/auth/ (served with and without a trailing slash).
+
+They ignore any Authorization header except where they need it (refresh, logout, profile):
+stale headers from the dashboard must not break a login."""
+
+from datetime import UTC, datetime
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import get_authorization_header
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tesla import tokens
+from tesla.api import serializers as auth_serializers
+from tesla.models import RevokedLogin
+from tesla.principals import (
+    LAUNCHER_EXCHANGE,
+    MODULE_DESCRIBERS,
+    MODULE_MODELS,
+    PROFILE_BUILDER,
+    kind_of,
+)
+from tesla.settings_helpers import refresh_minutes
+
+INVALID_CREDENTIALS = "Invalid credentials"
+
+
+class PublicAuthView(APIView):
+    """An auth endpoint that anyone may call; it checks credentials itself."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+
+def _header_token(request) -> str | None:
+    parts = get_authorization_header(request).split()
+    if len(parts) == 2 and parts[0].lower() in (b"jwt", b"bearer"):
+        try:
+            return parts[1].decode("ascii")
+        except UnicodeError:
+            return None
+    return None
+
+
+class LoginView(PublicAuthView):
+    """Log in a global admin or an institution user allowed to log in."""
+
+    @extend_schema(
+        request=auth_serializers.LoginRequestSerializer,
+        responses={200: auth_serializers.TokenResponseSerializer, 401: OpenApiResponse()},
+        tags=["auth"],
+    )
+    def post(self, request):
+        body = auth_serializers.LoginRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        email, password = body.validated_data["email"], body.validated_data["password"]
+        candidates = (
+            get_user_model()
+            .objects.filter(email__iexact=email, is_active=True)
+            .select_related("institution_user")
+        )
+        for user in candidates:
+            member = getattr(user, "institution_user", None)
+            if not (user.is_staff or (member is not None and member.login_allowed)):
+                continue
+            if user.check_password(password):
+                user.last_login = datetime.now(UTC)
+                user.save(update_fields=["last_login"])
+                principal_type = "admin" if user.is_staff else "user"
+                pair = tokens.issue_pair(
+                    principal_type=principal_type,
+                    pk=user.pk,
+                    sub=user.username,
+                    refresh_minutes=refresh_minutes(principal_type),
+                )
+                return Response({"token": pair.as_dict()})
+        return Response(INVALID_CREDENTIALS, status=status.HTTP_401_UNAUTHORIZED)
+
+
+class AppRoleView(PublicAuthView):
+    """Log in a VLE or a provider with its role_id and secret_id."""
+
+    @extend_schema(
+        request=auth_serializers.AppRoleRequestSerializer,
+        responses={200: auth_serializers.AppRoleResponseSerializer, 401: OpenApiResponse()},
+        tags=["auth"],
+    )
+    def post(self, request):
+        body = auth_serializers.AppRoleRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        for kind, model in MODULE_MODELS.items():
+            module = model.objects.filter(role_id=body.validated_data["role_id"]).first()
+            if module is None or not module.check_secret_id(body.validated_data["secret_id"]):
+                continue
+            pair = tokens.issue_pair(
+                principal_type=kind,
+                pk=module.pk,
+                sub="api",
+                refresh_minutes=refresh_minutes(kind),
+            )
+            return Response({**MODULE_DESCRIBERS[kind](module), "token": pair.as_dict()})
+        return Response(INVALID_CREDENTIALS, status=status.HTTP_401_UNAUTHORIZED)
+
+
+class LauncherTokenView(PublicAuthView):
+    """Swap a launcher (id and token from its URL) for a token pair. Works once."""
+
+    @extend_schema(
+        request=auth_serializers.LauncherExchangeSerializer,
+        responses={200: auth_serializers.TokenPairSerializer, 401: OpenApiResponse()},
+        tags=["auth"],
+    )
+    def post(self, request):
+        body = auth_serializers.LauncherExchangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        pair = None
+        for exchange in LAUNCHER_EXCHANGE:
+            pair = exchange(body.validated_data["id"], body.validated_data["token"])
+        if pair is None:
+            return Response(INVALID_CREDENTIALS, status=status.HTTP_401_UNAUTHORIZED)
+        return Response(pair.as_dict())
+
+
+def _is_revoked(claims: dict) -> bool:
+    sid = claims.get("sid")
+    return bool(sid) and RevokedLogin.objects.filter(sid=sid).exists()
+
+
+class RefreshView(PublicAuthView):
+    """A new access token from a refresh token.
+
+    Two bodies are accepted: `{"token": "<access>"}` with `Authorization: JWT <refresh>` (the
+    Python SDK), or `{"token": {"access_token", "refresh_token"}}` (the dashboard, whose
+    header may carry an old access token and is then ignored)."""
+
+    @extend_schema(
+        request=auth_serializers.RefreshRequestSerializer,
+        responses={200: auth_serializers.TokenResponseSerializer, 403: OpenApiResponse()},
+        tags=["auth"],
+    )
+    def post(self, request):
+        body = auth_serializers.RefreshRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        pair = body.validated_data["token"]
+        refresh = pair["refresh_token"] or _header_token(request)
+        if not refresh:
+            raise exceptions.ValidationError({"token": ["No refresh token was given."]})
+        try:
+            refresh_claims = tokens.decode(refresh, token_type="refresh")
+            access_claims = (
+                tokens.decode(pair["access_token"], token_type="access", verify_exp=False)
+                if pair["access_token"]
+                else None
+            )
+        except tokens.InvalidToken:
+            return Response("Invalid token", status=status.HTTP_403_FORBIDDEN)
+        if access_claims is not None and any(
+            access_claims.get(key) != refresh_claims.get(key) for key in ("type", "pk", "group")
+        ):
+            return Response("Token mismatch", status=status.HTTP_403_FORBIDDEN)
+        if _is_revoked(refresh_claims):
+            return Response("Token revoked", status=status.HTTP_403_FORBIDDEN)
+        access = tokens.renew_access(refresh_claims, access_claims)
+        return Response({"token": {"access_token": access, "refresh_token": refresh}})
+
+
+class LogoutView(PublicAuthView):
+    """End a login: its refresh token stops renewing access tokens."""
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"])
+    def delete(self, request):
+        candidates = [_header_token(request)]
+        data = request.data if isinstance(request.data, dict) else {}
+        token = data.get("token")
+        if isinstance(token, dict):
+            candidates += [token.get("refresh_token"), token.get("access_token")]
+        candidates.append(data.get("refresh_token"))
+        for raw in filter(lambda value: isinstance(value, str) and value, candidates):
+            for token_type in ("access", "refresh"):
+                try:
+                    claims = tokens.decode(raw, token_type=token_type, verify_exp=False)
+                except tokens.InvalidToken:
+                    continue
+                if claims.get("sid"):
+                    RevokedLogin.objects.get_or_create(
+                        sid=claims["sid"],
+                        defaults={
+                            "expires_at": datetime.fromtimestamp(
+                                claims.get("exp", 0) + refresh_minutes("user") * 60, UTC
+                            )
+                        },
+                    )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProfileView(APIView):
+    """The logged-in user: institution, roles and the dashboard routes they may see."""
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "AuthProfile",
+                {
+                    "id": serializers.IntegerField(),
+                    "username": serializers.CharField(),
+                    "email": serializers.CharField(),
+                    "first_name": serializers.CharField(),
+                    "last_name": serializers.CharField(),
+                    "full_name": serializers.CharField(),
+                    "is_admin": serializers.BooleanField(),
+                    "uid": serializers.CharField(allow_null=True),
+                    "locale": serializers.CharField(allow_null=True),
+                    "institution": serializers.DictField(allow_null=True),
+                    "institutions": serializers.ListField(child=serializers.DictField()),
+                    "roles": serializers.ListField(child=serializers.CharField()),
+                    "routes": serializers.ListField(child=serializers.CharField()),
+                },
+            )
+        },
+        tags=["auth"],
+    )
+    def get(self, request):
+        if kind_of(request.user) not in {"admin", "user"}:
+            raise exceptions.PermissionDenied("Only users have a profile.")
+        return Response(PROFILE_BUILDER[0](request))
+
+
+class HealthView(PublicAuthView):
+    """200 when the database answers, 503 otherwise."""
+
+    @extend_schema(exclude=True)
+    def get(self, request):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except Exception:  # any database failure means unhealthy
+            return Response({"status": "unavailable"}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        return Response({"status": "ok"})

@@ -1,0 +1,50 @@
+"""One exception handler for the whole API: every error is JSON and none comes from input.
+
+- DRF errors keep their shape (400 with a message per field, 401, 403, 404, 405...).
+- Database uniqueness conflicts and protected deletes are 409.
+- A Django `ValidationError` raised by a model or service is a 400 naming the fields.
+- A body larger than the configured cap is 413.
+"""
+
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "Request body is too large."
+    default_code = "payload_too_large"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, IntegrityError):
+        exc = Conflict("A resource with these values already exists.")
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        exc = Conflict("The resource is still in use and cannot be deleted.")
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    set_rollback()
+    return response
+
+
+def error_response(detail, status_code: int) -> Response:
+    """A JSON error body in the handler's shape, for views that answer errors themselves."""
+    return Response(detail if isinstance(detail, dict) else {"detail": detail}, status=status_code)

@@ -1,0 +1,38 @@
+"""Root URLs: the API under /api/v2/, its schema and docs, the admin site and /health."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from institution.api import urls as institution_urls
+from reports.api import lapi_urls
+from reports.api import urls as reports_urls
+from reports.api import vle_urls as reports_vle_urls
+from tesla.api.views import HealthView
+from tesla.routers import api_router
+from vle.api import urls as vle_urls
+from vle.api import vle_urls as vle_tree_urls
+
+api_patterns = [
+    path("auth/", include("tesla.api.urls")),
+    *api_router.urls,
+    *institution_urls.urlpatterns,
+    *vle_urls.urlpatterns,
+    *vle_tree_urls.urlpatterns,
+    *reports_urls.urlpatterns,
+    *reports_vle_urls.urlpatterns,
+]
+
+urlpatterns = [
+    path("api/v2/", include(api_patterns)),
+    path("lapi/v1/", include(lapi_urls.urlpatterns)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("admin/", admin.site.urls),
+    path("health", HealthView.as_view(), name="health"),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

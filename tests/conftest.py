@@ -1,0 +1,138 @@
+"""Layered fixtures (institution -> vle -> course -> activity) and one API client per persona.
+
+`api("inst_admin")` returns a client authenticated as that persona; permission matrices
+parametrize over persona names. Personas of *our* institution: global_admin, inst_admin,
+legal_admin, send_admin, data_admin, instructor (of `course`), learner (of `course`), member
+(no role), vle (our `vle`), learner_token (the learner's session token). Outsiders:
+other_vle (another VLE of our institution), foreign_admin and foreign_vle (another
+institution), provider, anonymous.
+"""
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture
+def institution(db):
+    return factories.institution()
+
+
+@pytest.fixture
+def other_institution(db):
+    return factories.institution()
+
+
+@pytest.fixture
+def vle(institution):
+    return factories.vle(institution)
+
+
+@pytest.fixture
+def other_vle(institution):
+    return factories.vle(institution)
+
+
+@pytest.fixture
+def foreign_vle(other_institution):
+    return factories.vle(other_institution)
+
+
+@pytest.fixture
+def course(vle):
+    return factories.course(vle)
+
+
+@pytest.fixture
+def activity(course):
+    return factories.activity(course)
+
+
+@pytest.fixture
+def global_admin(db):
+    return factories.user(None, is_staff=True)
+
+
+@pytest.fixture
+def inst_admin(institution):
+    return factories.user(institution, inst_admin=True)
+
+
+@pytest.fixture
+def legal_admin(institution):
+    return factories.user(institution, legal_admin=True)
+
+
+@pytest.fixture
+def send_admin(institution):
+    return factories.user(institution, send_admin=True)
+
+
+@pytest.fixture
+def data_admin(institution):
+    return factories.user(institution, data_admin=True)
+
+
+@pytest.fixture
+def member(institution):
+    return factories.user(institution)
+
+
+@pytest.fixture
+def instructor(institution, course):
+    account = factories.user(institution, instructor=True)
+    course.instructors.add(account.institution_user.instructor)
+    return account
+
+
+@pytest.fixture
+def learner(institution, course):
+    account = factories.user(institution, learner=True)
+    course.learners.add(account.institution_user.learner)
+    return account
+
+
+@pytest.fixture
+def foreign_admin(other_institution):
+    return factories.user(other_institution, inst_admin=True)
+
+
+@pytest.fixture
+def provider(db):
+    return factories.provider(1)
+
+
+@pytest.fixture
+def learner_token(learner):
+    return learner.institution_user.learner
+
+
+PERSONAS = (
+    "anonymous",
+    "global_admin",
+    "inst_admin",
+    "legal_admin",
+    "send_admin",
+    "data_admin",
+    "instructor",
+    "learner",
+    "member",
+    "foreign_admin",
+    "vle",
+    "other_vle",
+    "foreign_vle",
+    "provider",
+    "learner_token",
+)
+
+
+@pytest.fixture
+def api(request, db):
+    """`api(persona)` -> an APIClient authenticated as that persona."""
+
+    def make(persona: str):
+        if persona == "anonymous":
+            return factories.client_for(None)
+        return factories.client_for(request.getfixturevalue(persona))
+
+    return make
