@@ -1,8 +1,16 @@
 """Reads about institutions and their users that need more than a filter."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
-from institution.models import Institution, InstitutionUser, UIOption
+from institution.models import (
+    InformedConsent,
+    Institution,
+    InstitutionUser,
+    Learner,
+    SENDLearner,
+    UIOption,
+)
 from tesla.permissions import GLOBAL_ADMIN
 from tesla.principals import institution_user_of, is_global_admin, kind_of
 
@@ -44,3 +52,89 @@ def ui_routes_for(user) -> list[str]:
         )
         routes = [route for route in routes if route not in disabled]
     return sorted(dict.fromkeys(routes))
+
+
+def current_informed_consent(institution_id: int, now=None):
+    """The institution's current consent: the highest version already valid, or None."""
+    now = now or timezone.now()
+    valid = InformedConsent.objects.filter(institution_id=institution_id, valid_from__lte=now)
+    return max(valid, key=lambda consent: consent.version_key, default=None)
+
+
+def consent_status(consent: InformedConsent, current: InformedConsent | None, now=None) -> str:
+    """NOT_VALID_YET before valid_from; VALID for the current version; VALID_NEED_UPDATE when
+    only the patch number differs from the current version; NOT_VALID otherwise."""
+    now = now or timezone.now()
+    if consent.valid_from > now:
+        return "NOT_VALID_YET"
+    if current is None:
+        return "NOT_VALID"
+    if consent.pk == current.pk:
+        return "VALID"
+    if consent.version_key[:2] == current.version_key[:2]:
+        return "VALID_NEED_UPDATE"
+    return "NOT_VALID"
+
+
+def learner_ic_status(learner: Learner, current: InformedConsent | None = None, now=None) -> str:
+    """VALID_EXTERNAL when the institution handles consent itself; NOT_VALID_REJECTED after a
+    rejection; NOT_VALID_MISSING without consent; else the status of the accepted version.
+    Callers treat anything starting with VALID as consented. Pass `current` when checking many
+    learners of one institution to avoid one query per learner."""
+    institution = learner.institution_user.institution
+    if institution.external_ic:
+        return "VALID_EXTERNAL"
+    if learner.consent_rejected is not None:
+        return "NOT_VALID_REJECTED"
+    if learner.consent_id is None:
+        return "NOT_VALID_MISSING"
+    if current is None:
+        current = current_informed_consent(institution.pk, now)
+    return consent_status(learner.consent, current, now)
+
+
+def learner_send(learner: Learner, now=None) -> dict:
+    """The learner's special needs: the union of their unexpired SEND assignments.
+
+    `{"is_send": bool, "send": {"enabled_options": [...], "disabled_instruments": [...]}}`.
+    Uses `learner.send_assignments` (prefetch it with its category for lists)."""
+    now = now or timezone.now()
+    options: set[str] = set()
+    disabled: set[int] = set()
+    active = False
+    for assignment in learner.send_assignments.all():
+        if assignment.expires_at is not None and assignment.expires_at < now:
+            continue
+        active = True
+        data = assignment.category.data or {}
+        options.update(data.get("enabled_options") or [])
+        disabled.update(data.get("disabled_instruments") or [])
+    return {
+        "is_send": active,
+        "send": {"enabled_options": sorted(options), "disabled_instruments": sorted(disabled)},
+    }
+
+
+def global_ui_routes() -> set[str]:
+    """Routes defined by the global UI options (no institution, no user)."""
+    return set(
+        UIOption.objects.filter(institution__isnull=True, user__isnull=True).values_list(
+            "route", flat=True
+        )
+    )
+
+
+def learners_of(institution: Institution) -> QuerySet[Learner]:
+    """The institution's learners with what their API representation reads (person,
+    institution, accepted consent, SEND assignments), in a fixed number of queries."""
+    return (
+        Learner.objects.filter(institution_user__institution=institution)
+        .select_related("institution_user__user", "institution_user__institution", "consent")
+        .prefetch_related(
+            Prefetch(
+                "send_assignments",
+                queryset=SENDLearner.objects.select_related("category"),
+            )
+        )
+    )
+

@@ -358,3 +358,29 @@ class Alert(TimeStampedModel):
 
     class Meta:
         ordering = ["id"]
+
+
+class ReportWork(models.Model):
+    """A learner's activity report that must be rebuilt because its verification data changed.
+
+    Rows are written in the same transaction as the data that makes the report stale, so a
+    crash after commit but before the build leaves the row behind and `process_report_work`
+    builds it later: no result is silently lost. `version` grows with every new reason to
+    rebuild; a worker deletes the row only if the version it built is still the latest, so a
+    result arriving during a build is never dropped."""
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="+")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    queued_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "activity"], name="unique_report_work")
+        ]
+
+    def __str__(self) -> str:
+        return f"rebuild report of learner {self.learner_id} on activity {self.activity_id}"

@@ -46,7 +46,7 @@ def exchange_launcher(launcher_id: int, token) -> tokens.TokenPair | None:
     """Use up a launcher: it is deleted whatever happens next, and only an unexpired one
     yields tokens."""
     launcher = (
-        Launcher.objects.select_for_update()
+        Launcher.objects.select_for_update(of=("self",))
         .select_related("user__user", "user__learner")
         .filter(pk=launcher_id, token=token)
         .first()

@@ -1,0 +1,711 @@
+"""Representations of the institution API (institution-api.txt §1, 4, 6, 7, 9-14) and of the
+global-admin API for institutions, users and UI routes (anchor-core §2.5).
+
+Serializers check the shape of the input (types, lengths, choices, ids inside the URL's
+institution); the rules (uniqueness, mail domains, passwords, consent...) live in
+`institution.services`, which `create()`/`update()` call.
+
+Some objects the spec lists in request bodies are set by the server (the institution of the URL,
+a learner's consent, a SEND assignment's category details). They are accepted there for
+compatibility with the spec's samples and ignored: nested serializers and `Ignored*` fields
+never read a value from the request.
+"""
+
+import json
+
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.validators import RegexValidator
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.fields import empty
+
+from institution import services
+from institution.models import (
+    CourseGroup,
+    InformedConsent,
+    InformedConsentDocument,
+    Institution,
+    InstitutionUser,
+    Instructor,
+    Learner,
+    SENDCategory,
+    SENDLearner,
+    UIOption,
+    User,
+)
+from institution.selectors import consent_status, learner_ic_status, learner_send
+from tesla.serializers import TeslaModelSerializer
+
+SET_BY_SERVER = "Set by the server; a value sent here is ignored."
+LANGUAGE_RE = r"^[A-Za-z0-9_-]+$"
+
+
+class IgnoredOnWrite:
+    """A field shown in responses and listed in request bodies, whose submitted value is never
+    read (see the module docstring)."""
+
+    def get_value(self, dictionary):
+        return empty
+
+
+class IgnoredCharField(IgnoredOnWrite, serializers.CharField):
+    pass
+
+
+class IgnoredBooleanField(IgnoredOnWrite, serializers.BooleanField):
+    pass
+
+
+class IgnoredEmailField(IgnoredOnWrite, serializers.EmailField):
+    pass
+
+
+class BlankForNullCharField(serializers.CharField):
+    """A nullable text column shown as "" instead of null (the dashboard splits it)."""
+
+    def get_attribute(self, instance):
+        value = super().get_attribute(instance)
+        return "" if value is None else value
+
+
+class InstitutionScopedField(serializers.PrimaryKeyRelatedField):
+    """A row chosen by id among those of the URL's institution: an id of another institution
+    is as unknown as a missing one (400 naming the field)."""
+
+    def __init__(self, model, institution_lookup: str = "institution", **kwargs):
+        self.institution_lookup = institution_lookup
+        kwargs.setdefault("queryset", model.objects.none())
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        institution = self.context.get("parents", {}).get("institution")
+        model = self.queryset.model
+        if institution is None:
+            return model.objects.none()
+        return model.objects.filter(**{self.institution_lookup: institution})
+
+
+def flatten(data: dict) -> dict:
+    """Merge dotted-source values (`{"user": {"email": ..}}`) into one flat dict."""
+    flat = {}
+    for key, value in data.items():
+        if key in {"user", "institution_user"} and isinstance(value, dict):
+            flat.update(flatten(value))
+        else:
+            flat[key] = value
+    return flat
+
+
+# §1 Institution ---------------------------------------------------------------------------
+class InstitutionSerializer(TeslaModelSerializer):
+    """An institution and its settings; acronym and name are changed by global admins only
+    (admin API). Nested in another resource it is the URL's institution and is not written."""
+
+    allowed_domains = BlankForNullCharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="Comma separated domains the dashboard may redirect to ('*' wildcards).",
+    )
+
+    class Meta:
+        model = Institution
+        fields = [
+            "id",
+            "acronym",
+            "name",
+            "external_ic",
+            "mail_domain",
+            "disable_vle_learner_creation",
+            "disable_vle_instructor_creation",
+            "disable_vle_user_creation",
+            "allow_learner_report",
+            "allow_learner_audit",
+            "allow_valid_audit",
+            "allowed_domains",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "acronym", "name", "created_at", "updated_at"]
+
+    def get_value(self, dictionary):
+        return empty
+
+
+def institution_field() -> InstitutionSerializer:
+    return InstitutionSerializer(required=False, help_text=SET_BY_SERVER)
+
+
+class AdminInstitutionSerializer(TeslaModelSerializer):
+    """An institution as global admins manage it: every field, acronym unique."""
+
+    allowed_domains = BlankForNullCharField(required=False, allow_null=True, allow_blank=True)
+
+    class Meta:
+        model = Institution
+        fields = InstitutionSerializer.Meta.fields
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+# §4 Course groups -------------------------------------------------------------------------
+class InstitutionCourseGroupSerializer(TeslaModelSerializer):
+    """A folder of courses; `parent` is another group of the same institution or null."""
+
+    institution = institution_field()
+    parent = InstitutionScopedField(CourseGroup, allow_null=True, required=False)
+
+    class Meta:
+        model = CourseGroup
+        fields = ["id", "institution", "parent", "name", "description", "created_at", "updated_at"]
+
+    def create(self, validated_data):
+        return services.course_group_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.course_group_update(group=instance, **validated_data)
+
+
+# §6 Informed consents ---------------------------------------------------------------------
+class InstitutionInformedConsentSerializer(TeslaModelSerializer):
+    """A version of the institution's informed consent. Nested in a document it is the URL's
+    consent and is not written."""
+
+    institution = institution_field()
+    version = serializers.CharField(
+        max_length=250, help_text='"X.Y.Z" with integers; stored normalised ("01.2.3" -> "1.2.3").'
+    )
+
+    class Meta:
+        model = InformedConsent
+        fields = ["id", "institution", "version", "valid_from", "created_at", "updated_at"]
+
+    def get_value(self, dictionary):
+        return empty
+
+    def create(self, validated_data):
+        return services.informed_consent_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.informed_consent_update(consent=instance, **validated_data)
+
+
+# §7 Informed consent documents ------------------------------------------------------------
+class InstitutionInformedConsentDocumentSerializer(TeslaModelSerializer):
+    """The text of a consent version in one language: HTML and/or a PDF file (multipart)."""
+
+    consent = InstitutionInformedConsentSerializer(required=False, help_text=SET_BY_SERVER)
+    language = serializers.CharField(
+        max_length=30,
+        validators=[RegexValidator(LANGUAGE_RE, "Use letters, digits, '-' or '_' (e.g. 'en').")],
+    )
+    pdf = serializers.FileField(required=False, allow_null=True, allow_empty_file=False)
+
+    class Meta:
+        model = InformedConsentDocument
+        fields = ["id", "consent", "language", "html", "pdf", "created_at", "updated_at"]
+
+    def create(self, validated_data):
+        return services.ic_document_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.ic_document_update(document=instance, **validated_data)
+
+
+# §9 UI options ----------------------------------------------------------------------------
+class InstitutionUIOptionSerializer(TeslaModelSerializer):
+    """A switch of a global dashboard route for the institution or one of its users."""
+
+    route = serializers.CharField(max_length=250)
+    user = InstitutionScopedField(
+        InstitutionUser,
+        allow_null=True,
+        required=False,
+        help_text="Id of a user of the institution; null for the whole institution.",
+    )
+    roles = serializers.CharField(read_only=True, allow_null=True)
+    is_global = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = UIOption
+        fields = ["id", "route", "enabled", "roles", "user", "is_global"]
+
+    def create(self, validated_data):
+        return services.ui_option_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.ui_option_update(option=instance, **validated_data)
+
+
+class RolesField(serializers.Field):
+    """Role names as a list or a comma separated string; shown as the stored string."""
+
+    default_error_messages = {"invalid": "Expected a list of role names or a string."}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            return data
+        if isinstance(data, list) and all(isinstance(item, str) for item in data):
+            return data
+        self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
+
+
+class AdminUIOptionSerializer(TeslaModelSerializer):
+    """A global dashboard route and the roles that see it (none: everyone)."""
+
+    route = serializers.CharField(max_length=250)
+    roles = extend_schema_field(OpenApiTypes.STR)(RolesField)(
+        required=False,
+        allow_null=True,
+        help_text="Comma separated (or a list of) INSTRUCTOR, LEARNER, ADMIN, SEND, LEGAL, "
+        "DATA, GLOBAL_ADMIN; empty or null: everyone.",
+    )
+
+    class Meta:
+        model = UIOption
+        fields = ["id", "route", "enabled", "roles", "created_at", "updated_at"]
+
+    def create(self, validated_data):
+        return services.ui_route_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.ui_route_update(option=instance, **validated_data)
+
+
+# §10 Institution users --------------------------------------------------------------------
+def password_field() -> serializers.CharField:
+    return serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=128,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+    )
+
+
+class InstitutionUserSerializer(serializers.ModelSerializer):
+    """A person of the institution: login identity, uid, locale and admin flags.
+
+    `password`/`password2` are write-only: a password is set only for a user allowed to log
+    in (otherwise it is unusable), and `password2`, when sent, must repeat it."""
+
+    id = serializers.IntegerField(source="pk", read_only=True)
+    username = serializers.CharField(
+        source="user.username", max_length=150, validators=[UnicodeUsernameValidator()]
+    )
+    password = password_field()
+    password2 = password_field()
+    last_login = serializers.DateTimeField(source="user.last_login", read_only=True)
+    first_name = serializers.CharField(
+        source="user.first_name", max_length=150, required=False, allow_blank=True
+    )
+    last_name = serializers.CharField(
+        source="user.last_name", max_length=150, required=False, allow_blank=True
+    )
+    email = serializers.EmailField(
+        source="user.email", max_length=254, required=False, allow_blank=True
+    )
+
+    class Meta:
+        model = InstitutionUser
+        fields = [
+            "id",
+            "username",
+            "password",
+            "password2",
+            "last_login",
+            "first_name",
+            "last_name",
+            "uid",
+            "email",
+            "locale",
+            "login_allowed",
+            "inst_admin",
+            "legal_admin",
+            "send_admin",
+            "data_admin",
+            "created_at",
+            "updated_at",
+        ]
+        # Uniqueness is a rule of the services (400 naming the field), not a model validator.
+        validators = []
+
+    def create(self, validated_data):
+        return services.institution_user_create(**flatten(validated_data))
+
+    def update(self, instance, validated_data):
+        return services.institution_user_update(member=instance, **flatten(validated_data))
+
+
+class InstitutionUserProfileSerializer(serializers.Serializer):
+    """What a person may change about themselves: locale and password."""
+
+    locale = serializers.CharField(max_length=10, required=False, allow_null=True, allow_blank=True)
+    password = password_field()
+    password2 = password_field()
+
+
+# §11 Instructors --------------------------------------------------------------------------
+class _PersonSerializer(serializers.ModelSerializer):
+    """A learner or instructor seen through the person behind it. New people get their email
+    as username."""
+
+    id = serializers.IntegerField(source="pk", read_only=True)
+    username = serializers.CharField(source="institution_user.user.username", read_only=True)
+    last_login = serializers.DateTimeField(
+        source="institution_user.user.last_login", read_only=True
+    )
+    first_name = serializers.CharField(
+        source="institution_user.user.first_name", max_length=150, required=False,
+        allow_blank=True,
+    )
+    last_name = serializers.CharField(
+        source="institution_user.user.last_name", max_length=150, required=False,
+        allow_blank=True,
+    )
+    locale = serializers.CharField(
+        source="institution_user.locale", max_length=10, required=False, allow_null=True,
+        allow_blank=True,
+    )
+    uid = serializers.CharField(source="institution_user.uid", max_length=255)
+    inst_admin = serializers.BooleanField(source="institution_user.inst_admin", required=False)
+    legal_admin = serializers.BooleanField(source="institution_user.legal_admin", required=False)
+    send_admin = serializers.BooleanField(source="institution_user.send_admin", required=False)
+    data_admin = serializers.BooleanField(source="institution_user.data_admin", required=False)
+    updated_at = serializers.DateTimeField(source="institution_user.updated_at", read_only=True)
+
+    def update(self, instance, validated_data):
+        services.person_update(member=instance.institution_user, **flatten(validated_data))
+        return instance
+
+
+class InstitutionInstructorSerializer(_PersonSerializer):
+    """An instructor of the institution."""
+
+    email = serializers.EmailField(
+        source="institution_user.user.email", max_length=150, required=False, allow_blank=True
+    )
+
+    class Meta:
+        model = Instructor
+        fields = [
+            "id",
+            "username",
+            "last_login",
+            "first_name",
+            "last_name",
+            "email",
+            "locale",
+            "created_at",
+            "updated_at",
+            "uid",
+            "inst_admin",
+            "legal_admin",
+            "send_admin",
+            "data_admin",
+        ]
+
+    def create(self, validated_data):
+        return services.instructor_create(**flatten(validated_data))
+
+
+# §12 Learners -----------------------------------------------------------------------------
+class InstitutionLearnerConsentSerializer(serializers.ModelSerializer):
+    """The consent version a learner accepted and its status today."""
+
+    version = serializers.CharField(max_length=250)
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InformedConsent
+        fields = ["version", "status"]
+
+    def get_value(self, dictionary):
+        return empty
+
+    def get_status(self, consent) -> str:
+        return consent_status(consent, self.context.get("current_consent"))
+
+
+class InstitutionLearnerSENDSerializer(serializers.Serializer):
+    """The union of a learner's unexpired SEND assignments."""
+
+    class Needs(serializers.Serializer):
+        enabled_options = serializers.ListField(child=serializers.CharField())
+        disabled_instruments = serializers.ListField(child=serializers.IntegerField())
+
+    is_send = serializers.BooleanField()
+    send = Needs()
+
+
+class InstitutionLearnerSerializer(_PersonSerializer):
+    """A learner: the person, their pseudonymous `learner_id`, consent state and SEND needs.
+    Consent is given by the learner (`learner/{id}/ic/`), never written here."""
+
+    institution = InstitutionSerializer(
+        source="institution_user.institution", required=False, help_text=SET_BY_SERVER
+    )
+    consent = InstitutionLearnerConsentSerializer(
+        required=False, allow_null=True, help_text=SET_BY_SERVER
+    )
+    learner_id = serializers.UUIDField(read_only=True)
+    send = serializers.SerializerMethodField()
+    email = serializers.EmailField(source="institution_user.user.email", max_length=150)
+    ic_status = serializers.SerializerMethodField()
+    login_allowed = serializers.BooleanField(
+        source="institution_user.login_allowed", read_only=True
+    )
+    created_at = serializers.DateTimeField(source="institution_user.created_at", read_only=True)
+
+    class Meta:
+        model = Learner
+        fields = [
+            "id",
+            "institution",
+            "username",
+            "consent",
+            "consent_accepted",
+            "consent_rejected",
+            "learner_id",
+            "last_login",
+            "send",
+            "email",
+            "ic_status",
+            "login_allowed",
+            "first_name",
+            "last_name",
+            "locale",
+            "created_at",
+            "updated_at",
+            "uid",
+            "inst_admin",
+            "legal_admin",
+            "send_admin",
+            "data_admin",
+            "joined_at",
+        ]
+        read_only_fields = ["consent_accepted", "consent_rejected", "joined_at"]
+
+    @extend_schema_field(InstitutionLearnerSENDSerializer)
+    def get_send(self, learner) -> dict:
+        return learner_send(learner)
+
+    def get_ic_status(self, learner) -> str:
+        return learner_ic_status(learner, self.context.get("current_consent"))
+
+    def create(self, validated_data):
+        return services.learner_create(**flatten(validated_data))
+
+
+class InstitutionLearnerConsentVersionSerializer(serializers.Serializer):
+    version = serializers.CharField(max_length=250)
+
+
+class InstitutionLearnerConsentAcceptSerializer(serializers.Serializer):
+    """Body of `POST learner/{id}/ic/`: the version to accept, as `version` or, in the
+    learner-shaped body of the spec, as `consent.version`. Other learner fields are ignored."""
+
+    version = serializers.CharField(max_length=250, required=False)
+    consent = InstitutionLearnerConsentVersionSerializer(required=False)
+    institution = InstitutionSerializer(required=False, help_text=SET_BY_SERVER)
+    email = IgnoredEmailField(required=False, help_text=SET_BY_SERVER)
+    first_name = IgnoredCharField(required=False, help_text=SET_BY_SERVER)
+    last_name = IgnoredCharField(required=False, help_text=SET_BY_SERVER)
+    locale = IgnoredCharField(required=False, help_text=SET_BY_SERVER)
+    uid = IgnoredCharField(required=False, help_text=SET_BY_SERVER)
+    inst_admin = IgnoredBooleanField(required=False, help_text=SET_BY_SERVER)
+    legal_admin = IgnoredBooleanField(required=False, help_text=SET_BY_SERVER)
+    send_admin = IgnoredBooleanField(required=False, help_text=SET_BY_SERVER)
+    data_admin = IgnoredBooleanField(required=False, help_text=SET_BY_SERVER)
+
+    def validate(self, attrs):
+        version = attrs.get("version") or (attrs.get("consent") or {}).get("version")
+        if not version:
+            raise serializers.ValidationError({"version": ["This field is required."]})
+        return {"version": version}
+
+
+# §13 SEND categories ----------------------------------------------------------------------
+class InstitutionSENDCategoryDataSerializer(serializers.Serializer):
+    enabled_options = serializers.ListField(
+        child=serializers.ChoiceField(choices=SENDCategory.ENABLED_OPTIONS), required=False
+    )
+    disabled_instruments = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="Instrument ids."
+    )
+
+
+@extend_schema_field(InstitutionSENDCategoryDataSerializer)
+class SENDDataField(serializers.JSONField):
+    """`data` of a SEND category (checked by the service); a JSON text is decoded first."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class InstitutionSENDCategorySerializer(TeslaModelSerializer):
+    """A kind of special educational need: accessibility options it enables and instruments it
+    disables. Nested in an assignment (`info`) it is read-only."""
+
+    institution = institution_field()
+    data = SENDDataField(required=False, allow_null=True)
+
+    class Meta:
+        model = SENDCategory
+        fields = ["id", "institution", "data", "description", "created_at", "updated_at"]
+
+    def get_value(self, dictionary):
+        return empty
+
+    def create(self, validated_data):
+        return services.send_category_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.send_category_update(category=instance, **validated_data)
+
+
+# §14 Learner SEND assignments -------------------------------------------------------------
+class InstitutionSENDLearnerSerializer(TeslaModelSerializer):
+    """A learner's SEND category (one of the institution's), until `expires_at` or for good."""
+
+    category = InstitutionScopedField(SENDCategory)
+    info = InstitutionSENDCategorySerializer(
+        source="category", required=False, help_text=SET_BY_SERVER
+    )
+    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+
+    class Meta:
+        model = SENDLearner
+        fields = ["id", "expires_at", "category", "info"]
+
+    def create(self, validated_data):
+        return services.send_learner_assign(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.send_learner_update(assignment=instance, **validated_data)
+
+
+# Global admin: users ----------------------------------------------------------------------
+class AdminUserInstitutionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    acronym = serializers.CharField()
+    uid = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    locale = serializers.CharField(allow_null=True)
+
+
+class AdminUserSerializer(serializers.ModelSerializer):
+    """A login identity as global admins manage it, with its institution membership.
+
+    `institution_id` attaches the user to an institution (then `uid` is required), moves it, or
+    with -1 (or null) detaches it; the membership fields are shown under `institution` and as
+    flags (null for users without institution)."""
+
+    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    password = password_field()
+    password2 = password_field()
+    institution = serializers.SerializerMethodField()
+    roles = serializers.SerializerMethodField()
+    institution_id = serializers.IntegerField(
+        write_only=True,
+        required=False,
+        allow_null=True,
+        help_text="Institution to attach the user to; -1 or null detaches it.",
+    )
+    uid = serializers.CharField(
+        source="institution_user.uid", max_length=255, required=False, allow_null=True
+    )
+    login_allowed = serializers.BooleanField(source="institution_user.login_allowed", required=False)
+    locale = serializers.CharField(
+        source="institution_user.locale",
+        max_length=10,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+    )
+    inst_admin = serializers.BooleanField(source="institution_user.inst_admin", required=False)
+    legal_admin = serializers.BooleanField(source="institution_user.legal_admin", required=False)
+    send_admin = serializers.BooleanField(source="institution_user.send_admin", required=False)
+    data_admin = serializers.BooleanField(source="institution_user.data_admin", required=False)
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "is_staff",
+            "is_active",
+            "last_login",
+            "date_joined",
+            "password",
+            "password2",
+            "institution",
+            "roles",
+            "institution_id",
+            "uid",
+            "login_allowed",
+            "locale",
+            "inst_admin",
+            "legal_admin",
+            "send_admin",
+            "data_admin",
+        ]
+        read_only_fields = ["last_login", "date_joined"]
+        validators = []
+
+    @extend_schema_field(AdminUserInstitutionSerializer(allow_null=True))
+    def get_institution(self, user) -> dict | None:
+        member = getattr(user, "institution_user", None)
+        if member is None:
+            return None
+        return {
+            "id": member.institution_id,
+            "acronym": member.institution.acronym,
+            "uid": member.uid,
+            "roles": member.roles,
+            "locale": member.locale,
+        }
+
+    def get_roles(self, user) -> list[str]:
+        member = getattr(user, "institution_user", None)
+        roles = list(member.roles) if member is not None else []
+        if user.is_staff:
+            roles.append("GLOBAL_ADMIN")
+        return roles
+
+    def validate_institution_id(self, value):
+        if value is None or value == -1:
+            return None
+        institution = Institution.objects.filter(pk=value).first()
+        if institution is None:
+            raise serializers.ValidationError("Unknown institution.")
+        return institution
+
+    def _split(self, validated_data: dict) -> dict:
+        data = flatten(validated_data)
+        if "institution_id" in data:
+            data["institution"] = data.pop("institution_id")
+        return data
+
+    def create(self, validated_data):
+        data = self._split(validated_data)
+        if data.get("login_allowed") is None:
+            data.pop("login_allowed", None)
+        return services.admin_user_create(**data)
+
+    def update(self, instance, validated_data):
+        return services.admin_user_update(user=instance, **self._split(validated_data))

@@ -1,0 +1,698 @@
+"""Serializers of the reports app: activity reports (institution and VLE trees), report
+requests and audits, providers (admin and provider trees), provider results and enrolments,
+learner enrolment status, and the LAPI verification body."""
+
+import jsonschema
+from django.urls import NoReverseMatch, reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from reports.models import (
+    Enrolment,
+    Provider,
+    ReportActivity,
+    ReportActivityInstrument,
+    Request,
+    RequestProviderResult,
+    RequestResult,
+    ResultCode,
+    ResultStatus,
+)
+from reports.services import levels
+from tesla.serializers import TeslaModelSerializer
+from vle.models import Instrument
+
+LEVEL_FIELDS = ("identity_level", "content_level", "integrity_level")
+
+
+def _absolute(request, url: str | None) -> str | None:
+    if url is None:
+        return None
+    return request.build_absolute_uri(url) if request is not None else url
+
+
+def _file_url(context, field) -> str | None:
+    if not field:
+        return None
+    try:
+        return _absolute(context.get("request"), field.url)
+    except ValueError:
+        return None
+
+
+# Reports -------------------------------------------------------------------------------------
+
+
+class ReportLearnerSerializer(serializers.Serializer):
+    """Who the report is about."""
+
+    id = serializers.IntegerField(source="pk", read_only=True)
+    uid = serializers.CharField(source="institution_user.uid", read_only=True)
+    first_name = serializers.CharField(source="institution_user.user.first_name", read_only=True)
+    last_name = serializers.CharField(source="institution_user.user.last_name", read_only=True)
+    email = serializers.EmailField(source="institution_user.user.email", read_only=True)
+    learner_id = serializers.UUIDField(read_only=True)
+
+
+class ReportDetailSerializer(serializers.ModelSerializer):
+    """One instrument's part of a report: percentages 0-100 and levels 0-4."""
+
+    instrument = serializers.CharField(source="instrument.name", read_only=True)
+    instrument_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ReportActivityInstrument
+        fields = ["instrument", "enrolment", "confidence", "result", *LEVEL_FIELDS, "instrument_id"]
+        read_only_fields = fields
+
+
+class ReportThresholdsSerializer(serializers.Serializer):
+    warning_below = serializers.FloatField(allow_null=True)
+    alert_below = serializers.FloatField(allow_null=True)
+
+
+class ReportFactsSerializer(serializers.Serializer):
+    positive = serializers.ListField(child=serializers.CharField(), required=False)
+    negative = serializers.ListField(child=serializers.CharField(), required=False)
+    neutral = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class ReportDetailExtendedSerializer(ReportDetailSerializer):
+    """An instrument row with what explains it (anchor-core §7.4, levels rules 7-8):
+    the learner's and this activity's histograms of the instrument (10 bins, b0 = 0-9 %), the
+    bin of the learner's result, the provider's thresholds (0..1) and polarity, how usual the
+    result is (`prob_*`) and the share of better results (`h_prob_*`) in each histogram (null
+    when the histogram is empty), and plain-language facts."""
+
+    instrument_acronym = serializers.CharField(source="instrument.acronym", read_only=True)
+    instrument_polarity = serializers.SerializerMethodField()
+    learner_histogram = serializers.SerializerMethodField()
+    activity_histogram = serializers.SerializerMethodField()
+    result_bean = serializers.SerializerMethodField()
+    thresholds = serializers.SerializerMethodField()
+    prob_learner = serializers.SerializerMethodField()
+    prob_context = serializers.SerializerMethodField()
+    h_prob_learner = serializers.SerializerMethodField()
+    h_prob_context = serializers.SerializerMethodField()
+    facts = serializers.SerializerMethodField()
+
+    class Meta(ReportDetailSerializer.Meta):
+        fields = [
+            *ReportDetailSerializer.Meta.fields,
+            "instrument_acronym",
+            "instrument_polarity",
+            "learner_histogram",
+            "activity_histogram",
+            "result_bean",
+            "thresholds",
+            "prob_learner",
+            "prob_context",
+            "h_prob_learner",
+            "h_prob_context",
+            "facts",
+        ]
+        read_only_fields = fields
+
+    def _explain(self, row) -> dict:
+        """All explanation values of a row, computed once per row."""
+        cache = self.context.setdefault("_explained", {})
+        if row.pk in cache:
+            return cache[row.pk]
+        extras = self.context["report_context"]
+        provider = extras["providers"].get(row.instrument_id)
+        inverted = bool(provider and provider.inverted_polarity)
+        learner_histogram = extras["learner_histograms"].get(row.instrument_id, [0] * 10)
+        activity_histogram = extras["activity_histograms"].get(row.instrument_id, [0] * 10)
+        bin_ = levels.result_bin(row.result)
+        thresholds = (
+            levels.Thresholds(
+                float(provider.alert_below) if provider.alert_below is not None else None,
+                float(provider.warning_below) if provider.warning_below is not None else None,
+                inverted,
+            )
+            if provider is not None
+            else None
+        )
+        explained = {
+            "polarity": -1 if inverted else 1,
+            "learner_histogram": learner_histogram,
+            "activity_histogram": activity_histogram,
+            "bin": bin_,
+            "thresholds": {
+                "warning_below": thresholds.warning_below if thresholds else None,
+                "alert_below": thresholds.alert_below if thresholds else None,
+            },
+            "prob_learner": levels.probability(learner_histogram, bin_),
+            "prob_context": levels.probability(activity_histogram, bin_),
+            "h_prob_learner": levels.better_share(learner_histogram, bin_, inverted=inverted),
+            "h_prob_context": levels.better_share(activity_histogram, bin_, inverted=inverted),
+        }
+        explained["facts"] = levels.result_facts(
+            confidence=row.confidence,
+            result=row.result,
+            thresholds=thresholds,
+            h_prob_learner=explained["h_prob_learner"],
+            h_prob_context=explained["h_prob_context"],
+            prob_learner=explained["prob_learner"],
+            has_alerts=extras["has_alerts"],
+        )
+        cache[row.pk] = explained
+        return explained
+
+    def get_instrument_polarity(self, row) -> int:
+        """+1 when higher results are better, -1 for inverted polarity."""
+        return self._explain(row)["polarity"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_learner_histogram(self, row):
+        return self._explain(row)["learner_histogram"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_activity_histogram(self, row):
+        return self._explain(row)["activity_histogram"]
+
+    def get_result_bean(self, row) -> int:
+        """The histogram bin of the learner's result (0-9); the original's name is kept."""
+        return self._explain(row)["bin"]
+
+    @extend_schema_field(ReportThresholdsSerializer)
+    def get_thresholds(self, row):
+        return self._explain(row)["thresholds"]
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_prob_learner(self, row):
+        return self._explain(row)["prob_learner"]
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_prob_context(self, row):
+        return self._explain(row)["prob_context"]
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_h_prob_learner(self, row):
+        return self._explain(row)["h_prob_learner"]
+
+    @extend_schema_field(OpenApiTypes.FLOAT)
+    def get_h_prob_context(self, row):
+        return self._explain(row)["h_prob_context"]
+
+    @extend_schema_field(ReportFactsSerializer)
+    def get_facts(self, row):
+        return self._explain(row)["facts"]
+
+
+class _ReportBase(serializers.ModelSerializer):
+    learner = ReportLearnerSerializer(read_only=True)
+    detail = ReportDetailSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ReportActivity
+        fields = ["id", "learner", "detail", *LEVEL_FIELDS]
+        read_only_fields = fields
+
+
+class _ReportDetailBase(_ReportBase):
+    detail = ReportDetailExtendedSerializer(many=True, read_only=True)
+    data = serializers.SerializerMethodField()
+    chart = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    class Meta(_ReportBase.Meta):
+        fields = [*_ReportBase.Meta.fields, "data", "chart", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    def _link(self, report, name: str) -> str | None:
+        view = self.context.get("view")
+        if view is None:
+            return None
+        try:
+            return _absolute(
+                self.context.get("request"),
+                reverse(f"{view.basename}-{name}", kwargs={**view.kwargs, "pk": report.pk}),
+            )
+        except NoReverseMatch:
+            return None
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_data(self, report):
+        """URL of the report's JSON summary (sessions and documents)."""
+        return self._link(report, "data")
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_chart(self, report):
+        """URL of an SVG chart of the learner's results against the activity's histograms."""
+        return self._link(report, "chart")
+
+
+class InstitutionCourseActivityReportSerializer(_ReportBase):
+    """A learner's activity report as listed to the institution."""
+
+
+class InstitutionCourseActivityReportDetailSerializer(_ReportDetailBase):
+    """A learner's activity report with histograms, thresholds and facts per instrument."""
+
+
+class VLECourseActivityReportSerializer(_ReportBase):
+    """A learner's activity report as listed to the VLE."""
+
+
+class VLECourseActivityReportDetailSerializer(_ReportDetailBase):
+    """A learner's activity report, with explanations, as the VLE reads it."""
+
+
+class ReportDataSerializer(serializers.Serializer):
+    """The report's JSON summary (anchor-core §7.2)."""
+
+    sessions = serializers.ListField(child=serializers.DictField())
+    documents = serializers.ListField(child=serializers.DictField())
+
+
+# Report requests and audits -----------------------------------------------------------------
+
+
+class InstitutionCourseActivityReportRequestResultSerializer(serializers.ModelSerializer):
+    """One instrument's summary of a request."""
+
+    request = serializers.IntegerField(source="request_id", read_only=True)
+    instrument = serializers.IntegerField(source="instrument_id", read_only=True)
+    audit = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = RequestResult
+        fields = [
+            "id",
+            "status",
+            "result",
+            "error_message",
+            "code",
+            "audit",
+            "created_at",
+            "updated_at",
+            "request",
+            "instrument",
+            "message_code",
+        ]
+        read_only_fields = fields
+
+
+class InstitutionCourseActivityReportRequestSerializer(serializers.ModelSerializer):
+    """A verification request of the report's learner in the activity."""
+
+    result = InstitutionCourseActivityReportRequestResultSerializer(
+        source="results", many=True, read_only=True
+    )
+    data = serializers.SerializerMethodField()
+    learner = serializers.IntegerField(source="learner_id", read_only=True)
+    activity = serializers.IntegerField(source="activity_id", read_only=True, allow_null=True)
+    session = serializers.IntegerField(source="session_id", read_only=True, allow_null=True)
+    instruments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Request
+        fields = [
+            "id",
+            "result",
+            "status",
+            "data",
+            "error_message",
+            "created_at",
+            "updated_at",
+            "learner",
+            "activity",
+            "session",
+            "message_code",
+            "instruments",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_data(self, request_row):
+        """URL of the stored sample or document."""
+        return _file_url(self.context, request_row.data)
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_instruments(self, request_row):
+        return sorted(instrument.pk for instrument in request_row.instruments.all())
+
+
+class InstitutionCourseActivityReportAuditSerializer(serializers.ModelSerializer):
+    """An instrument row of a report with the link to its audit trail."""
+
+    audit_data = serializers.SerializerMethodField()
+    report = serializers.IntegerField(source="report_id", read_only=True)
+    instrument = serializers.IntegerField(source="instrument_id", read_only=True)
+
+    class Meta:
+        model = ReportActivityInstrument
+        fields = [
+            "id",
+            "enrolment",
+            "confidence",
+            "result",
+            *LEVEL_FIELDS,
+            "audit_data",
+            "created_at",
+            "updated_at",
+            "report",
+            "instrument",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_audit_data(self, row):
+        """URL of the audit trail (providers and every request's answers)."""
+        view = self.context.get("view")
+        if view is None or row.audit_data is None:
+            return None
+        kwargs = {key: value for key, value in view.kwargs.items() if key != "instrument_id"}
+        try:
+            url = reverse(
+                f"{view.basename}-data", kwargs={**kwargs, "instrument_id": row.instrument_id}
+            )
+        except NoReverseMatch:
+            return None
+        return _absolute(self.context.get("request"), url)
+
+
+class InstitutionCourseActivityReportAuditDetailSerializer(
+    InstitutionCourseActivityReportAuditSerializer
+):
+    """An instrument row of a report with its audit trail inline (`audit`)."""
+
+    audit = serializers.JSONField(source="audit_data", read_only=True)
+
+    class Meta(InstitutionCourseActivityReportAuditSerializer.Meta):
+        fields = [*InstitutionCourseActivityReportAuditSerializer.Meta.fields, "audit"]
+        read_only_fields = fields
+
+
+# Enrolment status (institution tree) ---------------------------------------------------------
+
+
+class LearnerEnrolmentStatusSerializer(serializers.Serializer):
+    """A learner's enrolment with one instrument, over the enabled providers' models
+    (percentages are fractions 0..1)."""
+
+    instrument_id = serializers.IntegerField()
+    percentage__min = serializers.FloatField()
+    percentage__max = serializers.FloatField()
+    can_analyse__min = serializers.BooleanField()
+    can_analyse__max = serializers.BooleanField()
+    pending = serializers.ListField(child=serializers.DictField())
+    pending_contributions = serializers.FloatField()
+    not_validated = serializers.ListField(child=serializers.DictField())
+    not_validated_count = serializers.IntegerField()
+
+
+class LearnerMissingEnrolmentsSerializer(serializers.Serializer):
+    """Whether the learner lacks enrolment an activity needs (`?activity_id=`)."""
+
+    missing_enrolments = serializers.BooleanField()
+    instruments = serializers.DictField(child=LearnerEnrolmentStatusSerializer())
+    activity_id = serializers.IntegerField()
+    learner_id = serializers.UUIDField()
+
+
+# Providers -----------------------------------------------------------------------------------
+
+
+class ProviderInstrumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Instrument
+        fields = ["id", "name", "acronym", "queue", "enabled", "requires_enrolment"]
+        read_only_fields = fields
+
+
+class ProviderCredentialsSerializer(serializers.Serializer):
+    role_id = serializers.CharField()
+    secret_id = serializers.CharField()
+
+
+class AdminInstrumentProviderSerializer(TeslaModelSerializer):
+    """A provider of an instrument. `credentials` `{role_id, secret_id}` appear only in the
+    create response (the secret is never shown again). `options` must satisfy the JSON Schema
+    in `options_schema` (the new one, or the stored one)."""
+
+    instrument_id = serializers.IntegerField(read_only=True)
+    instrument = ProviderInstrumentSerializer(read_only=True)
+    credentials = serializers.SerializerMethodField()
+    options_schema = serializers.JSONField(required=False, allow_null=True)
+    options = serializers.JSONField(required=False, allow_null=True)
+    alert_below = serializers.DecimalField(
+        max_digits=4, decimal_places=2, min_value=0, max_value=1, required=False, allow_null=True
+    )
+    warning_below = serializers.DecimalField(
+        max_digits=4, decimal_places=2, min_value=0, max_value=1, required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Provider
+        fields = [
+            "id",
+            "instrument_id",
+            "instrument",
+            "name",
+            "queue",
+            "description",
+            "url",
+            "version",
+            "acronym",
+            "allow_validation",
+            "inverted_polarity",
+            "image",
+            "has_service",
+            "service_port",
+            "options_schema",
+            "options",
+            "credentials",
+            "enabled",
+            "validation_active",
+            "warning_below",
+            "alert_below",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    @extend_schema_field(ProviderCredentialsSerializer(allow_null=True))
+    def get_credentials(self, provider):
+        return getattr(provider, "issued_credentials", None)
+
+    def validate_options_schema(self, value):
+        if value is None:
+            return value
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("A JSON Schema object is required.")
+        try:
+            jsonschema.validators.validator_for(value).check_schema(value)
+        except jsonschema.SchemaError as error:
+            raise serializers.ValidationError(f"Invalid JSON Schema: {error.message}") from None
+        return value
+
+    def validate_service_port(self, value):
+        if value is not None and not 0 < value < 65536:
+            raise serializers.ValidationError("A TCP port (1-65535) is required.")
+        return value
+
+    def validate(self, attrs):
+        instance = self.instance
+        schema = attrs.get("options_schema", instance.options_schema if instance else None)
+        options = attrs.get("options", instance.options if instance else None)
+        if options is not None and ("options" in attrs or "options_schema" in attrs):
+            if schema is None:
+                raise serializers.ValidationError(
+                    {"options": ["Options cannot be set while options_schema is NULL."]}
+                )
+            try:
+                jsonschema.validate(options, schema)
+            except jsonschema.ValidationError as error:
+                where = "/".join(str(part) for part in error.absolute_path) or "(root)"
+                raise serializers.ValidationError(
+                    {"options": [f"Invalid options at {where}: {error.message}"]}
+                ) from None
+        alert = attrs.get("alert_below", instance.alert_below if instance else None)
+        warning = attrs.get("warning_below", instance.warning_below if instance else None)
+        inverted = attrs.get(
+            "inverted_polarity", instance.inverted_polarity if instance else False
+        )
+        if alert is not None and warning is not None:
+            consistent = alert >= warning if inverted else alert <= warning
+            if not consistent:
+                raise serializers.ValidationError(
+                    {
+                        "alert_below": [
+                            "The alert threshold must lie beyond the warning threshold "
+                            "(below it, or above it with inverted polarity)."
+                        ]
+                    }
+                )
+        return attrs
+
+
+class ProviderSerializer(AdminInstrumentProviderSerializer):
+    """The calling provider's own record."""
+
+    class Meta(AdminInstrumentProviderSerializer.Meta):
+        read_only_fields = AdminInstrumentProviderSerializer.Meta.fields
+
+
+class ProviderRequestSerializer(serializers.ModelSerializer):
+    """A request as its provider sees it in the list: what to verify and the answer so far."""
+
+    request = serializers.SerializerMethodField()
+    learner_id = serializers.UUIDField(source="request.learner.learner_id", read_only=True)
+    status = serializers.ChoiceField(choices=ResultStatus.choices, required=False)
+    result = serializers.FloatField(min_value=0, max_value=1, required=False)
+    code = serializers.ChoiceField(choices=ResultCode.choices, required=False)
+    error_message = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=10000
+    )
+    message_code = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=50
+    )
+    audit = serializers.JSONField(required=False, allow_null=True)
+    audit_data = serializers.JSONField(
+        required=False, allow_null=True, write_only=True, help_text="Alias of `audit`."
+    )
+
+    class Meta:
+        model = RequestProviderResult
+        fields = [
+            "id",
+            "request",
+            "learner_id",
+            "status",
+            "result",
+            "code",
+            "error_message",
+            "message_code",
+            "audit",
+            "audit_data",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "data": {"type": "string", "format": "uri", "nullable": True},
+                "instruments": {"type": "array", "items": {"type": "integer"}},
+                "activity_id": {"type": "integer", "nullable": True},
+                "course_id": {"type": "integer", "nullable": True},
+                "session_id": {"type": "integer", "nullable": True},
+                "metadata": {"type": "object", "nullable": True},
+                "created_at": {"type": "string", "format": "date-time"},
+            },
+        }
+    )
+    def get_request(self, row):
+        request_row = row.request
+        return {
+            "id": request_row.pk,
+            "data": _file_url(self.context, request_row.data),
+            "instruments": sorted(instrument.pk for instrument in request_row.instruments.all()),
+            "activity_id": request_row.activity_id,
+            "course_id": request_row.activity.course_id if request_row.activity else None,
+            "session_id": request_row.session_id,
+            "metadata": request_row.metadata,
+            "created_at": serializers.DateTimeField().to_representation(request_row.created_at),
+        }
+
+    def validate(self, attrs):
+        if "audit_data" in attrs:
+            attrs["audit"] = attrs.pop("audit_data")
+        return attrs
+
+
+class ProviderRequestDetailSerializer(ProviderRequestSerializer):
+    """A request as its provider reads it, with the stored sample or document inline
+    (`data`: `{learner_id, course_id, activity_id, session_id, instruments, metadata, data}`)."""
+
+    data = serializers.SerializerMethodField()
+
+    class Meta(ProviderRequestSerializer.Meta):
+        fields = [*ProviderRequestSerializer.Meta.fields, "data"]
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_data(self, row):
+        return self.context.get("payload")
+
+
+class ProviderRequestStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ResultStatus.choices)
+
+
+class ProviderEnrolmentSerializer(serializers.ModelSerializer):
+    """A learner's model with this provider: how complete it is (0..1) and whether it can
+    analyse, and who holds its lock."""
+
+    learner_id = serializers.UUIDField(source="learner.learner_id", read_only=True)
+    is_locked = serializers.SerializerMethodField()
+    percentage = serializers.DecimalField(max_digits=5, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Enrolment
+        fields = [
+            "id",
+            "learner_id",
+            "percentage",
+            "can_analyse",
+            "is_locked",
+            "locked_at",
+            "locked_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_is_locked(self, enrolment) -> bool:
+        return enrolment.locked_at is not None and enrolment.locked_by is not None
+
+
+class ProviderEnrolmentCreateSerializer(serializers.Serializer):
+    """Open (or create) a learner's model and lock it for a task."""
+
+    learner_id = serializers.UUIDField()
+    task_id = serializers.UUIDField()
+
+
+class ProviderEnrolmentUpdateSerializer(serializers.Serializer):
+    """Store a model's new state and release the lock held by `task_id`."""
+
+    task_id = serializers.UUIDField(required=False, allow_null=True)
+    percentage = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=1, required=False
+    )
+    can_analyse = serializers.BooleanField(required=False)
+
+
+class ProviderEnrolmentUnlockSerializer(serializers.Serializer):
+    token = serializers.UUIDField(help_text="The task id that holds the lock.")
+
+
+# LAPI ----------------------------------------------------------------------------------------
+
+
+class LAPIVerificationSerializer(serializers.Serializer):
+    """A sample sent by the browser plugin (or a document sent by a VLE) to verify."""
+
+    learner_id = serializers.UUIDField()
+    course_id = serializers.IntegerField(min_value=1)
+    activity_id = serializers.IntegerField(min_value=1)
+    session_id = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    data = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    instruments = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=50
+    )
+    metadata = serializers.DictField(required=False, default=dict)
+
+
+class LAPIVerificationResponseSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    request_id = serializers.IntegerField(required=False)
+    path = serializers.CharField(required=False)
+    errors = serializers.DictField(required=False)

@@ -1,0 +1,230 @@
+"""The verification pipeline between a stored request and its report.
+
+1. `verification_request_schedule`: every instrument result of a new request gets one pending
+   `RequestProviderResult` per enabled provider of the instrument; providers pull their pending
+   ones (`/api/v2/provider/{id}/request/`). Outcomes known at once are written at once: no
+   enabled provider → the instrument result is Missing provider; the instrument requires
+   enrolment and the learner's model with that provider cannot analyse yet → that provider's
+   result is Missing enrolment.
+2. `provider_result_record`: a provider answers (status, result, code, audit). Histograms move
+   by the *difference* the answer makes (a result is counted once, however often it is sent);
+   when no provider of the instrument is still working, the instrument summary and the request
+   status are recomputed (`reports.services.levels`, rules 2-3).
+3. Every change that makes a learner's activity report stale queues a `ReportWork` row in the
+   same transaction; the report is built after commit (`reports.services.work`).
+
+Histograms (ten bins of 0..1 results): provider histograms count processed provider answers;
+instrument histograms count processed instrument summaries (one per request and instrument,
+so an instrument with two providers does not count each request twice).
+"""
+
+from django.db import transaction
+from django.db.models import F
+
+from reports.models import (
+    Enrolment,
+    Histogram,
+    HistogramActivityInstrument,
+    HistogramActivityProvider,
+    HistogramLearnerInstrument,
+    HistogramLearnerProvider,
+    Provider,
+    Request,
+    RequestProviderResult,
+    RequestResult,
+    ResultCode,
+    ResultStatus,
+)
+from reports.services import levels
+from reports.services.work import report_work_enqueue
+
+MISSING_ENROLMENT_CODE = "MISSING_ENROLMENT"
+MISSING_PROVIDER_CODE = "MISSING_PROVIDER"
+
+
+def histogram_move(
+    model: type[Histogram], keys: dict, *, old: float | None, new: float | None
+) -> None:
+    """Move one result in a histogram: take `old` out of its bin (None = it was not counted)
+    and put `new` in (None = it no longer counts). Nothing happens when the bin is the same."""
+    old_bin = None if old is None else Histogram.bin_of(old)
+    new_bin = None if new is None else Histogram.bin_of(new)
+    if old_bin == new_bin:
+        return
+    changes = {}
+    if old_bin is not None:
+        changes[f"b{old_bin}"] = F(f"b{old_bin}") - 1
+    if new_bin is not None:
+        changes[f"b{new_bin}"] = F(f"b{new_bin}") + 1
+    row, _ = model.objects.get_or_create(**keys)
+    model.objects.filter(pk=row.pk).update(**changes)
+
+
+def _counted(status: int, result: float) -> float | None:
+    return result if status == ResultStatus.PROCESSED else None
+
+
+def _move_provider_histograms(
+    *, request: Request, provider_id: int, old: float | None, new: float | None
+) -> None:
+    histogram_move(
+        HistogramLearnerProvider,
+        {"learner_id": request.learner_id, "provider_id": provider_id},
+        old=old,
+        new=new,
+    )
+    if request.activity_id is not None:
+        histogram_move(
+            HistogramActivityProvider,
+            {"activity_id": request.activity_id, "provider_id": provider_id},
+            old=old,
+            new=new,
+        )
+
+
+def _move_instrument_histograms(
+    *, request: Request, instrument_id: int, old: float | None, new: float | None
+) -> None:
+    histogram_move(
+        HistogramLearnerInstrument,
+        {"learner_id": request.learner_id, "instrument_id": instrument_id},
+        old=old,
+        new=new,
+    )
+    if request.activity_id is not None:
+        histogram_move(
+            HistogramActivityInstrument,
+            {"activity_id": request.activity_id, "instrument_id": instrument_id},
+            old=old,
+            new=new,
+        )
+
+
+def verification_request_schedule(*, request: Request) -> None:
+    """Hand a new request to the providers of its instruments (see the module docstring)."""
+    results = list(request.results.select_related("instrument"))
+    instrument_ids = [result.instrument_id for result in results]
+    providers = list(
+        Provider.objects.filter(instrument_id__in=instrument_ids, enabled=True).order_by("id")
+    )
+    ready = set(
+        Enrolment.objects.filter(
+            learner_id=request.learner_id, provider__in=providers, can_analyse=True
+        ).values_list("provider_id", flat=True)
+    )
+    provider_rows = []
+    for result in results:
+        for provider in providers:
+            if provider.instrument_id != result.instrument_id:
+                continue
+            missing = result.instrument.requires_enrolment and provider.pk not in ready
+            provider_rows.append(
+                RequestProviderResult(
+                    request=request,
+                    provider=provider,
+                    status=ResultStatus.MISSING_ENROLMENT if missing else ResultStatus.PENDING,
+                    message_code=MISSING_ENROLMENT_CODE if missing else None,
+                )
+            )
+    RequestProviderResult.objects.bulk_create(provider_rows)
+    for result in results:
+        request_instrument_summarise(request=request, result=result, update_request=False)
+    request_status_update(request=request)
+    report_work_enqueue(learner_id=request.learner_id, activity_id=request.activity_id)
+
+
+def request_instrument_summarise(
+    *, request: Request, result: RequestResult, update_request: bool = True
+) -> bool:
+    """Recompute one instrument's summary of a request from its providers' answers (levels
+    rule 2) once none is still working, and then the request's status. Returns whether the
+    summary changed."""
+    outcomes = [
+        levels.ProviderOutcome(
+            status=row.status,
+            result=row.result,
+            code=row.code,
+            alert_below=row.provider.alert_below,
+            warning_below=row.provider.warning_below,
+            inverted=row.provider.inverted_polarity,
+        )
+        for row in RequestProviderResult.objects.filter(
+            request=request, provider__instrument_id=result.instrument_id
+        ).select_related("provider")
+    ]
+    summary = levels.request_instrument_summary(outcomes)
+    if summary.status == ResultStatus.PENDING:
+        if result.status in levels.UNFINISHED:
+            return False
+        # A provider reopened its answer (status back to pending): the summary waits again.
+        summary = levels.Summary(ResultStatus.PENDING, 0.0, ResultCode.PENDING)
+    before = (result.status, result.result, result.code)
+    after = (summary.status, summary.result, summary.code)
+    if before == after:
+        return False
+    _move_instrument_histograms(
+        request=request,
+        instrument_id=result.instrument_id,
+        old=_counted(result.status, result.result),
+        new=_counted(summary.status, summary.result),
+    )
+    result.status, result.result, result.code = after
+    result.message_code = {
+        ResultStatus.MISSING_ENROLMENT: MISSING_ENROLMENT_CODE,
+        ResultStatus.MISSING_PROVIDER: MISSING_PROVIDER_CODE,
+    }.get(summary.status)
+    result.save(update_fields=["status", "result", "code", "message_code", "updated_at"])
+    if update_request:
+        request_status_update(request=request)
+    return True
+
+
+def request_status_update(*, request: Request) -> None:
+    """Recompute a request's status from its instrument results (levels rule 3)."""
+    statuses = list(request.results.values_list("status", flat=True))
+    status = levels.request_status(statuses)
+    message_code = (
+        MISSING_ENROLMENT_CODE
+        if ResultStatus.MISSING_ENROLMENT in statuses and status == levels.REQUEST_ERROR
+        else None
+    )
+    if (request.status, request.message_code) != (status, message_code):
+        request.status, request.message_code = status, message_code
+        request.save(update_fields=["status", "message_code", "updated_at"])
+
+
+def provider_result_record(
+    *,
+    provider_result: RequestProviderResult,
+    changes: dict,
+) -> RequestProviderResult:
+    """Store a provider's answer for a request (any of status, result, code, error_message,
+    message_code, audit) and let it flow into histograms, summary and report.
+
+    The row is locked first, so two concurrent answers cannot both count in a histogram."""
+    with transaction.atomic():
+        row = (
+            RequestProviderResult.objects.select_for_update()
+            .select_related("provider", "request")
+            .get(pk=provider_result.pk)
+        )
+        old = _counted(row.status, row.result)
+        for name, value in changes.items():
+            setattr(row, name, value)
+        row.save()
+        request = row.request
+        _move_provider_histograms(
+            request=request,
+            provider_id=row.provider_id,
+            old=old,
+            new=_counted(row.status, row.result),
+        )
+        if row.provider.instrument_id is not None:
+            result = RequestResult.objects.filter(
+                request=request, instrument_id=row.provider.instrument_id
+            ).first()
+            if result is not None:
+                request_instrument_summarise(request=request, result=result)
+        # Even an answer that leaves the summary alone changes the report's audit trail.
+        report_work_enqueue(learner_id=request.learner_id, activity_id=request.activity_id)
+    return row

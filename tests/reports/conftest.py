@@ -1,0 +1,66 @@
+"""Verification fixtures: enabled instruments configured on the activity, a consenting learner,
+providers with credentials, and helpers that drive requests and provider answers."""
+
+import pytest
+from django.utils import timezone
+
+from institution.models import InformedConsent
+from reports.models import Enrolment
+from tests import factories
+from vle.models import ActivityInstrument, Instrument
+
+
+@pytest.fixture
+def consent(institution):
+    return InformedConsent.objects.create(
+        institution=institution, version="1.0.0", valid_from=timezone.now()
+    )
+
+
+def give_consent(account, consent):
+    learner = account.institution_user.learner
+    learner.consent = consent
+    learner.consent_accepted = timezone.now()
+    learner.save()
+    return learner
+
+
+@pytest.fixture
+def consenting_learner(learner, consent):
+    """The course's learner, with the current informed consent accepted."""
+    return give_consent(learner, consent)
+
+
+@pytest.fixture
+def instruments(db):
+    """fr (identity, requires enrolment) and plag (content) enabled."""
+    Instrument.objects.filter(pk__in=[1, 5]).update(enabled=True)
+    return Instrument.objects.in_bulk([1, 5])
+
+
+@pytest.fixture
+def configured_activity(activity, instruments):
+    """The activity, enabled, watched by fr and plag."""
+    activity.enabled = True
+    activity.save()
+    ActivityInstrument.objects.create(activity=activity, instrument_id=1, active=True)
+    ActivityInstrument.objects.create(activity=activity, instrument_id=5, active=True)
+    return activity
+
+
+@pytest.fixture
+def fr_provider(db):
+    return factories.provider(1)
+
+
+@pytest.fixture
+def plag_provider(db):
+    return factories.provider(5, inverted_polarity=True, alert_below="0.70", warning_below="0.50")
+
+
+def enrol(learner, provider, percentage="1.00", can_analyse=True):
+    return Enrolment.objects.update_or_create(
+        learner=learner,
+        provider=provider,
+        defaults={"percentage": percentage, "can_analyse": can_analyse},
+    )[0]

@@ -1,0 +1,481 @@
+"""The VLE app's endpoints in the institution tree (/api/v2/institution/{i}/...) and the
+global-admin instrument catalogue (/api/v2/admin/instrument/).
+
+Parents come from the URL through caller-scoped querysets (foreign → 404); roles come from
+the institution flags plus, under a course, the caller's enrolment in that course.
+"""
+
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from institution.models import CourseGroup, InstitutionUser, Instructor, Learner
+from institution.selectors import current_informed_consent, institutions_visible_to
+from tesla.filters import SearchFilter
+from tesla.permissions import (
+    ADMIN,
+    COURSE_INSTRUCTOR,
+    COURSE_LEARNER,
+    DATA,
+    GLOBAL_ADMIN,
+    LEGAL,
+    MEMBER,
+)
+from tesla.principals import institution_user_of
+from tesla.viewsets import Parent, TeslaModelViewSet, TeslaReadOnlyViewSet, TeslaViewSet
+from vle import filters
+from vle.api import serializers as s
+from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument
+from vle.services import courses as rules
+from vle.services import reads
+
+INSTITUTION = Parent("institution", "institution_pk", institutions_visible_to)
+COURSE = Parent(
+    "course",
+    "course_pk",
+    lambda request, p: Course.objects.filter(vle__institution=p["institution"]).select_related(
+        "vle"
+    ),
+)
+ACTIVITY = Parent(
+    "activity",
+    "activity_pk",
+    lambda request, p: Activity.objects.filter(course=p["course"]),
+)
+GROUP = Parent(
+    "group",
+    "group_pk",
+    lambda request, p: CourseGroup.objects.filter(institution=p["institution"]).select_related(
+        "institution"
+    ),
+)
+USER = Parent(
+    "user",
+    "user_pk",
+    lambda request, p: InstitutionUser.objects.filter(institution=p["institution"]),
+)
+
+# Who sees every course of the institution (others see the courses they teach or take).
+ALL_COURSES = frozenset({GLOBAL_ADMIN, ADMIN, DATA})
+PEOPLE_FILTERS = [DjangoFilterBackend, SearchFilter, filters.PersonOrderingFilter]
+
+
+def _schema_only(view) -> bool:
+    """True while drf-spectacular inspects the view (no request, no parents)."""
+    return getattr(view, "swagger_fake_view", False)
+
+
+class CourseRolesMixin:
+    """Adds COURSE_INSTRUCTOR / COURSE_LEARNER when the caller teaches or takes the course in
+    the URL. Computed once per request."""
+
+    def caller_roles(self) -> set[str]:
+        if not hasattr(self, "_caller_roles"):
+            roles = super().caller_roles()
+            course = self.parents.get("course")
+            if course is not None:
+                held = reads.course_roles_of(
+                    course=course, person=institution_user_of(self.request)
+                )
+                if reads.INSTRUCTOR in held:
+                    roles.add(COURSE_INSTRUCTOR)
+                if reads.LEARNER in held:
+                    roles.add(COURSE_LEARNER)
+            self._caller_roles = roles
+        return self._caller_roles
+
+
+# §2 Institution VLEs -------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    create=extend_schema(
+        description="Register a VLE. The response carries its `credentials` "
+        "`{role_id, secret_id}`; the secret is never shown again."
+    )
+)
+class InstitutionVLEViewSet(TeslaModelViewSet):
+    """The VLEs of an institution, managed by its admins (and global admins)."""
+
+    parent_chain = (INSTITUTION,)
+    serializer_class = s.InstitutionVLESerializer
+    filterset_class = filters.VLEFilter
+    search_fields = ["name", "url"]
+    ordering_fields = ["id", "name", "type", "url", "created_at", "updated_at"]
+    access = {
+        "read": {GLOBAL_ADMIN, ADMIN},
+        "write": {GLOBAL_ADMIN, ADMIN},
+        "delete": {GLOBAL_ADMIN, ADMIN},
+        "credentials": {GLOBAL_ADMIN, ADMIN},
+    }
+
+    def get_queryset(self) -> QuerySet[VLE]:
+        if _schema_only(self):
+            return VLE.objects.none()
+        return VLE.objects.filter(institution=self.parents["institution"])
+
+    def perform_create(self, serializer):
+        vle, credentials = rules.vle_create(
+            institution=self.parents["institution"], **serializer.validated_data
+        )
+        vle.issued_credentials = credentials
+        serializer.instance = vle
+
+    def perform_update(self, serializer):
+        serializer.instance = rules.vle_update(vle=serializer.instance, **serializer.validated_data)
+
+    @extend_schema(
+        request=None,
+        responses={201: s.VLECredentialsSerializer},
+        description="Issue a new secret for the VLE; the previous one stops working.",
+    )
+    @action(detail=True, methods=["post"])
+    def credentials(self, request, *args, **kwargs):
+        credentials = rules.vle_renew_credentials(vle=self.get_object())
+        return Response(
+            s.VLECredentialsSerializer(credentials).data, status=status.HTTP_201_CREATED
+        )
+
+
+# §3 Institution courses ----------------------------------------------------------------------
+
+
+class InstitutionCourseViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, TeslaViewSet
+):
+    """The institution's courses (they come from the VLEs). Admins, data admins and global
+    admins see all of them; other members only those they teach or take."""
+
+    parent_chain = (INSTITUTION,)
+    serializer_class = s.InstitutionCourseSerializer
+    filterset_class = filters.CourseFilter
+    search_fields = ["code", "vle_course_id", "description"]
+    ordering_fields = ["id", "code", "vle_course_id", "start", "end", "created_at", "updated_at"]
+    access = {"read": {GLOBAL_ADMIN, MEMBER}, "delete": {ADMIN, DATA}}
+
+    def get_queryset(self) -> QuerySet[Course]:
+        if _schema_only(self):
+            return Course.objects.none()
+        return reads.courses_of_institution(
+            institution=self.parents["institution"],
+            person=institution_user_of(self.request),
+            own_only=not (self.caller_roles() & ALL_COURSES),
+        )
+
+
+# §5 Group courses ----------------------------------------------------------------------------
+
+
+class InstitutionGroupCourseViewSet(TeslaModelViewSet):
+    """The courses in a course group. Writes link courses of the institution to the group
+    (POST/PUT `{id}`) or unlink them (DELETE); courses themselves are never changed."""
+
+    parent_chain = (INSTITUTION, GROUP)
+    serializer_class = s.InstitutionGroupCourseSerializer
+    filterset_class = filters.CourseFilter
+    ordering_fields = ["id", "code", "vle_course_id", "start", "end", "created_at", "updated_at"]
+    access = {"read": {GLOBAL_ADMIN, MEMBER}, "write": {ADMIN}, "delete": {ADMIN}}
+
+    def get_queryset(self) -> QuerySet[Course]:
+        if _schema_only(self):
+            return Course.objects.none()
+        return Course.objects.filter(groups=self.parents["group"])
+
+    def perform_create(self, serializer):
+        serializer.instance = rules.group_add_course(
+            group=self.parents["group"], course_id=serializer.validated_data["id"]
+        )
+
+    def perform_update(self, serializer):
+        if "id" in serializer.validated_data:
+            serializer.instance = rules.group_relink_course(
+                group=self.parents["group"],
+                course=serializer.instance,
+                course_id=serializer.validated_data["id"],
+            )
+
+    def perform_destroy(self, instance):
+        rules.group_remove_course(group=self.parents["group"], course=instance)
+
+
+# §8 Institution instruments and the admin catalogue ------------------------------------------
+
+
+class InstitutionInstrumentViewSet(TeslaReadOnlyViewSet):
+    """The enabled instruments, for any member of the institution."""
+
+    parent_chain = (INSTITUTION,)
+    serializer_class = s.InstitutionInstrumentSerializer
+    filterset_class = filters.InstrumentFilter
+    search_fields = ["name", "acronym", "description"]
+    ordering_fields = ["id", "acronym", "name", "created_at", "updated_at"]
+    access = {"read": {GLOBAL_ADMIN, MEMBER}}
+
+    def get_queryset(self) -> QuerySet[Instrument]:
+        return Instrument.objects.filter(enabled=True).order_by("acronym", "id")
+
+
+class AdminInstrumentViewSet(TeslaModelViewSet):
+    """The instrument catalogue, managed by global admins."""
+
+    serializer_class = s.AdminInstrumentSerializer
+    filterset_class = filters.InstrumentFilter
+    search_fields = ["name", "acronym", "queue", "description"]
+    ordering_fields = ["id", "acronym", "name", "queue", "enabled", "created_at", "updated_at"]
+    access = {"read": {GLOBAL_ADMIN}, "write": {GLOBAL_ADMIN}, "delete": {GLOBAL_ADMIN}}
+
+    def get_queryset(self) -> QuerySet[Instrument]:
+        return Instrument.objects.order_by("created_at", "id")
+
+
+# §15, §16 Course instructors and learners ----------------------------------------------------
+
+COURSE_PEOPLE_ACCESS = {
+    "write": {ADMIN, COURSE_INSTRUCTOR},
+    "delete": {ADMIN, COURSE_INSTRUCTOR},
+}
+
+
+class InstitutionCourseInstructorViewSet(CourseRolesMixin, TeslaModelViewSet):
+    """The instructors of a course. POST `{uid}` enrols an instructor of the institution
+    (again: no change), PUT/PATCH `{uid}` swaps this instructor for another, DELETE unenrols
+    (the person stays)."""
+
+    parent_chain = (INSTITUTION, COURSE)
+    serializer_class = s.InstitutionCourseInstructorSerializer
+    filterset_class = filters.CourseInstructorFilter
+    filter_backends = PEOPLE_FILTERS
+    search_fields = filters.PERSON_SEARCH_FIELDS
+    ordering_fields = list(filters.PERSON_ORDERING)
+    access = {
+        "read": {GLOBAL_ADMIN, ADMIN, LEGAL, DATA, COURSE_INSTRUCTOR, COURSE_LEARNER},
+        **COURSE_PEOPLE_ACCESS,
+    }
+
+    def get_queryset(self):
+        if _schema_only(self):
+            return Instructor.objects.none()
+        return Instructor.objects.filter(courses=self.parents["course"]).select_related(
+            "institution_user__user"
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = rules.course_enrol_instructor_by_uid(
+            course=self.parents["course"], uid=_uid(serializer)
+        )
+
+    def perform_update(self, serializer):
+        if _uid(serializer) is not None:
+            serializer.instance = rules.course_replace_instructor(
+                course=self.parents["course"], instructor=serializer.instance, uid=_uid(serializer)
+            )
+
+    def perform_destroy(self, instance):
+        rules.course_unenrol_instructor(course=self.parents["course"], instructor=instance)
+
+
+class InstitutionCourseLearnerViewSet(CourseRolesMixin, TeslaModelViewSet):
+    """The learners of a course. Admins, data admins, global admins and the course's
+    instructors see all of them; a learner of the course sees only their own row. POST
+    `{uid}` enrols a learner of the institution (again: no change), PUT/PATCH `{uid}` swaps
+    this learner for another, DELETE unenrols (the learner and their data stay)."""
+
+    parent_chain = (INSTITUTION, COURSE)
+    serializer_class = s.InstitutionCourseLearnerSerializer
+    filterset_class = filters.CourseLearnerFilter
+    filter_backends = PEOPLE_FILTERS
+    search_fields = filters.PERSON_SEARCH_FIELDS
+    ordering_fields = list(filters.PERSON_ORDERING)
+    access = {
+        "read": {GLOBAL_ADMIN, ADMIN, DATA, COURSE_INSTRUCTOR, COURSE_LEARNER},
+        **COURSE_PEOPLE_ACCESS,
+    }
+
+    SEES_ALL = frozenset({GLOBAL_ADMIN, ADMIN, DATA, COURSE_INSTRUCTOR})
+
+    def get_queryset(self):
+        if _schema_only(self):
+            return Learner.objects.none()
+        learners = reads.course_learners(course=self.parents["course"])
+        if not (self.caller_roles() & self.SEES_ALL):
+            learners = learners.filter(pk=getattr(institution_user_of(self.request), "pk", None))
+        return learners
+
+    @cached_property
+    def current_consent(self):
+        return current_informed_consent(self.parents["institution"].pk)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if not _schema_only(self) and "institution" in getattr(self, "parents", {}):
+            context["current_consent"] = self.current_consent
+        return context
+
+    def _reloaded(self, learner):
+        # The response shows consent and SEND: load them like the list does.
+        return reads.course_learners(course=self.parents["course"]).get(pk=learner.pk)
+
+    def perform_create(self, serializer):
+        learner = rules.course_enrol_learner_by_uid(
+            course=self.parents["course"], uid=_uid(serializer)
+        )
+        serializer.instance = self._reloaded(learner)
+
+    def perform_update(self, serializer):
+        if _uid(serializer) is not None:
+            learner = rules.course_replace_learner(
+                course=self.parents["course"], learner=serializer.instance, uid=_uid(serializer)
+            )
+            serializer.instance = self._reloaded(learner)
+
+    def perform_destroy(self, instance):
+        rules.course_unenrol_learner(course=self.parents["course"], learner=instance)
+
+
+def _uid(serializer) -> str | None:
+    return serializer.validated_data.get("institution_user", {}).get("uid")
+
+
+# §17 Course activities -----------------------------------------------------------------------
+
+
+class InstitutionCourseActivityViewSet(CourseRolesMixin, TeslaModelViewSet):
+    """The activities of a course. Admins and the course's instructors switch TeSLA on or off
+    for an activity (`enabled`) and set its `conf`; they may also record an activity before the
+    VLE syncs it (POST with the VLE's activity type and id). The course's learners read."""
+
+    parent_chain = (INSTITUTION, COURSE)
+    serializer_class = s.InstitutionCourseActivitySerializer
+    filterset_class = filters.ActivityFilter
+    search_fields = ["name", "vle_activity_type", "vle_activity_id", "description"]
+    ordering_fields = [
+        "id",
+        "name",
+        "vle_activity_type",
+        "vle_activity_id",
+        "start",
+        "end",
+        "enabled",
+        "created_at",
+        "updated_at",
+    ]
+    access = {
+        "read": {GLOBAL_ADMIN, ADMIN, COURSE_INSTRUCTOR, COURSE_LEARNER},
+        "write": {ADMIN, COURSE_INSTRUCTOR},
+        "delete": {ADMIN, COURSE_INSTRUCTOR},
+    }
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return s.InstitutionCourseActivityCreateSerializer
+        return s.InstitutionCourseActivitySerializer
+
+    def get_queryset(self) -> QuerySet[Activity]:
+        if _schema_only(self):
+            return Activity.objects.none()
+        return Activity.objects.filter(course=self.parents["course"])
+
+    def perform_create(self, serializer):
+        serializer.instance = rules.activity_create(
+            course=self.parents["course"], **serializer.validated_data
+        )
+
+
+# §18 Activity instruments --------------------------------------------------------------------
+
+
+class InstitutionActivityInstrumentViewSet(CourseRolesMixin, TeslaModelViewSet):
+    """The instruments configured on an activity, managed by admins and the course's
+    instructors; the course's learners read them."""
+
+    parent_chain = (INSTITUTION, COURSE, ACTIVITY)
+    serializer_class = s.InstitutionActivityInstrumentSerializer
+    filterset_class = filters.ActivityInstrumentFilter
+    search_fields = ["instrument__acronym", "instrument__name"]
+    ordering_fields = ["id", "instrument_id", "active", "alternative_to", "created_at"]
+    access = {
+        "read": {GLOBAL_ADMIN, ADMIN, COURSE_INSTRUCTOR, COURSE_LEARNER},
+        "write": {ADMIN, COURSE_INSTRUCTOR},
+        "delete": {ADMIN, COURSE_INSTRUCTOR},
+    }
+
+    def get_queryset(self) -> QuerySet[ActivityInstrument]:
+        if _schema_only(self):
+            return ActivityInstrument.objects.none()
+        return ActivityInstrument.objects.filter(activity=self.parents["activity"]).select_related(
+            "instrument"
+        )
+
+    @staticmethod
+    def _changes(validated: dict) -> dict:
+        changes = {
+            name: validated[name]
+            for name in ("instrument_id", "active", "options")
+            if name in validated
+        }
+        if "alternative_to_id" in validated:
+            changes["alternative_to"] = validated["alternative_to_id"]
+        return changes
+
+    def perform_create(self, serializer):
+        serializer.instance = rules.activity_instrument_create(
+            activity=self.parents["activity"], **self._changes(serializer.validated_data)
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = rules.activity_instrument_update(
+            row=serializer.instance, **self._changes(serializer.validated_data)
+        )
+
+
+# A user's current activities -----------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Enabled activities, open now, of the courses the user teaches or takes; "
+        "`user_instruments` are the instruments that watch the user there as a learner.",
+        responses={200: s.InstitutionUserActivitySerializer(many=True), 403: OpenApiResponse()},
+    )
+)
+class InstitutionUserActivitiesViewSet(mixins.ListModelMixin, TeslaViewSet):
+    """A user's current activities, for the user themself and for admins, legal and data
+    admins of the institution (and global admins)."""
+
+    parent_chain = (INSTITUTION, USER)
+    serializer_class = s.InstitutionUserActivitySerializer
+    filterset_class = filters.ActivityFilter
+    search_fields = ["name", "vle_activity_type", "vle_activity_id", "course__code"]
+    ordering_fields = ["id", "name", "start", "end", "created_at"]
+    access = {"read": {GLOBAL_ADMIN, ADMIN, LEGAL, DATA}}
+
+    def has_access(self, request) -> bool:
+        if super().has_access(request):
+            return True
+        member = institution_user_of(request)
+        return member is not None and member.pk == self.parents["user"].pk
+
+    def get_queryset(self) -> QuerySet[Activity]:
+        if _schema_only(self):
+            return Activity.objects.none()
+        return reads.user_current_activities(
+            institution=self.parents["institution"], person=self.parents["user"]
+        )
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        person = self.parents["user"]
+        for activity in page:
+            # The nested course shows the user's roles in it (the subject's, not the caller's).
+            activity.course.is_learner = activity.person_is_learner
+            activity.course.is_instructor = activity.person_is_instructor
+        context = self.get_serializer_context()
+        context["user_instruments"] = reads.learner_instruments_of_page(
+            activities=page, learner=getattr(person, "learner", None)
+        )
+        serializer = self.get_serializer_class()(page, many=True, context=context)
+        return self.get_paginated_response(serializer.data)

@@ -1,0 +1,102 @@
+"""Exact-match list filters of the institution side of the VLE app (anchor-core §8): the
+dashboard sends one `<column>=<text>` per filled-in column header."""
+
+import django_filters
+
+from institution.models import Instructor, Learner
+from tesla.filters import OrderingFilter
+from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument
+
+
+class VLEFilter(django_filters.FilterSet):
+    class Meta:
+        model = VLE
+        fields = ["name", "type", "url", "client_id"]
+
+
+class CourseFilter(django_filters.FilterSet):
+    vle_id = django_filters.NumberFilter(field_name="vle_id")
+
+    class Meta:
+        model = Course
+        fields = ["vle_id", "vle_course_id", "code", "description", "start", "end"]
+
+
+class InstrumentFilter(django_filters.FilterSet):
+    class Meta:
+        model = Instrument
+        fields = [
+            "name",
+            "acronym",
+            "queue",
+            "enabled",
+            "requires_enrolment",
+            "identity",
+            "originality",
+            "authorship",
+            "integrity",
+        ]
+
+
+class CourseInstructorFilter(django_filters.FilterSet):
+    uid = django_filters.CharFilter(field_name="institution_user__uid")
+    email = django_filters.CharFilter(field_name="institution_user__user__email")
+    first_name = django_filters.CharFilter(field_name="institution_user__user__first_name")
+    last_name = django_filters.CharFilter(field_name="institution_user__user__last_name")
+
+    class Meta:
+        model = Instructor
+        fields = ["uid", "email", "first_name", "last_name"]
+
+
+class CourseLearnerFilter(CourseInstructorFilter):
+    learner_id = django_filters.UUIDFilter(field_name="learner_id")
+
+    class Meta:
+        model = Learner
+        fields = ["uid", "email", "first_name", "last_name", "learner_id"]
+
+
+class ActivityFilter(django_filters.FilterSet):
+    class Meta:
+        model = Activity
+        fields = ["vle_activity_type", "vle_activity_id", "name", "enabled"]
+
+
+class ActivityInstrumentFilter(django_filters.FilterSet):
+    instrument_id = django_filters.NumberFilter(field_name="instrument_id")
+    alternative_to = django_filters.NumberFilter(field_name="alternative_to_id")
+
+    class Meta:
+        model = ActivityInstrument
+        fields = ["instrument_id", "active", "alternative_to"]
+
+
+PERSON_SEARCH_FIELDS = [
+    "institution_user__uid",
+    "institution_user__user__email",
+    "institution_user__user__first_name",
+    "institution_user__user__last_name",
+]
+# API field name -> the row it lives on, for `?ordering=` on instructor and learner lists.
+PERSON_ORDERING = {
+    "id": "pk",
+    "uid": "institution_user__uid",
+    "username": "institution_user__user__username",
+    "email": "institution_user__user__email",
+    "first_name": "institution_user__user__first_name",
+    "last_name": "institution_user__user__last_name",
+}
+
+
+class PersonOrderingFilter(OrderingFilter):
+    """Orders instructor and learner lists by the API's names (uid, email, ...), which live on
+    the institution user and user rows; unknown names are ignored."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        terms = []
+        for term in fields:
+            name = term.lstrip("-")
+            if name in PERSON_ORDERING:
+                terms.append(("-" if term.startswith("-") else "") + PERSON_ORDERING[name])
+        return terms
