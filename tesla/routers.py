@@ -8,9 +8,16 @@ Real clients call paths with and without the trailing slash; TolerantPathMiddlew
 both, so routes are registered with the slash only (and the schema shows them as specified).
 """
 
-from rest_framework.routers import SimpleRouter
+from rest_framework.routers import DefaultRouter
 
-api_router = SimpleRouter()
+
+class APIRouter(DefaultRouter):
+    """DefaultRouter (with the browsable API root at /api/v2/) without format-suffix routes."""
+
+    include_format_suffixes = False
+
+
+api_router = APIRouter()
 
 INT = "[0-9]+"
 

@@ -123,7 +123,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 IC_DOCUMENT_MAX_BYTES = int(os.environ.get("IC_DOCUMENT_MAX_BYTES", str(5 * 1024 * 1024)))
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["tesla.authentication.JWTAuthentication"],
+    # JWT for every client; the session lets a user logged in at /admin/ or /api-auth/ use the
+    # browsable API. JWT comes first, so a 401 carries `WWW-Authenticate: JWT`.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tesla.authentication.JWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "tesla.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 10,
@@ -161,7 +166,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Tokens. Access tokens are short; refresh windows depend on who logged in (DESIGN.md).
-JWT_SIGNING_KEY = os.environ.get("JWT_SIGNING_KEY", SECRET_KEY)
+JWT_SIGNING_KEY = os.environ.get("JWT_SIGNING_KEY") or SECRET_KEY
 JWT_ACCESS_MINUTES = int(os.environ.get("JWT_ACCESS_MINUTES", "15"))
 JWT_REFRESH_MINUTES = {
     "admin": int(os.environ.get("JWT_REFRESH_MINUTES_ADMIN", "60")),
@@ -185,6 +190,8 @@ DASHBOARD_URL = os.environ.get("DASHBOARD_URL", "http://127.0.0.1:8000").rstrip(
 PUBLIC_API_URL = os.environ.get("PUBLIC_API_URL", "http://127.0.0.1:8000").rstrip("/")
 
 if not DEBUG:
+    # gunicorn serves the admin's static files through WhiteNoise (runserver does it in DEBUG).
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))

@@ -8,9 +8,32 @@ other_vle (another VLE of our institution), foreign_admin and foreign_vle (anoth
 institution), provider, anonymous.
 """
 
+import importlib
+
 import pytest
 
 from tests import factories
+
+STANDARD_INSTRUMENTS = importlib.import_module("vle.migrations.0002_standard_instruments")
+
+
+@pytest.fixture(autouse=True)
+def standard_instruments_survive_flushes(request):
+    """Transactional tests flush every table, including the rows of data migrations; put the
+    five standard instruments back so each test starts from a migrated database."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or "live_server" in (
+        request.fixturenames
+    )
+    if marker is not None and marker.kwargs.get("transaction"):
+        transactional = True
+    if not transactional:
+        return
+    request.getfixturevalue("transactional_db")
+    from vle.models import Instrument
+
+    for values in STANDARD_INSTRUMENTS.INSTRUMENTS:
+        Instrument.objects.get_or_create(id=values["id"], defaults=values)
 
 
 @pytest.fixture(autouse=True)

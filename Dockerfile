@@ -1,0 +1,16 @@
+# The TeSLA server under gunicorn. Used by docker-compose.yml; see the README.
+FROM python:3.12-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DEBUG=false
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY tesla ./tesla
+COPY institution ./institution
+COPY vle ./vle
+COPY reports ./reports
+COPY manage.py ./
+RUN pip install --no-cache-dir . && python manage.py collectstatic --no-input
+
+EXPOSE 8000
+CMD ["sh", "-c", "python manage.py migrate --no-input && exec gunicorn tesla.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
