@@ -177,7 +177,5 @@ class AdminUserFilter(django_filters.FilterSet):
     def filter_roles(self, queryset, name, value):
         if not value:
             return queryset
-        condition = _any_role(
-            "institution_user__", value, extra={GLOBAL_ADMIN: Q(is_staff=True)}
-        )
+        condition = _any_role("institution_user__", value, extra={GLOBAL_ADMIN: Q(is_staff=True)})
         return queryset.filter(condition).distinct()

@@ -76,11 +76,17 @@ def consent_status(consent: InformedConsent, current: InformedConsent | None, no
     return "NOT_VALID"
 
 
-def learner_ic_status(learner: Learner, current: InformedConsent | None = None, now=None) -> str:
+# Passed as `current` when the caller has not looked the current consent up yet.
+LOOK_UP = object()
+
+
+def learner_ic_status(learner: Learner, current=LOOK_UP, now=None) -> str:
     """VALID_EXTERNAL when the institution handles consent itself; NOT_VALID_REJECTED after a
     rejection; NOT_VALID_MISSING without consent; else the status of the accepted version.
-    Callers treat anything starting with VALID as consented. Pass `current` when checking many
-    learners of one institution to avoid one query per learner."""
+    Callers treat anything starting with VALID as consented.
+
+    `current` is the institution's current consent (None when it has none); lists look it up
+    once and pass it, to avoid one query per learner."""
     institution = learner.institution_user.institution
     if institution.external_ic:
         return "VALID_EXTERNAL"
@@ -88,7 +94,7 @@ def learner_ic_status(learner: Learner, current: InformedConsent | None = None, 
         return "NOT_VALID_REJECTED"
     if learner.consent_id is None:
         return "NOT_VALID_MISSING"
-    if current is None:
+    if current is LOOK_UP:
         current = current_informed_consent(institution.pk, now)
     return consent_status(learner.consent, current, now)
 
@@ -137,4 +143,3 @@ def learners_of(institution: Institution) -> QuerySet[Learner]:
             )
         )
     )
-

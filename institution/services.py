@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from institution.models import (
@@ -171,7 +170,8 @@ def institution_user_update(
     if member_changes.get("login_allowed") is False:
         user.set_unusable_password()
         password_changed = True
-    elif password and member.login_allowed:
+    elif password and (member.login_allowed or user.is_staff):
+        # Global admins log in with a password whatever their membership says.
         password_check(password=password, password2=password2, user=user)
         user.set_password(password)
         password_changed = True
@@ -380,9 +380,7 @@ def ic_document_check_pdf(pdf) -> None:
     if pdf is None:
         return
     if pdf.size > settings.IC_DOCUMENT_MAX_BYTES:
-        raise _invalid(
-            "pdf", f"The file is larger than {settings.IC_DOCUMENT_MAX_BYTES} bytes."
-        )
+        raise _invalid("pdf", f"The file is larger than {settings.IC_DOCUMENT_MAX_BYTES} bytes.")
     pdf.seek(0)
     head = pdf.read(5)
     pdf.seek(0)
@@ -416,9 +414,7 @@ def ic_document_create(
     )
 
 
-def ic_document_update(
-    *, document: InformedConsentDocument, **changes
-) -> InformedConsentDocument:
+def ic_document_update(*, document: InformedConsentDocument, **changes) -> InformedConsentDocument:
     """Change a document's language, HTML or PDF; a replaced PDF file is deleted."""
     if "language" in changes:
         _check_unique_language(
@@ -485,42 +481,43 @@ def _instrument_ids() -> set[int]:
 def send_category_clean_data(data) -> dict:
     """A SEND category's `data`: `enabled_options` (a subset of the accessibility options)
     and `disabled_instruments` (ids of existing instruments), both optional lists, nothing
-    else. Returns it with duplicates removed and instrument ids as integers."""
+    else. Returns both lists (empty when absent), without duplicates, ids as integers."""
     if data is None:
-        return {}
+        data = {}
     if not isinstance(data, dict):
         raise _invalid("data", "Expected an object with enabled_options/disabled_instruments.")
     unknown = sorted(set(data) - {"enabled_options", "disabled_instruments"})
     if unknown:
         raise _invalid("data", f"Unknown keys: {', '.join(map(str, unknown))}.")
-    clean: dict = {}
-    options = data.get("enabled_options", [])
-    if options is not None:
-        if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
-            raise _invalid("data", "enabled_options must be a list of option names.")
-        wrong = [o for o in options if o not in SENDCategory.ENABLED_OPTIONS]
-        if wrong:
-            raise _invalid(
-                "data",
-                f"Unknown options {wrong}; allowed: {', '.join(SENDCategory.ENABLED_OPTIONS)}.",
-            )
-        clean["enabled_options"] = list(dict.fromkeys(options))
-    instruments = data.get("disabled_instruments", [])
-    if instruments is not None:
-        if not isinstance(instruments, list):
+    options = data.get("enabled_options")
+    options = [] if options is None else options
+    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+        raise _invalid("data", "enabled_options must be a list of option names.")
+    wrong = [o for o in options if o not in SENDCategory.ENABLED_OPTIONS]
+    if wrong:
+        raise _invalid(
+            "data",
+            f"Unknown options {wrong}; allowed: {', '.join(SENDCategory.ENABLED_OPTIONS)}.",
+        )
+    instruments = data.get("disabled_instruments")
+    instruments = [] if instruments is None else instruments
+    if not isinstance(instruments, list):
+        raise _invalid("data", "disabled_instruments must be a list of instrument ids.")
+    ids = []
+    for item in instruments:
+        # Form selects send ids as text: "3" is instrument 3.
+        if isinstance(item, str) and re.fullmatch(r"[0-9]{1,18}", item.strip()):
+            item = int(item.strip())
+        if isinstance(item, bool) or not isinstance(item, int):
             raise _invalid("data", "disabled_instruments must be a list of instrument ids.")
-        ids = []
-        for item in instruments:
-            if isinstance(item, str) and item.strip().isdigit():
-                item = int(item.strip())
-            if isinstance(item, bool) or not isinstance(item, int):
-                raise _invalid("data", "disabled_instruments must be a list of instrument ids.")
-            ids.append(item)
-        missing = sorted(set(ids) - _instrument_ids())
-        if missing:
-            raise _invalid("data", f"Unknown instruments: {missing}.")
-        clean["disabled_instruments"] = list(dict.fromkeys(ids))
-    return clean
+        ids.append(item)
+    missing = sorted(set(ids) - _instrument_ids()) if ids else []
+    if missing:
+        raise _invalid("data", f"Unknown instruments: {missing}.")
+    return {
+        "enabled_options": list(dict.fromkeys(options)),
+        "disabled_instruments": list(dict.fromkeys(ids)),
+    }
 
 
 def send_category_create(*, institution: Institution, description: str, data=None):
@@ -573,7 +570,9 @@ def send_learner_update(*, assignment: SENDLearner, **changes) -> SENDLearner:
 
 
 # Course groups ----------------------------------------------------------------------------
-def course_group_check_parent(*, group: CourseGroup | None, parent: CourseGroup | None, institution):
+def course_group_check_parent(
+    *, group: CourseGroup | None, parent: CourseGroup | None, institution
+):
     """A group's parent is a group of the same institution and never the group itself or one
     of its descendants (the groups form a tree)."""
     if parent is None:
@@ -652,7 +651,7 @@ def ui_option_create(
 def ui_option_update(*, option: UIOption, **changes) -> UIOption:
     """Change an institution's route switch (same rules as on creation)."""
     route = changes.get("route", option.route)
-    user = changes["user"] if "user" in changes else option.user
+    user = changes.get("user", option.user)
     _check_ui_option(institution=option.institution, route=route, user=user, option=option)
     for key, value in changes.items():
         setattr(option, key, value)
@@ -766,14 +765,17 @@ def admin_user_create(
     user = member.user
     if is_staff or not is_active:
         user.is_staff, user.is_active = is_staff, is_active
-        user.save(update_fields=["is_staff", "is_active"])
+        if is_staff and password and not login_allowed:
+            # Global admins log in with a password whatever their membership says.
+            user.set_password(password)
+        user.save(update_fields=["is_staff", "is_active", "password"])
     return user
 
 
 def admin_user_update(
     *,
     user: User,
-    institution: Institution | None | EllipsisType = ...,
+    institution: Institution | EllipsisType | None = ...,
     uid: str | None = None,
     login_allowed: bool | None = None,
     locale: str | None = None,
@@ -827,7 +829,10 @@ def admin_user_update(
         if locale is not None:
             member_changes["locale"] = locale
         institution_user_update(
-            member=member, password=password, password2=password2, **user_changes,
+            member=member,
+            password=password,
+            password2=password2,
+            **user_changes,
             **member_changes,
         )
     else:
@@ -850,4 +855,3 @@ def admin_user_update(
             setattr(user, key, value)
         user.save(update_fields=list(account))
     return user
-

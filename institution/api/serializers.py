@@ -18,7 +18,7 @@ from django.core.validators import RegexValidator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.fields import empty
+from rest_framework.fields import SkipField, empty
 
 from institution import services
 from institution.models import (
@@ -34,7 +34,7 @@ from institution.models import (
     UIOption,
     User,
 )
-from institution.selectors import consent_status, learner_ic_status, learner_send
+from institution.selectors import LOOK_UP, consent_status, learner_ic_status, learner_send
 from tesla.serializers import TeslaModelSerializer
 
 SET_BY_SERVER = "Set by the server; a value sent here is ignored."
@@ -179,6 +179,8 @@ class InstitutionInformedConsentSerializer(TeslaModelSerializer):
     class Meta:
         model = InformedConsent
         fields = ["id", "institution", "version", "valid_from", "created_at", "updated_at"]
+        # Uniqueness is a rule of the services (400 naming the field), not a model validator.
+        validators = []
 
     def get_value(self, dictionary):
         return empty
@@ -191,6 +193,20 @@ class InstitutionInformedConsentSerializer(TeslaModelSerializer):
 
 
 # §7 Informed consent documents ------------------------------------------------------------
+class OptionalUploadField(serializers.FileField):
+    """A file upload that form clients may leave empty: an empty value (or the text "null" /
+    "undefined" that a browser form posts for a missing file) means "no change". A JSON null
+    removes the file."""
+
+    NO_FILE = ("", "null", "undefined")
+
+    def get_value(self, dictionary):
+        raw = dictionary.get(self.field_name, empty) if hasattr(dictionary, "get") else empty
+        if isinstance(raw, str) and raw.strip() in self.NO_FILE:
+            return empty
+        return super().get_value(dictionary)
+
+
 class InstitutionInformedConsentDocumentSerializer(TeslaModelSerializer):
     """The text of a consent version in one language: HTML and/or a PDF file (multipart)."""
 
@@ -199,11 +215,12 @@ class InstitutionInformedConsentDocumentSerializer(TeslaModelSerializer):
         max_length=30,
         validators=[RegexValidator(LANGUAGE_RE, "Use letters, digits, '-' or '_' (e.g. 'en').")],
     )
-    pdf = serializers.FileField(required=False, allow_null=True, allow_empty_file=False)
+    pdf = OptionalUploadField(required=False, allow_null=True, allow_empty_file=False)
 
     class Meta:
         model = InformedConsentDocument
         fields = ["id", "consent", "language", "html", "pdf", "created_at", "updated_at"]
+        validators = []
 
     def create(self, validated_data):
         return services.ic_document_create(**validated_data)
@@ -229,6 +246,7 @@ class InstitutionUIOptionSerializer(TeslaModelSerializer):
     class Meta:
         model = UIOption
         fields = ["id", "route", "enabled", "roles", "user", "is_global"]
+        validators = []
 
     def create(self, validated_data):
         return services.ui_option_create(**validated_data)
@@ -237,8 +255,10 @@ class InstitutionUIOptionSerializer(TeslaModelSerializer):
         return services.ui_option_update(option=instance, **validated_data)
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class RolesField(serializers.Field):
-    """Role names as a list or a comma separated string; shown as the stored string."""
+    """Role names as a list or a comma separated string; shown as the stored string (the
+    service checks the names)."""
 
     default_error_messages = {"invalid": "Expected a list of role names or a string."}
 
@@ -257,7 +277,7 @@ class AdminUIOptionSerializer(TeslaModelSerializer):
     """A global dashboard route and the roles that see it (none: everyone)."""
 
     route = serializers.CharField(max_length=250)
-    roles = extend_schema_field(OpenApiTypes.STR)(RolesField)(
+    roles = RolesField(
         required=False,
         allow_null=True,
         help_text="Comma separated (or a list of) INSTRUCTOR, LEARNER, ADMIN, SEND, LEGAL, "
@@ -267,6 +287,7 @@ class AdminUIOptionSerializer(TeslaModelSerializer):
     class Meta:
         model = UIOption
         fields = ["id", "route", "enabled", "roles", "created_at", "updated_at"]
+        validators = []
 
     def create(self, validated_data):
         return services.ui_route_create(**validated_data)
@@ -276,16 +297,34 @@ class AdminUIOptionSerializer(TeslaModelSerializer):
 
 
 # §10 Institution users --------------------------------------------------------------------
-def password_field() -> serializers.CharField:
-    return serializers.CharField(
-        write_only=True,
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-        max_length=128,
-        trim_whitespace=False,
-        style={"input_type": "password"},
-    )
+@extend_schema_field(
+    {
+        "type": "string",
+        "nullable": True,
+        "format": "password",
+        "description": "Write-only: accepted in requests, never present in a response.",
+    }
+)
+class PasswordField(serializers.CharField):
+    """A password: accepted on write, never shown. The spec lists it in responses too, so the
+    response schema keeps it as an optional property (documented as never present): with
+    split request/response components a `writeOnly` flag would drop it from there."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("max_length", 128)
+        kwargs.setdefault("trim_whitespace", False)
+        kwargs.setdefault("style", {"input_type": "password"})
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        raise SkipField
+
+
+def password_field() -> PasswordField:
+    return PasswordField()
 
 
 class InstitutionUserSerializer(serializers.ModelSerializer):
@@ -361,15 +400,22 @@ class _PersonSerializer(serializers.ModelSerializer):
         source="institution_user.user.last_login", read_only=True
     )
     first_name = serializers.CharField(
-        source="institution_user.user.first_name", max_length=150, required=False,
+        source="institution_user.user.first_name",
+        max_length=150,
+        required=False,
         allow_blank=True,
     )
     last_name = serializers.CharField(
-        source="institution_user.user.last_name", max_length=150, required=False,
+        source="institution_user.user.last_name",
+        max_length=150,
+        required=False,
         allow_blank=True,
     )
     locale = serializers.CharField(
-        source="institution_user.locale", max_length=10, required=False, allow_null=True,
+        source="institution_user.locale",
+        max_length=10,
+        required=False,
+        allow_null=True,
         allow_blank=True,
     )
     uid = serializers.CharField(source="institution_user.uid", max_length=255)
@@ -496,7 +542,7 @@ class InstitutionLearnerSerializer(_PersonSerializer):
         return learner_send(learner)
 
     def get_ic_status(self, learner) -> str:
-        return learner_ic_status(learner, self.context.get("current_consent"))
+        return learner_ic_status(learner, self.context.get("current_consent", LOOK_UP))
 
     def create(self, validated_data):
         return services.learner_create(**flatten(validated_data))
@@ -587,6 +633,7 @@ class InstitutionSENDLearnerSerializer(TeslaModelSerializer):
     class Meta:
         model = SENDLearner
         fields = ["id", "expires_at", "category", "info"]
+        validators = []
 
     def create(self, validated_data):
         return services.send_learner_assign(**validated_data)
@@ -626,7 +673,9 @@ class AdminUserSerializer(serializers.ModelSerializer):
     uid = serializers.CharField(
         source="institution_user.uid", max_length=255, required=False, allow_null=True
     )
-    login_allowed = serializers.BooleanField(source="institution_user.login_allowed", required=False)
+    login_allowed = serializers.BooleanField(
+        source="institution_user.login_allowed", required=False
+    )
     locale = serializers.CharField(
         source="institution_user.locale",
         max_length=10,

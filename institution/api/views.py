@@ -1,32 +1,30 @@
 """Institution API (institution-api.txt §1, 4, 6, 7, 9-14) and the global-admin API for
 institutions, users and UI routes (anchor-core §2.5).
 
-Who may do what (anchor-core §2.3, with the original's holes closed, §11):
+Who may do what (anchor-core §2.3, with the original's holes closed, §11). GA = global admin;
+"members" = any user of the institution; "learner tokens" = assessment-session tokens.
 
-| endpoint                       | read                               | write          | delete         |
-| ------------------------------ | ---------------------------------- | -------------- | -------------- |
-| institution/                   | GA, members, learner tokens (own)  | GA, ADMIN      | -              |
-| {i}/group/                     | GA, members                        | GA, ADMIN      | GA, ADMIN      |
-| {i}/ic/, ic/current/, document | GA, members, learner tokens        | GA, LEGAL, ADMIN | GA, LEGAL, ADMIN |
-| {i}/ui/                        | GA, ADMIN                          | GA, ADMIN      | GA, ADMIN      |
-| {i}/user/                      | GA, ADMIN, LEGAL, DATA; others own | GA, ADMIN, DATA | GA, ADMIN, DATA |
-| {i}/user/{u}/profile/          | -                                  | the user self  | -              |
-| {i}/instructor/                | GA, ADMIN, LEGAL, DATA             | GA, ADMIN      | GA, ADMIN      |
-| {i}/learner/                   | GA, ADMIN, LEGAL, DATA, SEND; learner own detail | GA, ADMIN | GA, ADMIN |
-| {i}/learner/{l}/ic/            | -                                  | learner l self | learner l self |
-| {i}/send/, learner/{l}/send/   | GA, ADMIN, SEND                    | GA, ADMIN, SEND | GA, ADMIN, SEND |
-| admin/institution, user, ui    | GA                                 | GA             | GA             |
+- institution/: read GA, members, learner tokens (their own); update GA, ADMIN.
+- {i}/group/: read GA, members; write and delete GA, ADMIN.
+- {i}/ic/ (+ current/) and {i}/ic/{c}/document/: read GA, members, learner tokens; write and
+  delete GA, LEGAL, ADMIN.
+- {i}/ui/: everything GA, ADMIN.
+- {i}/user/: read GA, ADMIN, LEGAL, DATA (other members: their own row); write and delete
+  GA, ADMIN, DATA (nobody deletes themselves); {u}/profile/: the user themself.
+- {i}/instructor/: read GA, ADMIN, LEGAL, DATA; write and delete GA, ADMIN.
+- {i}/learner/: read GA, ADMIN, LEGAL, DATA, SEND (a learner: their own detail); write and
+  delete GA, ADMIN; {l}/ic/: the learner themself.
+- {i}/send/ and {i}/learner/{l}/send/: everything GA, ADMIN, SEND.
+- admin/institution/, admin/user/, admin/ui/: everything GA.
 
 Only institution admins (and GA) change admin flags or edit an institution admin; only GA edit
 a person who is also a global admin (otherwise an institution admin could take over a global
 admin account by setting its password).
 """
 
-from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -92,9 +90,6 @@ LEARNER_PARENTS = (
         ).select_related("institution_user"),
     ),
 )
-INSTITUTION_PK = OpenApiParameter("institution_pk", OpenApiTypes.INT, OpenApiParameter.PATH)
-IC_PK = OpenApiParameter("ic_pk", OpenApiTypes.INT, OpenApiParameter.PATH)
-LEARNER_PK = OpenApiParameter("learner_pk", OpenApiTypes.INT, OpenApiParameter.PATH)
 ADMIN_FLAGS = ("inst_admin", "legal_admin", "send_admin", "data_admin")
 
 
@@ -159,6 +154,21 @@ class InstitutionAPIViewSet(TeslaViewSet):
             if flag in changes and bool(changes[flag]) != bool(getattr(member, flag, False)):
                 raise PermissionDenied("Only institution admins can change admin flags.")
 
+    def check_role_create(self, serializer) -> None:
+        """Creating a learner or instructor may reuse (and update) the person with that uid:
+        the same edit rules apply to that person."""
+        changes = s.flatten(serializer.validated_data)
+        member = (
+            InstitutionUser.objects.select_related("user")
+            .filter(institution=self.parents["institution"], uid=changes.get("uid"))
+            .first()
+        )
+        self.check_person_edit(member, changes)
+
+
+class InstitutionModelViewSet(TeslaModelViewSet, InstitutionAPIViewSet):
+    """Create, read, update and delete under an institution of the URL."""
+
 
 # §1 ---------------------------------------------------------------------------------------
 class InstitutionViewSet(
@@ -182,7 +192,7 @@ class InstitutionViewSet(
 
 
 # §4 ---------------------------------------------------------------------------------------
-class InstitutionCourseGroupViewSet(TeslaModelViewSet, InstitutionAPIViewSet):
+class InstitutionCourseGroupViewSet(InstitutionModelViewSet):
     """Course groups: a tree of folders of the institution's courses."""
 
     parent_chain = INSTITUTION_PARENTS
@@ -203,3 +213,410 @@ class InstitutionCourseGroupViewSet(TeslaModelViewSet, InstitutionAPIViewSet):
 
     def perform_create(self, serializer):
         serializer.save(institution=self.parents["institution"])
+
+
+# §6 ---------------------------------------------------------------------------------------
+IC_READERS = {GLOBAL_ADMIN, MEMBER, LEARNER_TOKEN}
+IC_WRITERS = {GLOBAL_ADMIN, LEGAL, ADMIN}
+
+
+class InstitutionInformedConsentViewSet(InstitutionModelViewSet):
+    """Versions of the institution's informed consent; `current/` is the one in force."""
+
+    parent_chain = INSTITUTION_PARENTS
+    queryset = InformedConsent.objects.none()
+    serializer_class = s.InstitutionInformedConsentSerializer
+    filterset_class = InformedConsentFilter
+    search_fields = ["version"]
+    ordering_fields = ["id", "version", "valid_from", "created_at"]
+    allowed_kinds = frozenset({"admin", "user", "learner"})
+    access = {
+        "read": IC_READERS,
+        "current": IC_READERS,
+        "write": IC_WRITERS,
+        "delete": IC_WRITERS,
+    }
+
+    def get_queryset(self):
+        return InformedConsent.objects.filter(
+            institution=self.parents["institution"]
+        ).select_related("institution")
+
+    def perform_create(self, serializer):
+        serializer.save(institution=self.parents["institution"])
+
+    @extend_schema(
+        responses={
+            200: s.InstitutionInformedConsentSerializer,
+            404: OpenApiResponse(description="The institution has no consent in force."),
+        }
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def current(self, request, *args, **kwargs):
+        """The consent in force: the highest version whose `valid_from` has passed."""
+        consent = current_informed_consent(self.parents["institution"].pk)
+        if consent is None:
+            raise NotFound("The institution has no informed consent in force.")
+        return Response(self.get_serializer(consent).data)
+
+
+# §7 ---------------------------------------------------------------------------------------
+class InstitutionInformedConsentDocumentViewSet(InstitutionModelViewSet):
+    """The texts of a consent version, one per language (addressed by the language)."""
+
+    parent_chain = IC_PARENTS
+    queryset = InformedConsentDocument.objects.none()
+    serializer_class = s.InstitutionInformedConsentDocumentSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    lookup_field = "language"
+    lookup_value_regex = s.LANGUAGE_RE.strip("^$")
+    search_fields = ["language"]
+    ordering_fields = ["id", "language", "created_at"]
+    allowed_kinds = frozenset({"admin", "user", "learner"})
+    access = {"read": IC_READERS, "write": IC_WRITERS, "delete": IC_WRITERS}
+
+    def get_queryset(self):
+        return InformedConsentDocument.objects.filter(consent=self.parents["ic"]).select_related(
+            "consent__institution"
+        )
+
+    def perform_create(self, serializer):
+        serializer.save(consent=self.parents["ic"])
+
+    def perform_destroy(self, instance):
+        services.ic_document_delete(document=instance)
+
+
+# §9 ---------------------------------------------------------------------------------------
+class InstitutionUIOptionViewSet(InstitutionModelViewSet):
+    """The institution's switches of global dashboard routes (for all its users or one)."""
+
+    parent_chain = INSTITUTION_PARENTS
+    queryset = UIOption.objects.none()
+    serializer_class = s.InstitutionUIOptionSerializer
+    filterset_class = UIOptionFilter
+    search_fields = ["route"]
+    ordering_fields = ["id", "route", "enabled"]
+    access = everyone_of(GLOBAL_ADMIN, ADMIN)
+
+    def get_queryset(self):
+        return UIOption.objects.filter(institution=self.parents["institution"])
+
+    def perform_create(self, serializer):
+        serializer.save(institution=self.parents["institution"])
+
+
+# §10 --------------------------------------------------------------------------------------
+USER_READERS = {GLOBAL_ADMIN, ADMIN, LEGAL, DATA}
+
+
+class InstitutionUserViewSet(InstitutionModelViewSet):
+    """People of the institution. Members without an admin role see only themselves; nobody
+    deletes themselves; everyone may change their own locale and password (`profile/`)."""
+
+    parent_chain = INSTITUTION_PARENTS
+    queryset = InstitutionUser.objects.none()
+    serializer_class = s.InstitutionUserSerializer
+    filterset_class = InstitutionUserFilter
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email", "uid"]
+    ordering_fields = ["id", "username", "first_name", "last_name", "email", "uid", "created_at"]
+    ordering_aliases = {
+        "id": "pk",
+        "username": "user__username",
+        "first_name": "user__first_name",
+        "last_name": "user__last_name",
+        "email": "user__email",
+    }
+    access = {
+        "read": {GLOBAL_ADMIN, MEMBER},
+        "write": {GLOBAL_ADMIN, ADMIN, DATA},
+        "delete": {GLOBAL_ADMIN, ADMIN, DATA},
+        "profile": {MEMBER},
+    }
+
+    def get_queryset(self):
+        members = InstitutionUser.objects.filter(
+            institution=self.parents["institution"]
+        ).select_related("user")
+        if self.action != "profile" and not self.roles() & USER_READERS:
+            members = members.filter(pk=self.caller_pk())
+        return members
+
+    def perform_create(self, serializer):
+        self.check_person_edit(None, s.flatten(serializer.validated_data))
+        serializer.save(institution=self.parents["institution"])
+
+    def perform_update(self, serializer):
+        self.check_person_edit(serializer.instance, s.flatten(serializer.validated_data))
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        if instance.pk == self.caller_pk():
+            raise PermissionDenied("Cannot delete yourself.")
+        self.check_person_edit(instance, {})
+        services.institution_user_delete(member=instance)
+
+    @extend_schema(
+        request=s.InstitutionUserProfileSerializer, responses={200: s.InstitutionUserSerializer}
+    )
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def profile(self, request, *args, **kwargs):
+        """Change one's own locale and/or password."""
+        member = self.get_object()
+        if member.pk != self.caller_pk():
+            raise PermissionDenied("You can only change your own profile.")
+        body = s.InstitutionUserProfileSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        changes = dict(body.validated_data)
+        if changes.get("password") and not member.login_allowed:
+            raise PermissionDenied("This user is not allowed to log in with a password.")
+        services.institution_user_set_profile(member=member, **changes)
+        return Response(
+            s.InstitutionUserSerializer(member, context=self.get_serializer_context()).data
+        )
+
+
+# §11 --------------------------------------------------------------------------------------
+PERSON_ORDERING = ["id", "username", "first_name", "last_name", "email", "uid", "created_at"]
+PERSON_ALIASES = {
+    "id": "pk",
+    "username": "institution_user__user__username",
+    "first_name": "institution_user__user__first_name",
+    "last_name": "institution_user__user__last_name",
+    "email": "institution_user__user__email",
+    "uid": "institution_user__uid",
+}
+PERSON_SEARCH = [
+    "institution_user__uid",
+    "institution_user__user__username",
+    "institution_user__user__email",
+    "institution_user__user__first_name",
+    "institution_user__user__last_name",
+]
+
+
+class InstitutionInstructorViewSet(InstitutionModelViewSet):
+    """Instructors of the institution. Creating one reuses the person with that uid or makes
+    a new one; deleting takes the instructor role away and keeps the person."""
+
+    parent_chain = INSTITUTION_PARENTS
+    queryset = Instructor.objects.none()
+    serializer_class = s.InstitutionInstructorSerializer
+    filterset_class = InstructorFilter
+    search_fields = PERSON_SEARCH
+    ordering_fields = PERSON_ORDERING
+    ordering_aliases = PERSON_ALIASES
+    access = {
+        "read": {GLOBAL_ADMIN, ADMIN, LEGAL, DATA},
+        "write": {GLOBAL_ADMIN, ADMIN},
+        "delete": {GLOBAL_ADMIN, ADMIN},
+    }
+
+    def get_queryset(self):
+        return Instructor.objects.filter(
+            institution_user__institution=self.parents["institution"]
+        ).select_related("institution_user__user")
+
+    def perform_create(self, serializer):
+        self.check_role_create(serializer)
+        serializer.save(institution=self.parents["institution"])
+
+    def perform_update(self, serializer):
+        member = serializer.instance.institution_user
+        self.check_person_edit(member, s.flatten(serializer.validated_data))
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        services.instructor_remove(instructor=instance)
+
+
+# §12 --------------------------------------------------------------------------------------
+LEARNER_READERS = {GLOBAL_ADMIN, ADMIN, LEGAL, DATA, SEND}
+LEARNER_SELF = {LEARNER, LEARNER_TOKEN}
+
+
+class InstitutionLearnerViewSet(InstitutionModelViewSet):
+    """Learners of the institution. A learner reads their own detail and accepts (POST) or
+    rejects (DELETE) the institution's current informed consent at `ic/`."""
+
+    parent_chain = INSTITUTION_PARENTS
+    queryset = Learner.objects.none()
+    serializer_class = s.InstitutionLearnerSerializer
+    filterset_class = LearnerFilter
+    search_fields = PERSON_SEARCH
+    ordering_fields = [*PERSON_ORDERING, "joined_at", "consent_accepted"]
+    ordering_aliases = PERSON_ALIASES
+    allowed_kinds = frozenset({"admin", "user", "learner"})
+    access = {
+        "read": LEARNER_READERS,
+        "write": {GLOBAL_ADMIN, ADMIN},
+        "delete": {GLOBAL_ADMIN, ADMIN},
+    }
+
+    def has_access(self, request) -> bool:
+        roles = self.roles()
+        if self.action == "ic":
+            return bool(roles & LEARNER_SELF) and self.url_pk_is_caller()
+        if self.action == "retrieve" and roles & LEARNER_SELF and self.url_pk_is_caller():
+            return True
+        return super().has_access(request)
+
+    def get_queryset(self):
+        return learners_of(self.parents["institution"])
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        institution = self.parents.get("institution") if hasattr(self, "parents") else None
+        if institution is not None:
+            context["current_consent"] = current_informed_consent(institution.pk)
+        return context
+
+    def perform_create(self, serializer):
+        self.check_role_create(serializer)
+        serializer.save(institution=self.parents["institution"])
+
+    def perform_update(self, serializer):
+        member = serializer.instance.institution_user
+        self.check_person_edit(member, s.flatten(serializer.validated_data))
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        services.learner_remove(learner=instance)
+
+    def _detail(self, learner) -> Response:
+        learner = self.get_queryset().get(pk=learner.pk)
+        return Response(self.get_serializer(learner).data)
+
+    @extend_schema(
+        methods=["POST"],
+        request=s.InstitutionLearnerConsentAcceptSerializer,
+        responses={200: s.InstitutionLearnerSerializer},
+        description="The learner accepts the institution's current informed consent.",
+    )
+    @extend_schema(
+        methods=["DELETE"],
+        request=None,
+        responses={
+            200: s.InstitutionLearnerSerializer,
+            404: OpenApiResponse(description="No informed consent to reject."),
+        },
+        description="The learner rejects the consent they accepted (answers the learner).",
+    )
+    @action(detail=True, methods=["post", "delete"], filter_backends=[])
+    def ic(self, request, *args, **kwargs):
+        """Accept (POST `{version}`) or reject (DELETE) the informed consent, as the learner."""
+        learner = self.get_object()
+        if request.method == "DELETE":
+            if not services.learner_reject_consent(learner=learner):
+                raise NotFound("No informed consent to reject.")
+            return self._detail(learner)
+        body = s.InstitutionLearnerConsentAcceptSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.learner_accept_consent(learner=learner, version=body.validated_data["version"])
+        return self._detail(learner)
+
+
+# §13 --------------------------------------------------------------------------------------
+SEND_STAFF = (GLOBAL_ADMIN, ADMIN, SEND)
+
+
+class InstitutionSENDCategoryViewSet(InstitutionModelViewSet):
+    """Kinds of special educational needs of the institution."""
+
+    parent_chain = INSTITUTION_PARENTS
+    queryset = SENDCategory.objects.none()
+    serializer_class = s.InstitutionSENDCategorySerializer
+    filterset_class = SENDCategoryFilter
+    search_fields = ["description"]
+    ordering_fields = ["id", "description", "created_at", "updated_at"]
+    access = everyone_of(*SEND_STAFF)
+
+    def get_queryset(self):
+        return SENDCategory.objects.filter(institution=self.parents["institution"]).select_related(
+            "institution"
+        )
+
+    def perform_create(self, serializer):
+        serializer.save(institution=self.parents["institution"])
+
+
+# §14 --------------------------------------------------------------------------------------
+class InstitutionSENDLearnerViewSet(InstitutionModelViewSet):
+    """A learner's SEND categories."""
+
+    parent_chain = LEARNER_PARENTS
+    queryset = SENDLearner.objects.none()
+    serializer_class = s.InstitutionSENDLearnerSerializer
+    search_fields = ["category__description"]
+    ordering_fields = ["id", "expires_at", "created_at"]
+    access = everyone_of(*SEND_STAFF)
+
+    def get_queryset(self):
+        return SENDLearner.objects.filter(learner=self.parents["learner"]).select_related(
+            "category__institution"
+        )
+
+    def perform_create(self, serializer):
+        serializer.save(learner=self.parents["learner"])
+
+
+# Global admin -----------------------------------------------------------------------------
+class AdminInstitutionViewSet(InstitutionModelViewSet):
+    """Institutions as global admins manage them (create, rename, delete)."""
+
+    queryset = Institution.objects.none()
+    serializer_class = s.AdminInstitutionSerializer
+    filterset_class = InstitutionFilter
+    search_fields = ["acronym", "name"]
+    ordering_fields = ["id", "acronym", "name", "created_at", "updated_at"]
+    access = everyone_of(GLOBAL_ADMIN)
+
+    def get_queryset(self):
+        return Institution.objects.order_by("created_at", "id")
+
+
+class AdminUserViewSet(InstitutionModelViewSet):
+    """Every login identity, with its institution membership; global admins only."""
+
+    queryset = User.objects.none()
+    serializer_class = s.AdminUserSerializer
+    filterset_class = AdminUserFilter
+    search_fields = ["username", "first_name", "last_name", "email"]
+    ordering_fields = ["id", "username", "first_name", "last_name", "email", "date_joined"]
+    access = everyone_of(GLOBAL_ADMIN)
+
+    def get_queryset(self):
+        return User.objects.select_related(
+            "institution_user__institution",
+            "institution_user__learner",
+            "institution_user__instructor",
+        ).order_by("id")
+
+    def perform_update(self, serializer):
+        serializer.save()
+        # Membership may have been attached, moved or removed: answer with fresh relations.
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_destroy(self, instance):
+        if instance.pk == self.caller_pk():
+            raise PermissionDenied("Cannot delete yourself.")
+        instance.delete()
+
+
+class AdminUIOptionViewSet(InstitutionModelViewSet):
+    """Global dashboard routes and the roles that see them; global admins only."""
+
+    queryset = UIOption.objects.none()
+    serializer_class = s.AdminUIOptionSerializer
+    filterset_class = UIOptionFilter
+    search_fields = ["route"]
+    ordering_fields = ["id", "route", "enabled"]
+    access = everyone_of(GLOBAL_ADMIN)
+
+    def get_queryset(self):
+        return UIOption.objects.filter(institution__isnull=True, user__isnull=True).order_by(
+            "route", "id"
+        )
+
+    def perform_destroy(self, instance):
+        services.ui_route_delete(option=instance)
