@@ -1,4 +1,4 @@
-"""Permission matrix: every endpoint × method × persona → expected status.
+"""Permission matrix: every endpoint, method and persona -> expected status.
 
 Own-institution personas get the status of their role; a user of another institution gets
 404 for anything under our institution; anonymous callers 401; VLE, provider and learner
@@ -52,7 +52,12 @@ CASES = [
     Case("vle-list", "get", lambda w: u(w).vle(), 200, {GA, IA}),
     Case("vle-read", "get", lambda w: u(w).vle(w.other_vle.pk), 200, {GA, IA}),
     Case(
-        "vle-create", "post", lambda w: u(w).vle(), 201, {GA, IA}, lambda w: {"type": 0, "name": "n"}
+        "vle-create",
+        "post",
+        lambda w: u(w).vle(),
+        201,
+        {GA, IA},
+        lambda w: {"type": 0, "name": "n"},
     ),
     Case(
         "vle-update",

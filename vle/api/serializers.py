@@ -13,7 +13,7 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
 
 from institution.models import Institution
-from institution.selectors import learner_send
+from institution.selectors import LOOK_UP, learner_ic_status, learner_send
 from tesla.serializers import TeslaModelSerializer
 from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument
 from vle.services import courses as rules
@@ -27,10 +27,11 @@ class EchoedNestedField(serializers.Field):
     spec's samples do; on input it is accepted and ignored (the relation is set another way:
     from the URL, or through an `*_id` / `uid` field)."""
 
+    output_nullable = False
+
     def __init__(self, serializer_class, **kwargs):
         self.serializer_class = serializer_class
         kwargs.setdefault("required", False)
-        kwargs.setdefault("allow_null", True)
         super().__init__(**kwargs)
 
     def run_validation(self, data=empty):
@@ -54,6 +55,8 @@ class EchoedNestedFieldExtension(OpenApiSerializerFieldExtension):
             schema["description"] = "Accepted for compatibility and ignored."
             return schema
         component = auto_schema.resolve_serializer(self.target.serializer_class, direction)
+        if self.target.output_nullable:
+            return {"allOf": [component.ref], "nullable": True}
         return component.ref
 
 
@@ -104,11 +107,21 @@ class InstitutionVLESerializer(TeslaModelSerializer):
         required=False,
         help_text="LTI 1.3 client id.",
     )
-    url = serializers.CharField(allow_null=True, allow_blank=True, required=False)
+    url = serializers.CharField(
+        allow_null=True,
+        allow_blank=True,
+        required=False,
+        help_text="The VLE's base URL (http or https); LTI 1.3 endpoints are built from it.",
+    )
 
     class Meta:
         model = VLE
         fields = ["id", "type", "lti", "name", "credentials", "url", "client_id"]
+
+    def validate(self, attrs):
+        if "url" in attrs:
+            attrs["url"] = rules.vle_check_url(url=attrs["url"])
+        return attrs
 
     @extend_schema_field(VLECredentialsSerializer(allow_null=True))
     def get_credentials(self, vle) -> dict | None:
@@ -226,9 +239,10 @@ class AdminInstrumentSerializer(TeslaModelSerializer):
         model = Instrument
         fields = INSTRUMENT_FIELDS
 
-    def validate_options_schema(self, value):
-        rules.instrument_check_options_schema(schema=value)
-        return value
+    def validate(self, attrs):
+        if "options_schema" in attrs:
+            rules.instrument_check_options_schema(schema=attrs["options_schema"])
+        return attrs
 
 
 # §15, §16 Course instructors and learners ----------------------------------------------------
@@ -268,12 +282,14 @@ class LearnerConsentField(EchoedNestedField):
     """The learner's accepted consent `{version, status}` (null without one), judged against
     the institution's current consent that the view looked up once for the whole list."""
 
+    output_nullable = True
+
     def __init__(self, **kwargs):
         super().__init__(CourseLearnerConsentSerializer, source="*", **kwargs)
 
     def to_representation(self, learner):
         return reads.learner_consent(
-            learner, self.context.get("current_consent"), _now(self.context)
+            learner, self.context.get("current_consent", LOOK_UP), _now(self.context)
         )
 
 
@@ -316,8 +332,8 @@ class InstitutionCourseLearnerSerializer(serializers.Serializer):
         return learner_send(learner, _now(self.context))
 
     def get_ic_status(self, learner) -> str:
-        return reads.learner_ic_status_for_list(
-            learner, self.context.get("current_consent"), _now(self.context)
+        return learner_ic_status(
+            learner, self.context.get("current_consent", LOOK_UP), _now(self.context)
         )
 
 
@@ -402,9 +418,6 @@ class InstitutionActivityInstrumentSerializer(TeslaModelSerializer):
             "alternative_to",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
-
-    def validate_options(self, value):
-        return rules.parse_options(value)
 
 
 # User activities -----------------------------------------------------------------------------

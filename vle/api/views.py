@@ -145,7 +145,10 @@ class InstitutionVLEViewSet(TeslaModelViewSet):
 
 
 class InstitutionCourseViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, TeslaViewSet
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    TeslaViewSet,
 ):
     """The institution's courses (they come from the VLEs). Admins, data admins and global
     admins see all of them; other members only those they teach or take."""
@@ -343,6 +346,14 @@ def _uid(serializer) -> str | None:
 # §17 Course activities -----------------------------------------------------------------------
 
 
+@extend_schema_view(
+    create=extend_schema(
+        description="Record an activity of the course before the VLE syncs it: it belongs to "
+        "the course's VLE, whose activity type and id it needs (unique in that VLE). Only "
+        "`enabled` and `conf` can be changed afterwards."
+    ),
+    update=extend_schema(description="Change `enabled` and/or `conf`; both are optional."),
+)
 class InstitutionCourseActivityViewSet(CourseRolesMixin, TeslaModelViewSet):
     """The activities of a course. Admins and the course's instructors switch TeSLA on or off
     for an activity (`enabled`) and set its `conf`; they may also record an activity before the

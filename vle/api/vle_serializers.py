@@ -15,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from institution.selectors import learner_send
+from institution.selectors import LOOK_UP, learner_ic_status, learner_send
 from tesla.api.serializers import TokenPairSerializer
 from vle.api.serializers import (
     CourseLearnerConsentSerializer,
@@ -34,13 +34,15 @@ class URLParentField(EchoedNestedField):
     On input any value is accepted and ignored: a parent always comes from the URL."""
 
     def __init__(self, serializer_class, parent: str, **kwargs):
-        self.parent = parent
+        self.url_parent = parent
         super().__init__(serializer_class, source="*", **kwargs)
 
     def to_representation(self, obj):
-        value = self.context.get("parents", {}).get(self.parent) or getattr(obj, self.parent)
+        value = self.context.get("parents", {}).get(self.url_parent) or getattr(
+            obj, self.url_parent
+        )
         cache = self.context.setdefault("_parent_representations", {})
-        key = (self.parent, value.pk)
+        key = (self.url_parent, value.pk)
         if key not in cache:
             cache[key] = super().to_representation(value)
         return cache[key]
@@ -287,11 +289,13 @@ class VLECourseLearnerSerializer(VLECoursePersonSerializer):
 
     @extend_schema_field(CourseLearnerConsentSerializer(allow_null=True))
     def get_consent(self, learner) -> dict | None:
-        return reads.learner_consent(learner, self.context.get("current_consent"), _now(self.context))
+        return reads.learner_consent(
+            learner, self.context.get("current_consent", LOOK_UP), _now(self.context)
+        )
 
     def get_ic_status(self, learner) -> str:
-        return reads.learner_ic_status_for_list(
-            learner, self.context.get("current_consent"), _now(self.context)
+        return learner_ic_status(
+            learner, self.context.get("current_consent", LOOK_UP), _now(self.context)
         )
 
     @extend_schema_field(OpenApiTypes.OBJECT)
@@ -344,6 +348,12 @@ class VLELauncherSerializer(serializers.Serializer):
 # §1.3 Assessment -----------------------------------------------------------------------------
 
 
+class VLEAssessmentRequestDataSerializer(serializers.Serializer):
+    """The spec's `data` of a session, as a client may echo it back: ignored."""
+
+    session = serializers.IntegerField(required=False, allow_null=True)
+
+
 class VLEAssessmentRequestSerializer(serializers.Serializer):
     """Open, resume or close an assessment session.
 
@@ -377,7 +387,7 @@ class VLEAssessmentRequestSerializer(serializers.Serializer):
     close = serializers.BooleanField(required=False, allow_null=True, default=False)
     activity = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     learner = serializers.CharField(max_length=255, required=False, allow_null=True)
-    data = serializers.JSONField(required=False, allow_null=True, help_text="Ignored.")
+    data = VLEAssessmentRequestDataSerializer(required=False, allow_null=True, help_text="Ignored.")
     checked_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Ignored.")
     closed_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Ignored.")
     auto_closed = serializers.BooleanField(required=False, allow_null=True, help_text="Ignored.")

@@ -223,7 +223,9 @@ def assessment_session_start(
     return session
 
 
-def assessment_session_resume(*, vle: VLE, session_id: int, close: bool = False) -> AssessmentSession:
+def assessment_session_resume(
+    *, vle: VLE, session_id: int, close: bool = False
+) -> AssessmentSession:
     """Act on a session the VLE opened before: close it (`close`), or else confirm it is
     still open (its `checked_at` moves). A session of another VLE is unknown (404); a closed
     session cannot be closed again nor resumed (400, after which the plugin opens a new one)."""
@@ -287,8 +289,7 @@ def assessment_connector_active(session: AssessmentSession) -> bool:
 
 def web_plugin_base_url() -> str:
     """Where the browser plugin's static files (web-plugin.js, styles.css) are served."""
-    default = f"{settings.DASHBOARD_URL}/web-plugin/"
-    return getattr(settings, "WEB_PLUGIN_URL", default)
+    return settings.WEB_PLUGIN_URL
 
 
 def _iso(moment) -> str | None:
@@ -348,13 +349,14 @@ def _plugin_config(
             },
         },
         "accessibility": {
-            name: name in enabled_options for name in ("high_contrast", "big_fonts", "text_to_speech")
+            name: name in enabled_options
+            for name in ("high_contrast", "big_fonts", "text_to_speech")
         },
         "instruments": [row.instrument_id for row in rows],
         "sensors": sensors,
         "token": pair.as_dict(),
         "enrolment": {
-            "missing_enrolments": bool(enrolments.get("missing_enrolments")),
+            **enrolments,
             "instruments": {str(k): v for k, v in (enrolments.get("instruments") or {}).items()},
         },
         "logo_url": None,

@@ -10,6 +10,7 @@ transaction (ATOMIC_REQUESTS).
 import json
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from jsonschema import SchemaError
@@ -40,6 +41,18 @@ def vle_lti(*, url: str | None, lti: dict | None = None) -> dict:
             key_set_url=f"{base}/mod/lti/certs.php",
         )
     return settings
+
+
+def vle_check_url(*, url: str | None) -> str | None:
+    """A VLE url is empty (None) or an absolute http(s) URL; host names without a domain
+    (`http://moodle:8080`, common in containers) are fine."""
+    url = (url or "").strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or any(c.isspace() for c in url):
+        raise ValidationError({"url": ["Must be an absolute http or https URL."]})
+    return url
 
 
 def vle_create(

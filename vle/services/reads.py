@@ -7,8 +7,8 @@ user's current activities.
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from institution.models import InformedConsent, Institution, InstitutionUser, Learner
-from institution.selectors import consent_status, learner_ic_status
+from institution.models import Institution, InstitutionUser, Learner
+from institution.selectors import LOOK_UP, consent_status, current_informed_consent
 from vle.models import Activity, ActivityInstrument, Course
 from vle.selectors import activity_learner_instruments
 
@@ -79,22 +79,14 @@ def course_roles_of(*, course: Course, person: InstitutionUser | None) -> set[st
     }
 
 
-def learner_ic_status_for_list(learner: Learner, current: InformedConsent | None, now=None) -> str:
-    """`learner_ic_status` for one row of a list, with the institution's current consent
-    looked up once by the caller. `learner_ic_status` treats `current=None` as "not looked up
-    yet" and would query again for every learner of an institution without a current consent;
-    in that case the answer is the accepted version's status against no current version."""
-    if current is None and learner.consent_id is not None:
-        institution = learner.institution_user.institution
-        if not institution.external_ic and learner.consent_rejected is None:
-            return consent_status(learner.consent, None, now)
-    return learner_ic_status(learner, current, now)
-
-
-def learner_consent(learner: Learner, current: InformedConsent | None, now=None) -> dict | None:
-    """The consent a learner accepted, `{version, status}`, or None without one."""
+def learner_consent(learner: Learner, current=LOOK_UP, now=None) -> dict | None:
+    """The consent a learner accepted, `{version, status}`, or None without one. `current` is
+    the institution's current consent when the caller looked it up already (None: it has
+    none)."""
     if learner.consent_id is None:
         return None
+    if current is LOOK_UP:
+        current = current_informed_consent(learner.institution_user.institution_id, now)
     return {
         "version": learner.consent.version,
         "status": consent_status(learner.consent, current, now or timezone.now()),
@@ -136,27 +128,6 @@ def user_current_activities(
     )
 
 
-class _PrefetchedConfiguration:
-    """Stands in for `activity.configuration` with rows already loaded for a whole page, so
-    `activity_learner_instruments` (which asks the manager for a fresh queryset) costs no
-    query per activity. It supports exactly the calls that selector makes."""
-
-    def __init__(self, rows: list[ActivityInstrument]):
-        self._rows = rows
-
-    def select_related(self, *fields: str) -> "_PrefetchedConfiguration":
-        return self
-
-    def order_by(self, *fields: str) -> list[ActivityInstrument]:
-        return sorted(self._rows, key=lambda row: row.pk)
-
-
-class _ActivityRows:
-    def __init__(self, activity: Activity):
-        self.pk = activity.pk
-        self.configuration = _PrefetchedConfiguration(list(activity.configuration.all()))
-
-
 def learner_instruments_of_page(
     *, activities: list[Activity], learner: Learner | None, now=None
 ) -> dict[int, list[ActivityInstrument]]:
@@ -176,6 +147,6 @@ def learner_instruments_of_page(
             resolved[activity.pk] = []
             continue
         resolved[activity.pk] = activity_learner_instruments(
-            activity=_ActivityRows(activity), learner=learner, now=now
+            activity=activity, learner=learner, rows=list(activity.configuration.all()), now=now
         )
     return resolved

@@ -42,7 +42,9 @@ def _write_unique(write, *, field: str, message: str):
 # Courses -------------------------------------------------------------------------------------
 
 
-def course_vle_course_id_taken(*, vle: VLE, vle_course_id: str, course: Course | None = None) -> bool:
+def course_vle_course_id_taken(
+    *, vle: VLE, vle_course_id: str, course: Course | None = None
+) -> bool:
     """Whether another course of the VLE already uses this VLE course id."""
     others = Course.objects.filter(vle=vle, vle_course_id=vle_course_id)
     if course is not None:
@@ -55,7 +57,9 @@ def course_create(*, vle: VLE, **values: Any) -> Course:
     if course_vle_course_id_taken(vle=vle, vle_course_id=values["vle_course_id"]):
         raise ValidationError({"vle_course_id": [COURSE_TAKEN]})
     return _write_unique(
-        lambda: Course.objects.create(vle=vle, **values), field="vle_course_id", message=COURSE_TAKEN
+        lambda: Course.objects.create(vle=vle, **values),
+        field="vle_course_id",
+        message=COURSE_TAKEN,
     )
 
 
@@ -290,7 +294,9 @@ def vle_person_update(*, member: InstitutionUser, **changes: Any) -> Institution
     member_fields = {name: changes[name] for name in ("uid", "locale") if name in changes}
     if "uid" in member_fields:
         taken = (
-            InstitutionUser.objects.filter(institution_id=member.institution_id, uid=member_fields["uid"])
+            InstitutionUser.objects.filter(
+                institution_id=member.institution_id, uid=member_fields["uid"]
+            )
             .exclude(pk=member.pk)
             .exists()
         )

@@ -1,0 +1,169 @@
+"""Payloads of the VLE tree that involve verification: assessment refusals, attachments
+(documents a VLE delivers for analysis), the learners of an activity and their verification
+requests (vle-api.md §1.3, §7, §9; anchor-core §4.4, §4.5, §5, §6)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from institution.models import Learner
+from reports.models import Request, RequestResult
+
+
+class VLEAssessmentRejectionSerializer(serializers.Serializer):
+    """Why a learner may not start (406): `status` 2 missing informed consent, 3 invalid
+    informed consent, 4 missing enrolment (then `enrolments` names the instruments)."""
+
+    status = serializers.IntegerField()
+    message = serializers.CharField()
+    enrolments = serializers.JSONField(required=False)
+
+
+# §7 Attachments ------------------------------------------------------------------------------
+
+
+class VLEAttachmentMetadataSerializer(serializers.Serializer):
+    """What the document is: its MIME type, optionally its file name and the VLE's context
+    (the Moodle plugin sends the submission type, wordcount...). Other keys are kept."""
+
+    mimetype = serializers.CharField(max_length=255)
+    filename = serializers.CharField(max_length=255, required=False, allow_null=True)
+    context = serializers.JSONField(required=False, allow_null=True)
+
+    def to_internal_value(self, data):
+        super().to_internal_value(data)  # checks the described keys
+        return dict(data)  # and keeps the others (the plugin's created_at...)
+
+    def to_representation(self, instance):
+        return dict(instance)
+
+
+class VLEAttachmentRequestSerializer(serializers.Serializer):
+    """A document to verify. `data` is the document itself (usually a `data:` URL with base64
+    content, up to settings.ATTACHMENT_MAX_BYTES once decoded); `instruments` are the ids the
+    attachment GET listed. The learner, course and activity come from the URL (body values
+    are ignored); `session_id` may name a closed session of the learner in this activity.
+    `close_session` and `close_at` are accepted and ignored, as in the original."""
+
+    learner_id = serializers.UUIDField(required=False, allow_null=True, help_text="Ignored.")
+    course_id = serializers.IntegerField(required=False, allow_null=True, help_text="Ignored.")
+    activity_id = serializers.IntegerField(required=False, allow_null=True, help_text="Ignored.")
+    session_id = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    data = serializers.CharField(trim_whitespace=False)
+    instruments = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    metadata = VLEAttachmentMetadataSerializer()
+    close_session = serializers.BooleanField(required=False, allow_null=True, help_text="Ignored.")
+    close_at = serializers.DateTimeField(required=False, allow_null=True, help_text="Ignored.")
+
+
+class VLEAttachmentResultSerializer(serializers.Serializer):
+    """A stored document: `status` "OK" (what the Moodle plugin checks), where it is kept and
+    the verification request created for it, with the request's fields echoed (not `data`,
+    which may be megabytes)."""
+
+    status = serializers.CharField()
+    path = serializers.CharField(allow_null=True)
+    request_id = serializers.IntegerField()
+    learner_id = serializers.UUIDField()
+    course_id = serializers.IntegerField()
+    activity_id = serializers.IntegerField()
+    session_id = serializers.IntegerField(allow_null=True)
+    instruments = serializers.ListField(child=serializers.IntegerField())
+    metadata = VLEAttachmentMetadataSerializer()
+    close_session = serializers.BooleanField(allow_null=True)
+    close_at = serializers.DateTimeField(allow_null=True)
+
+
+class VLEAttachmentErrorSerializer(serializers.Serializer):
+    """A refused document: `status` "ERROR" and the errors per field."""
+
+    status = serializers.CharField()
+    errors = serializers.DictField()
+
+
+# §9 Activity learners and their requests (TBD in the spec) -----------------------------------
+
+
+class VLEActivityLearnerSerializer(serializers.ModelSerializer):
+    """A learner with verification requests in the activity."""
+
+    id = serializers.IntegerField(source="pk", read_only=True)
+    uid = serializers.CharField(source="institution_user.uid", read_only=True)
+    first_name = serializers.CharField(source="institution_user.user.first_name", read_only=True)
+    last_name = serializers.CharField(source="institution_user.user.last_name", read_only=True)
+    email = serializers.CharField(source="institution_user.user.email", read_only=True)
+    institution_id = serializers.IntegerField(
+        source="institution_user.institution_id", read_only=True
+    )
+
+    class Meta:
+        model = Learner
+        fields = ["id", "first_name", "last_name", "email", "uid", "institution_id", "learner_id"]
+        read_only_fields = fields
+
+
+class VLELearnerRequestResultSerializer(serializers.ModelSerializer):
+    """One instrument's outcome for a request (result 0..1, code 0 pending .. 3 alert)."""
+
+    status = serializers.IntegerField(
+        read_only=True,
+        help_text="0 pending, 1 processed, 2 error, 3 timeout, 4 missing provider, "
+        "5 missing enrolment, 6 processing, 7 waiting for an external service.",
+    )
+    code = serializers.IntegerField(
+        read_only=True, help_text="0 pending, 1 ok, 2 warning, 3 alert."
+    )
+    audit = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = RequestResult
+        fields = [
+            "id",
+            "status",
+            "result",
+            "error_message",
+            "code",
+            "audit",
+            "created_at",
+            "updated_at",
+            "request",
+            "instrument",
+            "message_code",
+        ]
+        read_only_fields = fields
+
+
+class VLELearnerRequestSerializer(serializers.ModelSerializer):
+    """A verification request of the learner in the activity (a sample of a session or a
+    delivered document), with one result per instrument. `data` is the stored payload's key."""
+
+    status = serializers.IntegerField(
+        read_only=True,
+        help_text="0 stored, 1 scheduled, 2 processing, 3 processed, 4 error, 5 timeout, "
+        "6 missing provider.",
+    )
+    data = serializers.SerializerMethodField()
+    instruments = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    result = VLELearnerRequestResultSerializer(source="results", many=True, read_only=True)
+
+    class Meta:
+        model = Request
+        fields = [
+            "id",
+            "status",
+            "data",
+            "metadata",
+            "error_message",
+            "created_at",
+            "updated_at",
+            "learner",
+            "activity",
+            "session",
+            "message_code",
+            "instruments",
+            "result",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_data(self, request) -> str | None:
+        return request.data.name or None

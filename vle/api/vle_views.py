@@ -1,0 +1,423 @@
+"""The VLE tree, /api/v2/vle/{v}/...: what a VLE (with its approle token) reads and writes.
+
+Only VLE tokens may use it (users, providers and learners get 403). The VLE in the URL is
+resolved among the caller's own VLE only, and every nested queryset is filtered by every URL
+parent, so another VLE's courses, activities, people and sessions are a 404.
+
+`VLE_PARENTS`, `COURSE_PARENTS` and `ACTIVITY_PARENTS` are the parent chains of this tree;
+the VLE views of the reports app (assessment, attachments, activity learners and their
+requests, reports) nest under them too.
+"""
+
+import json
+
+import django_filters
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpResponse, HttpResponseNotFound
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from institution.models import Instructor, Learner
+from institution.selectors import current_informed_consent
+from tesla.permissions import VLE as VLE_ROLE
+from tesla.principals import module_of
+from tesla.viewsets import Parent, TeslaModelViewSet, TeslaReadOnlyViewSet, TeslaViewSet
+from vle.api import vle_serializers as s
+from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument, Launcher
+from vle.services import assessment as sessions
+from vle.services import courses as rules
+from vle.services import reads, sync
+from vle.services.launchers import launcher_create, launcher_url
+
+
+def vles_of_caller(request, parents=None) -> QuerySet[VLE]:
+    """The caller's own VLE (nothing for any other caller)."""
+    module = module_of(request, "vle")
+    return VLE.objects.filter(pk=module.pk if module is not None else None).select_related(
+        "institution"
+    )
+
+
+VLE_PARENT = Parent("vle", "vle_pk", vles_of_caller)
+COURSE_PARENT = Parent(
+    "course",
+    "course_pk",
+    lambda request, p: Course.objects.filter(vle=p["vle"]).select_related("vle__institution"),
+)
+ACTIVITY_PARENT = Parent(
+    "activity",
+    "activity_pk",
+    lambda request, p: Activity.objects.filter(vle=p["vle"], course=p["course"]).select_related(
+        "course__vle__institution"
+    ),
+)
+VLE_PARENTS = (VLE_PARENT,)
+COURSE_PARENTS = (VLE_PARENT, COURSE_PARENT)
+ACTIVITY_PARENTS = (VLE_PARENT, COURSE_PARENT, ACTIVITY_PARENT)
+
+VLE_ONLY = frozenset({VLE_ROLE})
+
+
+class ForVLE:
+    """Mixed into every viewset of the VLE tree: VLE tokens only, for every action."""
+
+    allowed_kinds = frozenset({"vle"})
+    access = {"read": VLE_ONLY, "write": VLE_ONLY, "delete": VLE_ONLY}
+
+    def schema_only(self) -> bool:
+        """True while drf-spectacular inspects the view (no request, no parents)."""
+        return getattr(self, "swagger_fake_view", False)
+
+
+# Filters (exact matches, anchor-core §8; the plugins look objects up by their VLE ids) --------
+
+
+class VLECourseFilter(django_filters.FilterSet):
+    vle = django_filters.NumberFilter(field_name="vle_id")
+
+    class Meta:
+        model = Course
+        fields = ["code", "vle_course_id", "description", "vle"]
+
+
+class VLECourseActivityFilter(django_filters.FilterSet):
+    vle_id = django_filters.NumberFilter(field_name="vle_id")
+    course_id = django_filters.NumberFilter(field_name="course_id")
+
+    class Meta:
+        model = Activity
+        fields = ["vle_id", "vle_activity_type", "vle_activity_id", "course_id", "name"]
+
+
+PERSON_SEARCH_FIELDS = [
+    "institution_user__uid",
+    "institution_user__user__email",
+    "institution_user__user__first_name",
+    "institution_user__user__last_name",
+]
+
+
+class VLECourseInstructorFilter(django_filters.FilterSet):
+    uid = django_filters.CharFilter(field_name="institution_user__uid")
+    email = django_filters.CharFilter(field_name="institution_user__user__email")
+    first_name = django_filters.CharFilter(field_name="institution_user__user__first_name")
+    last_name = django_filters.CharFilter(field_name="institution_user__user__last_name")
+
+    class Meta:
+        model = Instructor
+        fields = ["uid", "email", "first_name", "last_name"]
+
+
+class VLECourseLearnerFilter(VLECourseInstructorFilter):
+    learner_id = django_filters.UUIDFilter(field_name="learner_id")
+    # The Python SDK's find_by_mail / find_by_lerner_id send these names.
+    mail = django_filters.CharFilter(field_name="institution_user__user__email")
+    lerner_id = django_filters.UUIDFilter(field_name="learner_id")
+
+    class Meta:
+        model = Learner
+        fields = ["uid", "email", "first_name", "last_name", "learner_id", "mail", "lerner_id"]
+
+
+class VLECourseActivityInstrumentFilter(django_filters.FilterSet):
+    instrument_id = django_filters.NumberFilter(field_name="instrument_id")
+
+    class Meta:
+        model = ActivityInstrument
+        fields = ["instrument_id", "active"]
+
+
+# §1 VLE, its instruments and launchers -------------------------------------------------------
+
+
+class VLEViewSet(ForVLE, TeslaReadOnlyViewSet):
+    """The calling VLE: its list is a page holding only itself."""
+
+    serializer_class = s.VLESerializer
+    search_fields = ["name", "url"]
+
+    def get_queryset(self):
+        return vles_of_caller(self.request)
+
+
+class VLEInstrumentViewSet(ForVLE, TeslaReadOnlyViewSet):
+    """The instruments switched on in this server (the catalogue is global)."""
+
+    parent_chain = VLE_PARENTS
+    serializer_class = s.VLEInstrumentSerializer
+    search_fields = ["acronym", "name"]
+
+    def get_queryset(self):
+        return Instrument.objects.filter(enabled=True)
+
+
+class VLELauncherViewSet(ForVLE, TeslaViewSet):
+    """Login links for the VLE's users (the Moodle plugin's "My TeSLA")."""
+
+    parent_chain = VLE_PARENTS
+    serializer_class = s.VLELauncherRequestSerializer
+
+    @extend_schema(
+        request=s.VLELauncherRequestSerializer,
+        responses={200: s.VLELauncherSerializer, 404: OpenApiResponse(description="Unknown user")},
+        summary="Create a launcher (a single-use dashboard login link) for a user.",
+    )
+    def create(self, request, *args, **kwargs):
+        body = s.VLELauncherRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        values = body.validated_data
+        launcher = launcher_create(
+            vle=self.parents["vle"],
+            vle_user_uid=values["vle_user_uid"],
+            target=Launcher.Target[values.get("target") or "DASHBOARD"],
+            target_url=values.get("target_url") or None,
+            ttl=values.get("ttl") or 120,
+            session_id=values.get("session_id"),
+        )
+        # 200, not 201: the plugins' original server answered 200 (the spec says 201).
+        return Response(
+            {"id": launcher.pk, "token": str(launcher.token), "url": launcher_url(launcher)},
+            status=status.HTTP_200_OK,
+        )
+
+
+# §2 Courses ----------------------------------------------------------------------------------
+
+
+class VLECourseViewSet(ForVLE, TeslaModelViewSet):
+    """The VLE's courses. A `vle_course_id` is unique within the VLE (400)."""
+
+    parent_chain = VLE_PARENTS
+    serializer_class = s.VLECourseSerializer
+    filterset_class = VLECourseFilter
+    search_fields = ["vle_course_id", "description", "code"]
+
+    def get_queryset(self):
+        if self.schema_only():
+            return Course.objects.none()
+        return Course.objects.filter(vle=self.parents["vle"]).annotate(
+            has_enabled_activity=Exists(
+                Activity.objects.filter(course_id=OuterRef("pk"), enabled=True)
+            )
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = sync.course_create(
+            vle=self.parents["vle"], **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = sync.course_update(
+            course=serializer.instance, **serializer.validated_data
+        )
+
+
+# §4 Course instructors (TBD in the spec; anchor-core §4.2) ------------------------------------
+
+
+class VLECourseInstructorViewSet(ForVLE, TeslaModelViewSet):
+    """Instructors of the course. POST enrols by uid (idempotent; the person is created when
+    unknown, as the institution allows); DELETE only unenrols."""
+
+    parent_chain = COURSE_PARENTS
+    serializer_class = s.VLECourseInstructorSerializer
+    filterset_class = VLECourseInstructorFilter
+    search_fields = PERSON_SEARCH_FIELDS
+
+    def get_queryset(self):
+        if self.schema_only():
+            return Instructor.objects.none()
+        return Instructor.objects.filter(courses=self.parents["course"]).select_related(
+            "institution_user__user"
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = sync.course_enrol_instructor(
+            course=self.parents["course"], **serializer.person_values()
+        )
+
+    def perform_update(self, serializer):
+        sync.vle_person_update(
+            member=serializer.instance.institution_user, **serializer.person_values()
+        )
+
+    def perform_destroy(self, instance):
+        rules.course_unenrol_instructor(course=self.parents["course"], instructor=instance)
+
+
+# §5 Course learners (TBD in the spec; anchor-core §4.3) ---------------------------------------
+
+
+class VLECourseLearnerViewSet(ForVLE, TeslaModelViewSet):
+    """Learners of the course, with their `learner_id` and `ic_status`. POST enrols by uid
+    (idempotent; the learner is created when unknown, as the institution allows); DELETE
+    only unenrols."""
+
+    parent_chain = COURSE_PARENTS
+    serializer_class = s.VLECourseLearnerSerializer
+    filterset_class = VLECourseLearnerFilter
+    search_fields = PERSON_SEARCH_FIELDS
+
+    def get_queryset(self):
+        if self.schema_only():
+            return Learner.objects.none()
+        return reads.course_learners(course=self.parents["course"])
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        vle = getattr(self, "parents", {}).get("vle")
+        if vle is not None:
+            # Looked up once for the page: every row's ic_status is judged against it.
+            context["current_consent"] = current_informed_consent(vle.institution_id)
+        return context
+
+    def perform_create(self, serializer):
+        serializer.instance = sync.course_enrol_learner(
+            course=self.parents["course"], **serializer.person_values()
+        )
+
+    def perform_update(self, serializer):
+        sync.vle_person_update(
+            member=serializer.instance.institution_user, **serializer.person_values()
+        )
+
+    def perform_destroy(self, instance):
+        rules.course_unenrol_learner(course=self.parents["course"], learner=instance)
+
+
+# §6 Activities -------------------------------------------------------------------------------
+
+
+class VLECourseActivityViewSet(ForVLE, TeslaModelViewSet):
+    """Activities of the course; (`vle_activity_type`, `vle_activity_id`) is unique within
+    the VLE (400)."""
+
+    parent_chain = COURSE_PARENTS
+    serializer_class = s.VLECourseActivitySerializer
+    filterset_class = VLECourseActivityFilter
+    search_fields = ["vle_activity_type", "vle_activity_id", "name"]
+
+    def get_queryset(self):
+        if self.schema_only():
+            return Activity.objects.none()
+        return Activity.objects.filter(vle=self.parents["vle"], course=self.parents["course"])
+
+    def perform_create(self, serializer):
+        serializer.instance = sync.activity_create(
+            course=self.parents["course"], **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = sync.activity_update(
+            activity=serializer.instance, **serializer.validated_data
+        )
+
+
+# §8 Activity instruments ---------------------------------------------------------------------
+
+
+def _body_field_names(error: ValidationError) -> ValidationError:
+    """The shared activity-instrument rules name the instrument `instrument_id` (the
+    institution API's field); this API's body calls it `instrument`."""
+    if isinstance(error.detail, dict) and "instrument_id" in error.detail:
+        return ValidationError(
+            {
+                ("instrument" if key == "instrument_id" else key): value
+                for key, value in error.detail.items()
+            }
+        )
+    return error
+
+
+class VLECourseActivityInstrumentViewSet(ForVLE, TeslaModelViewSet):
+    """Instruments configured on the activity, with the institution side's rules: one row
+    per instrument, alternatives replace a primary row of the same activity, options satisfy
+    the instrument's schema."""
+
+    parent_chain = ACTIVITY_PARENTS
+    serializer_class = s.VLECourseActivityInstrumentSerializer
+    filterset_class = VLECourseActivityInstrumentFilter
+    search_fields = ["instrument__acronym", "instrument__name"]
+
+    def get_queryset(self):
+        if self.schema_only():
+            return ActivityInstrument.objects.none()
+        return ActivityInstrument.objects.filter(activity=self.parents["activity"])
+
+    def perform_create(self, serializer):
+        try:
+            serializer.instance = rules.activity_instrument_create(
+                activity=self.parents["activity"], **serializer.rule_values()
+            )
+        except ValidationError as error:
+            raise _body_field_names(error) from error
+
+    def perform_update(self, serializer):
+        try:
+            serializer.instance = rules.activity_instrument_update(
+                row=serializer.instance, **serializer.rule_values()
+            )
+        except ValidationError as error:
+            raise _body_field_names(error) from error
+
+
+# The browser plugin's files for an assessment session (no token: a <script src> sends none) --
+
+
+def _script_json(value) -> str:
+    """JSON safe to embed in a script: no `</script>`, no HTML-significant characters."""
+    text = json.dumps(value)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    # Loaded by the learner's browser from the VLE's pages (another origin); the URL's key is
+    # the only credential, and it must not be cached past the session.
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def assessment_session_connector(request, access_key):
+    """The connector script of an open session: it loads the browser plugin into the page
+    when TeSLA watches the activity."""
+    session = sessions.assessment_session_open_by_key(access_key=access_key)
+    if session is None:
+        return _public(HttpResponseNotFound("/* unknown or closed session */"))
+    base = sessions.web_plugin_base_url()
+    loader = {
+        "session_id": session.pk,
+        "data_url": request.build_absolute_uri(
+            reverse("vle-session-config", kwargs={"access_key": session.access_key})
+        ),
+        "modules": [f"{base}web-plugin.js"],
+        "css": [f"{base}styles.css"],
+        "active": sessions.assessment_connector_active(session),
+    }
+    body = render_to_string(
+        "vle/connector.js",
+        {"session_id": session.pk, "loader_json": mark_safe(_script_json(loader))},
+    )
+    return _public(HttpResponse(body, content_type="application/javascript; charset=utf-8"))
+
+
+@require_GET
+def assessment_session_config(request, access_key):
+    """The browser plugin's configuration of an open session (the original's data.json)."""
+    session = sessions.assessment_session_open_by_key(access_key=access_key)
+    if session is None:
+        return _public(
+            HttpResponseNotFound('{"detail": "Not found."}', content_type="application/json")
+        )
+    return _public(
+        HttpResponse(json.dumps(session.plugin_config or {}), content_type="application/json")
+    )
