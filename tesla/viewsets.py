@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.http import Http404
-from rest_framework import mixins, viewsets
+from rest_framework import exceptions, mixins, viewsets
 
 from tesla import permissions as perms
 from tesla.principals import institution_user_of, kind_of
@@ -62,6 +62,9 @@ class TeslaViewSet(viewsets.GenericViewSet):
             self.permission_denied(request)
         if kind_of(request.user) not in self.allowed_kinds:
             self.permission_denied(request, message="This endpoint is not for this kind of caller.")
+        if getattr(self, "action", None) is None and request.method != "OPTIONS":
+            # A method the endpoint does not have is a 405, not a 403 from unmatched roles.
+            raise exceptions.MethodNotAllowed(request.method)
         if not getattr(self, "swagger_fake_view", False):
             self.parents = resolve_parents(self.parent_chain, request, self.kwargs)
         super().check_permissions(request)

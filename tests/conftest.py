@@ -18,6 +18,12 @@ STANDARD_INSTRUMENTS = importlib.import_module("vle.migrations.0002_standard_ins
 
 
 @pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploaded and stored documents go to a temporary folder, never the checkout's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def standard_instruments_survive_flushes(request):
     """Transactional tests flush every table, including the rows of data migrations; put the
     five standard instruments back so each test starts from a migrated database."""
