@@ -9,8 +9,10 @@ COPY tesla ./tesla
 COPY institution ./institution
 COPY vle ./vle
 COPY reports ./reports
+COPY benchmarks ./benchmarks
 COPY manage.py ./
 RUN pip install --no-cache-dir . && python manage.py collectstatic --no-input
 
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --no-input && exec gunicorn tesla.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
+# Migrate, finish any report build a crash interrupted, then serve.
+CMD ["sh", "-c", "python manage.py migrate --no-input && python manage.py process_report_work && exec gunicorn tesla.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]

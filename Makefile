@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint check schema pytest clean
+.PHONY: help install run test lint check schema pytest bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -44,6 +44,10 @@ pytest: install ## Run the test suite (PostgreSQL when it answers, else SQLite)
 	DATABASE_URL="$$url" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test: lint check schema pytest ## Everything CI runs: lint, checks, schema and tests
+
+bench: install ## Time a full report rebuild of one activity (2,000 learners x 50 requests)
+	@url=$$($(BIN)/python scripts/pick_database.py) || exit 1; \
+	DATABASE_URL="$$url" $(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv, the demo database and generated files
 	rm -rf $(VENV) db.sqlite3 media staticfiles .demo-credentials.json .pytest_cache

@@ -47,9 +47,10 @@ class ReportFilter(django_filters.FilterSet):
     integrity_level = LevelFilter()
     integrity_level__gte = LevelFilter(field_name="integrity_level", lookup_expr="gte")
     integrity_level__lte = LevelFilter(field_name="integrity_level", lookup_expr="lte")
-    level = AnyLevelFilter(lookup_expr="exact")
-    level__gte = AnyLevelFilter(lookup_expr="gte")
-    level__lte = AnyLevelFilter(lookup_expr="lte")
+    # field_name only documents the type; the filter looks at all three levels.
+    level = AnyLevelFilter(field_name="identity_level", lookup_expr="exact")
+    level__gte = AnyLevelFilter(field_name="identity_level", lookup_expr="gte")
+    level__lte = AnyLevelFilter(field_name="identity_level", lookup_expr="lte")
 
     class Meta:
         model = ReportActivity

@@ -115,7 +115,8 @@ class Request(TimeStampedModel):
     )
     status = models.IntegerField(choices=RequestStatus.choices, default=RequestStatus.STORED)
     instruments = models.ManyToManyField(Instrument, related_name="+", blank=True)
-    data = models.FileField(upload_to="requests/", null=True, blank=True)
+    # The storage key is built by the intake service ({inst}/requests/{learner}/...).
+    data = models.FileField(upload_to="", max_length=255, null=True, blank=True)
     metadata = models.JSONField(null=True, blank=True)
     error_message = models.TextField(null=True, blank=True)
     message_code = models.CharField(max_length=50, null=True, blank=True)
@@ -188,11 +189,12 @@ class LevelFields(models.Model):
 
 
 class ReportActivity(LevelFields, TimeStampedModel):
-    """A learner's report for one activity: the worst level per dimension."""
+    """A learner's report for one activity: the worst level per dimension. Built by
+    reports.services.building; its JSON summary and audit trails are assembled on read
+    (reports.selectors) from the verification rows, so they cannot go stale."""
 
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="reports")
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="reports")
-    data = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -213,7 +215,6 @@ class ReportActivityInstrument(LevelFields, TimeStampedModel):
     enrolment = models.SmallIntegerField(default=0)
     confidence = models.SmallIntegerField(default=0)
     result = models.SmallIntegerField(default=0)
-    audit_data = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -238,7 +239,6 @@ class ReportActivitySession(LevelFields, TimeStampedModel):
     pending_requests = models.IntegerField(default=0)
     valid_requests = models.IntegerField(default=0)
     processed_requests = models.IntegerField(default=0)
-    data = models.JSONField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -13,7 +13,12 @@ from reports.models import (
     Provider,
     ReportActivity,
     ReportActivityInstrument,
+    Request,
+    RequestProviderResult,
+    RequestResult,
+    ResultStatus,
 )
+from reports.services import levels
 from vle.models import Activity
 from vle.selectors import activity_learner_instruments
 
@@ -72,7 +77,9 @@ def learner_missing_enrolments(*, learner: Learner, activity: Activity) -> dict:
     instruments: dict[int, dict] = {}
     missing = False
     if activity.enabled:
-        status = {entry["instrument_id"]: entry for entry in learner_enrolment_status(learner=learner)}
+        status = {
+            entry["instrument_id"]: entry for entry in learner_enrolment_status(learner=learner)
+        }
         for row in activity_learner_instruments(activity=activity, learner=learner):
             entry = status.get(row.instrument_id)
             if row.instrument.requires_enrolment and (
@@ -137,4 +144,198 @@ def report_context(*, report: ReportActivity) -> dict:
         "activity_histograms": activity_histograms,
         "providers": providers,
         "has_alerts": has_alerts,
+    }
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def report_summary(*, report: ReportActivity) -> dict:
+    """The report's JSON summary (anchor-core §7.2), assembled from stored rows:
+    `{sessions: [{id, counts, created_at, closed_at, levels, data: {session_id, instruments,
+    alerts, data: {instrument_id: {total, valid, confidence 0..1, result 0..1, code (level),
+    requests: [[created_at, result], ...]}}}}], documents: [{id, instruments, results:
+    {instrument_id: {status, result}}, created_at}]}` (documents = requests sent outside an
+    assessment session)."""
+    requests = {
+        row["id"]: row
+        for row in Request.objects.filter(
+            learner_id=report.learner_id, activity_id=report.activity_id
+        )
+        .order_by("id")
+        .values("id", "session_id", "created_at")
+    }
+    results = list(
+        RequestResult.objects.filter(request_id__in=list(requests))
+        .order_by("request_id", "instrument_id")
+        .values("request_id", "instrument_id", "status", "result", "code")
+    )
+    alerts = list(
+        Alert.objects.filter(learner_id=report.learner_id, activity_id=report.activity_id)
+        .order_by("raised_at", "id")
+        .values("id", "session_id", "level", "message_code", "raised_at", "data")
+    )
+    session_rows = list(report.sessions.select_related("session").order_by("session_id"))
+    resolved_ids = []
+    if session_rows:
+        resolved_ids = sorted(
+            {
+                row.instrument_id
+                for row in activity_learner_instruments(
+                    activity=report.activity, learner=report.learner
+                )
+            }
+        )
+    sessions = []
+    for row in session_rows:
+        session_requests = {
+            pk: item for pk, item in requests.items() if item["session_id"] == row.session_id
+        }
+        per_instrument = defaultdict(list)
+        for result in results:
+            if result["request_id"] in session_requests:
+                per_instrument[result["instrument_id"]].append(result)
+        data = {}
+        for instrument_id, rows in sorted(per_instrument.items()):
+            processed = [item for item in rows if item["status"] == ResultStatus.PROCESSED]
+            data[str(instrument_id)] = {
+                "total": len(rows),
+                "valid": len(processed),
+                "confidence": len(processed) / len(rows),
+                "result": (
+                    sum(item["result"] for item in processed) / len(processed) if processed else 0.0
+                ),
+                "code": (
+                    levels.level_of_code(max(item["code"] for item in processed))
+                    if processed
+                    else levels.LEVEL_PENDING
+                ),
+                "requests": [
+                    [_iso(session_requests[item["request_id"]]["created_at"]), item["result"]]
+                    for item in processed
+                ],
+            }
+        sessions.append(
+            {
+                "id": row.session_id,
+                "total_requests": row.total_requests,
+                "pending_requests": row.pending_requests,
+                "valid_requests": row.valid_requests,
+                "processed_requests": row.processed_requests,
+                "created_at": _iso(row.session.started_at),
+                "closed_at": _iso(row.session.closed_at),
+                "identity_level": row.identity_level,
+                "content_level": row.content_level,
+                "integrity_level": row.integrity_level,
+                "data": {
+                    "session_id": row.session_id,
+                    "instruments": resolved_ids,
+                    "alerts": [
+                        {
+                            "id": alert["id"],
+                            "level": alert["level"],
+                            "message_code": alert["message_code"],
+                            "raised_at": _iso(alert["raised_at"]),
+                            "data": alert["data"],
+                        }
+                        for alert in alerts
+                        if alert["session_id"] == row.session_id
+                    ],
+                    "data": data,
+                },
+            }
+        )
+    results_by_request = defaultdict(dict)
+    for result in results:
+        results_by_request[result["request_id"]][str(result["instrument_id"])] = {
+            "status": result["status"],
+            "result": result["result"],
+        }
+    documents = [
+        {
+            "id": pk,
+            "instruments": sorted(int(key) for key in results_by_request[pk]),
+            "results": results_by_request[pk],
+            "created_at": _iso(item["created_at"]),
+        }
+        for pk, item in requests.items()
+        if item["session_id"] is None
+    ]
+    return {"sessions": sessions, "documents": documents}
+
+
+def report_instrument_audit(*, row: ReportActivityInstrument) -> dict:
+    """The audit trail behind one instrument of a report (anchor-core §7.5, for every
+    instrument): its providers with the learner's enrolment, and per request the instrument
+    result and every provider's answer with the provider's own audit data."""
+    report = row.report
+    requests = {
+        item["id"]: item
+        for item in Request.objects.filter(
+            learner_id=report.learner_id,
+            activity_id=report.activity_id,
+            results__instrument_id=row.instrument_id,
+        )
+        .order_by("id")
+        .values("id", "created_at", "session_id", "status", "error_message", "metadata")
+    }
+    results = list(
+        RequestResult.objects.filter(
+            request_id__in=list(requests), instrument_id=row.instrument_id
+        ).order_by("request_id")
+    )
+    answers = defaultdict(list)
+    provider_ids = set()
+    for answer in RequestProviderResult.objects.filter(
+        request_id__in=list(requests), provider__instrument_id=row.instrument_id
+    ).order_by("request_id", "provider_id"):
+        answers[answer.request_id].append(answer)
+        provider_ids.add(answer.provider_id)
+    providers = Provider.objects.in_bulk(provider_ids)
+    enrolments = {
+        enrolment.provider_id: enrolment
+        for enrolment in Enrolment.objects.filter(
+            learner_id=report.learner_id, provider_id__in=provider_ids
+        )
+    }
+    return {
+        "providers": {
+            str(pk): {
+                "id": pk,
+                "acronym": provider.acronym,
+                "name": provider.name,
+                "enrolment_percentage": (
+                    float(enrolments[pk].percentage) if pk in enrolments else None
+                ),
+                "can_analyse": enrolments[pk].can_analyse if pk in enrolments else None,
+            }
+            for pk, provider in sorted(providers.items())
+        },
+        "requests": {
+            str(result.request_id): {
+                "id": result.request_id,
+                "created_at": _iso(requests[result.request_id]["created_at"]),
+                "session": requests[result.request_id]["session_id"],
+                "request_status": requests[result.request_id]["status"],
+                "error_message": requests[result.request_id]["error_message"],
+                "metadata": requests[result.request_id]["metadata"],
+                "status": result.status,
+                "result": result.result,
+                "code": result.code,
+                "error_message_res": result.error_message,
+                "message_code": result.message_code,
+                "results": {
+                    str(answer.provider_id): {
+                        "status": answer.status,
+                        "result": answer.result,
+                        "code": answer.code,
+                        "error_message": answer.error_message,
+                        "audit": answer.audit,
+                    }
+                    for answer in answers[result.request_id]
+                },
+            }
+            for result in results
+        },
     }

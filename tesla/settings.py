@@ -188,6 +188,9 @@ SIMPLE_JWT = {
 # Where the dashboard lives (launcher URLs point there) and the public base of this API.
 DASHBOARD_URL = os.environ.get("DASHBOARD_URL", "http://127.0.0.1:8000").rstrip("/")
 PUBLIC_API_URL = os.environ.get("PUBLIC_API_URL", "http://127.0.0.1:8000").rstrip("/")
+# Build reports right after the commit that changed their data (True), or leave all building
+# to `manage.py process_report_work` run by a scheduler (False).
+REPORTS_BUILD_ON_COMMIT = env_bool("REPORTS_BUILD_ON_COMMIT", True)
 # Where the browser plugin's static files (web-plugin.js, styles.css) are served from.
 WEB_PLUGIN_URL = os.environ.get("WEB_PLUGIN_URL") or f"{DASHBOARD_URL}/web-plugin/"
 

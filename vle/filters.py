@@ -57,6 +57,17 @@ class CourseLearnerFilter(CourseInstructorFilter):
         fields = ["uid", "email", "first_name", "last_name", "learner_id"]
 
 
+class VLECourseLearnerFilter(CourseLearnerFilter):
+    """Course learners as VLEs look them up; the Python SDK's find_by_mail and
+    find_by_lerner_id send `mail` and `lerner_id`."""
+
+    mail = django_filters.CharFilter(field_name="institution_user__user__email")
+    lerner_id = django_filters.UUIDFilter(field_name="learner_id")
+
+    class Meta(CourseLearnerFilter.Meta):
+        fields = [*CourseLearnerFilter.Meta.fields, "mail", "lerner_id"]
+
+
 class ActivityFilter(django_filters.FilterSet):
     class Meta:
         model = Activity

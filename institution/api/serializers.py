@@ -192,6 +192,41 @@ class InstitutionInformedConsentSerializer(TeslaModelSerializer):
         return services.informed_consent_update(consent=instance, **validated_data)
 
 
+class InstitutionCurrentInformedConsentSerializer(InstitutionInformedConsentSerializer):
+    """The consent in force. The spec documents `ic/current/` as a page, while the original
+    server and the dashboard read the consent object itself; the answer is both: the object's
+    fields, and a one-item page of it."""
+
+    count = serializers.SerializerMethodField()
+    next = serializers.SerializerMethodField()
+    previous = serializers.SerializerMethodField()
+    results = serializers.SerializerMethodField()
+
+    class Meta(InstitutionInformedConsentSerializer.Meta):
+        fields = [
+            *InstitutionInformedConsentSerializer.Meta.fields,
+            "count",
+            "next",
+            "previous",
+            "results",
+        ]
+
+    def get_count(self, consent) -> int:
+        return 1
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_next(self, consent) -> None:
+        return None
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_previous(self, consent) -> None:
+        return None
+
+    @extend_schema_field(InstitutionInformedConsentSerializer(many=True))
+    def get_results(self, consent) -> list[dict]:
+        return [InstitutionInformedConsentSerializer(consent, context=self.context).data]
+
+
 # §7 Informed consent documents ------------------------------------------------------------
 class OptionalUploadField(serializers.FileField):
     """A file upload that form clients may leave empty: an empty value (or the text "null" /

@@ -247,7 +247,7 @@ class InstitutionInformedConsentViewSet(InstitutionModelViewSet):
 
     @extend_schema(
         responses={
-            200: s.InstitutionInformedConsentSerializer,
+            200: s.InstitutionCurrentInformedConsentSerializer,
             404: OpenApiResponse(description="The institution has no consent in force."),
         }
     )
@@ -257,7 +257,10 @@ class InstitutionInformedConsentViewSet(InstitutionModelViewSet):
         consent = current_informed_consent(self.parents["institution"].pk)
         if consent is None:
             raise NotFound("The institution has no informed consent in force.")
-        return Response(self.get_serializer(consent).data)
+        context = self.get_serializer_context()
+        return Response(
+            s.InstitutionCurrentInformedConsentSerializer(consent, context=context).data
+        )
 
 
 # §7 ---------------------------------------------------------------------------------------

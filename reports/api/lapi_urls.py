@@ -1,1 +1,15 @@
-urlpatterns = []
+"""Learner API (/lapi/v1/): what the browser plugin sends during an assessment."""
+
+from django.urls import re_path
+
+from reports.api import views
+
+verification = views.LAPIVerificationViewSet.as_view({"post": "create"})
+
+urlpatterns = [
+    re_path(
+        rf"^verification/(?P<institution_pk>[0-9]+)/(?P<learner_id>{views.UUID_REGEX})/$",
+        verification,
+        name="lapi-verification",
+    ),
+]

@@ -3,11 +3,13 @@ requests and audits, providers (admin and provider trees), provider results and 
 learner enrolment status, and the LAPI verification body."""
 
 import jsonschema
+from django.db import models
 from django.urls import NoReverseMatch, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from institution.api.serializers import InstitutionLearnerSerializer
 from reports.models import (
     Enrolment,
     Provider,
@@ -24,6 +26,40 @@ from tesla.serializers import TeslaModelSerializer
 from vle.models import Instrument
 
 LEVEL_FIELDS = ("identity_level", "content_level", "integrity_level")
+
+
+def _meanings(choices) -> str:
+    return ", ".join(f"{value} {label}" for value, label in choices)
+
+
+def choice_integer(choices, **kwargs) -> serializers.IntegerField:
+    """An integer from a contiguous choice set (statuses, codes, levels), documented with its
+    meanings. Shown as a plain integer rather than an enum because several different choice
+    sets share the names `status` and `*_level` across the API."""
+    values = [value for value, _ in choices]
+    help_text = kwargs.pop("help_text", "")
+    return serializers.IntegerField(
+        min_value=min(values),
+        max_value=max(values),
+        help_text=f"{help_text} {_meanings(choices)}.".strip(),
+        **kwargs,
+    )
+
+
+class PlainChoicesMixin:
+    """Model integer fields with choices become `choice_integer` fields."""
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if model_field.choices and isinstance(model_field, models.IntegerField):
+            kwargs.pop("choices", None)
+            values = [value for value, _ in model_field.choices]
+            kwargs["min_value"], kwargs["max_value"] = min(values), max(values)
+            kwargs["help_text"] = (
+                f"{model_field.verbose_name.capitalize()}: {_meanings(model_field.choices)}."
+            )
+            return serializers.IntegerField, kwargs
+        return field_class, kwargs
 
 
 def _absolute(request, url: str | None) -> str | None:
@@ -55,7 +91,7 @@ class ReportLearnerSerializer(serializers.Serializer):
     learner_id = serializers.UUIDField(read_only=True)
 
 
-class ReportDetailSerializer(serializers.ModelSerializer):
+class ReportDetailSerializer(PlainChoicesMixin, serializers.ModelSerializer):
     """One instrument's part of a report: percentages 0-100 and levels 0-4."""
 
     instrument = serializers.CharField(source="instrument.name", read_only=True)
@@ -201,7 +237,7 @@ class ReportDetailExtendedSerializer(ReportDetailSerializer):
         return self._explain(row)["facts"]
 
 
-class _ReportBase(serializers.ModelSerializer):
+class _ReportBase(PlainChoicesMixin, serializers.ModelSerializer):
     learner = ReportLearnerSerializer(read_only=True)
     detail = ReportDetailSerializer(many=True, read_only=True)
 
@@ -271,7 +307,9 @@ class ReportDataSerializer(serializers.Serializer):
 # Report requests and audits -----------------------------------------------------------------
 
 
-class InstitutionCourseActivityReportRequestResultSerializer(serializers.ModelSerializer):
+class InstitutionCourseActivityReportRequestResultSerializer(
+    PlainChoicesMixin, serializers.ModelSerializer
+):
     """One instrument's summary of a request."""
 
     request = serializers.IntegerField(source="request_id", read_only=True)
@@ -296,7 +334,9 @@ class InstitutionCourseActivityReportRequestResultSerializer(serializers.ModelSe
         read_only_fields = fields
 
 
-class InstitutionCourseActivityReportRequestSerializer(serializers.ModelSerializer):
+class InstitutionCourseActivityReportRequestSerializer(
+    PlainChoicesMixin, serializers.ModelSerializer
+):
     """A verification request of the report's learner in the activity."""
 
     result = InstitutionCourseActivityReportRequestResultSerializer(
@@ -336,7 +376,9 @@ class InstitutionCourseActivityReportRequestSerializer(serializers.ModelSerializ
         return sorted(instrument.pk for instrument in request_row.instruments.all())
 
 
-class InstitutionCourseActivityReportAuditSerializer(serializers.ModelSerializer):
+class InstitutionCourseActivityReportAuditSerializer(
+    PlainChoicesMixin, serializers.ModelSerializer
+):
     """An instrument row of a report with the link to its audit trail."""
 
     audit_data = serializers.SerializerMethodField()
@@ -363,7 +405,7 @@ class InstitutionCourseActivityReportAuditSerializer(serializers.ModelSerializer
     def get_audit_data(self, row):
         """URL of the audit trail (providers and every request's answers)."""
         view = self.context.get("view")
-        if view is None or row.audit_data is None:
+        if view is None:
             return None
         kwargs = {key: value for key, value in view.kwargs.items() if key != "instrument_id"}
         try:
@@ -375,16 +417,29 @@ class InstitutionCourseActivityReportAuditSerializer(serializers.ModelSerializer
         return _absolute(self.context.get("request"), url)
 
 
+class ReportAuditTrailSerializer(serializers.Serializer):
+    """The audit trail of one instrument in a report: `providers` by id (acronym, name, the
+    learner's enrolment percentage and can_analyse) and `requests` by id (the instrument's
+    result, status and code, and `results` by provider id with each provider's own audit)."""
+
+    providers = serializers.DictField(child=serializers.DictField())
+    requests = serializers.DictField(child=serializers.DictField())
+
+
 class InstitutionCourseActivityReportAuditDetailSerializer(
     InstitutionCourseActivityReportAuditSerializer
 ):
     """An instrument row of a report with its audit trail inline (`audit`)."""
 
-    audit = serializers.JSONField(source="audit_data", read_only=True)
+    audit = serializers.SerializerMethodField()
 
     class Meta(InstitutionCourseActivityReportAuditSerializer.Meta):
         fields = [*InstitutionCourseActivityReportAuditSerializer.Meta.fields, "audit"]
         read_only_fields = fields
+
+    @extend_schema_field(ReportAuditTrailSerializer)
+    def get_audit(self, row):
+        return self.context.get("audit")
 
 
 # Enrolment status (institution tree) ---------------------------------------------------------
@@ -513,9 +568,7 @@ class AdminInstrumentProviderSerializer(TeslaModelSerializer):
                 ) from None
         alert = attrs.get("alert_below", instance.alert_below if instance else None)
         warning = attrs.get("warning_below", instance.warning_below if instance else None)
-        inverted = attrs.get(
-            "inverted_polarity", instance.inverted_polarity if instance else False
-        )
+        inverted = attrs.get("inverted_polarity", instance.inverted_polarity if instance else False)
         if alert is not None and warning is not None:
             consistent = alert >= warning if inverted else alert <= warning
             if not consistent:
@@ -537,14 +590,14 @@ class ProviderSerializer(AdminInstrumentProviderSerializer):
         read_only_fields = AdminInstrumentProviderSerializer.Meta.fields
 
 
-class ProviderRequestSerializer(serializers.ModelSerializer):
+class ProviderRequestSerializer(PlainChoicesMixin, serializers.ModelSerializer):
     """A request as its provider sees it in the list: what to verify and the answer so far."""
 
     request = serializers.SerializerMethodField()
     learner_id = serializers.UUIDField(source="request.learner.learner_id", read_only=True)
-    status = serializers.ChoiceField(choices=ResultStatus.choices, required=False)
+    status = choice_integer(ResultStatus.choices, required=False, help_text="Result status:")
     result = serializers.FloatField(min_value=0, max_value=1, required=False)
-    code = serializers.ChoiceField(choices=ResultCode.choices, required=False)
+    code = choice_integer(ResultCode.choices, required=False, help_text="Result code:")
     error_message = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, max_length=10000
     )
@@ -623,7 +676,7 @@ class ProviderRequestDetailSerializer(ProviderRequestSerializer):
 
 
 class ProviderRequestStatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=ResultStatus.choices)
+    status = choice_integer(ResultStatus.choices, help_text="Result status:")
 
 
 class ProviderEnrolmentSerializer(serializers.ModelSerializer):
@@ -696,3 +749,21 @@ class LAPIVerificationResponseSerializer(serializers.Serializer):
     request_id = serializers.IntegerField(required=False)
     path = serializers.CharField(required=False)
     errors = serializers.DictField(required=False)
+
+
+class InstitutionLearnerEnrolmentSerializer(InstitutionLearnerSerializer):
+    """A learner with their enrolment status per instrument (institution-api §12.7). The spec
+    documents the learner object; the original answered the status list alone, which is
+    `enrolment_status` here."""
+
+    enrolment_status = serializers.SerializerMethodField()
+
+    class Meta(InstitutionLearnerSerializer.Meta):
+        fields = [*InstitutionLearnerSerializer.Meta.fields, "enrolment_status"]
+        read_only_fields = fields
+
+    @extend_schema_field(LearnerEnrolmentStatusSerializer(many=True))
+    def get_enrolment_status(self, learner) -> list[dict]:
+        from reports import selectors
+
+        return selectors.learner_enrolment_status(learner=learner)

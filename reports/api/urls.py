@@ -1,1 +1,57 @@
-urlpatterns = []
+"""Routes of the reports app under /api/v2/: reports in the institution and VLE trees, the
+provider tree, global-admin providers, and the learner enrolment status."""
+
+from django.urls import re_path
+from rest_framework.routers import SimpleRouter
+
+from reports.api import views
+from tesla.routers import nested
+
+router = SimpleRouter()
+router.register(
+    nested("institution", "course", "activity", leaf="report"),
+    views.InstitutionCourseActivityReportViewSet,
+    basename="institution-report",
+)
+router.register(
+    nested("institution", "course", "activity", "report", leaf="request"),
+    views.InstitutionCourseActivityReportRequestViewSet,
+    basename="institution-report-request",
+)
+router.register(
+    nested("institution", "course", "activity", "report", leaf="audit"),
+    views.InstitutionCourseActivityReportAuditViewSet,
+    basename="institution-report-audit",
+)
+router.register(
+    nested("vle", "course", "activity", leaf="report"),
+    views.VLECourseActivityReportViewSet,
+    basename="vle-report",
+)
+router.register("provider", views.ProviderViewSet, basename="provider")
+router.register(
+    nested("provider", leaf="request"), views.ProviderRequestViewSet, basename="provider-request"
+)
+router.register(
+    nested("provider", leaf="enrolment"),
+    views.ProviderEnrolmentViewSet,
+    basename="provider-enrolment",
+)
+router.register(
+    "admin/" + nested("instrument", leaf="provider"),
+    views.AdminInstrumentProviderViewSet,
+    basename="admin-instrument-provider",
+)
+
+learner_enrolment = views.InstitutionLearnerEnrolmentViewSet.as_view(
+    {"get": "enrolment", "delete": "prune"}
+)
+
+urlpatterns = [
+    re_path(
+        r"^institution/(?P<institution_pk>[0-9]+)/learner/(?P<learner_pk>[0-9]+)/enrolment/$",
+        learner_enrolment,
+        name="institution-learner-enrolment",
+    ),
+    *router.urls,
+]

@@ -29,13 +29,8 @@ from reports.services.intake import verification_request_create
 from tesla.exceptions import PayloadTooLarge
 from tesla.viewsets import Parent, TeslaReadOnlyViewSet, TeslaViewSet
 from vle.api import vle_serializers as vs
-from vle.api.vle_views import (
-    ACTIVITY_PARENTS,
-    PERSON_SEARCH_FIELDS,
-    VLE_PARENTS,
-    ForVLE,
-    VLECourseLearnerFilter,
-)
+from vle.api.vle_views import ACTIVITY_PARENTS, VLE_PARENTS, ForVLE
+from vle.filters import PERSON_SEARCH_FIELDS, VLECourseLearnerFilter
 from vle.models import ActivityInstrument, AssessmentSession
 from vle.selectors import activity_learner_instruments
 from vle.services import assessment as sessions

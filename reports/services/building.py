@@ -1,18 +1,23 @@
-"""Building a learner's activity report from verification data.
+"""Building learners' activity reports from verification data.
 
-`report_activity_build` recomputes, from scratch, everything one learner's report on one
-activity shows: one row per instrument (levels rule 4), one row per assessment session (rule
-5), the report's levels (rule 6), its JSON summary and each instrument's audit trail. It reads
-only that learner's requests in that activity (a fixed number of queries, time linear in their
-number), so it can run after every provider answer and a full rebuild of an activity is
-linear in its requests. `histograms_rebuild` recounts histograms from the stored results for
-`rebuild_reports`.
+`reports_activity_build` recomputes, from scratch, the numbers one learner's report on one
+activity shows: one row per instrument (levels rule 4 of `reports.services.levels`), one row
+per assessment session (rule 5) and the report's levels (rule 6). It reads only those
+learners' requests in that activity, in a fixed number of queries whatever their number (a
+rebuild passes chunks of learners, the work queue one), so building costs time linear in the
+learner's requests and a full rebuild of an activity is linear in its requests.
+
+The report's JSON summary and the audit trails are not stored: they are assembled from the
+same rows when read (`reports.selectors.report_summary`, `report_instrument_audit`), so they
+can never disagree with the data. `histograms_rebuild` recounts histograms from stored
+results for `rebuild_reports`.
 """
 
 from collections import defaultdict
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Floor, Greatest, Least
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, FloatField, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Floor, Greatest, Least
 from django.utils import timezone
 
 from institution.models import Learner
@@ -38,10 +43,7 @@ from vle.models import Activity, AssessmentSession, Instrument
 from vle.selectors import activity_learner_instruments
 
 LEVEL_FIELDS = ("identity_level", "content_level", "integrity_level")
-
-
-def _iso(moment) -> str | None:
-    return moment.isoformat() if moment is not None else None
+BULK_BATCH = 200
 
 
 def instrument_covers(instrument: Instrument) -> tuple[bool, bool, bool]:
@@ -58,21 +60,69 @@ def _set_levels(row, values: levels.Levels) -> None:
         setattr(row, name, value)
 
 
-def _levels_of(row) -> levels.Levels:
-    return tuple(getattr(row, name) for name in LEVEL_FIELDS)
+NUMBERS = (
+    *LEVEL_FIELDS,
+    "result",
+    "confidence",
+    "enrolment",
+    "total_requests",
+    "valid_requests",
+    "pending_requests",
+    "processed_requests",
+    "closed_at",
+)
 
 
-def report_activity_build(*, learner: Learner, activity: Activity) -> ReportActivity:
-    """(Re)build the learner's report on the activity from all their verification data."""
+def _numbers(row) -> tuple:
+    """What a build may change in a report row (for skipping unchanged rows)."""
+    return tuple(getattr(row, name, None) for name in NUMBERS)
+
+
+def _save_new_reports(*, activity: Activity, reports: list[ReportActivity]) -> None:
+    """Insert new reports (their rows refer to them). If a concurrent build inserted one of
+    them first, take over that row instead: the levels computed here are written anyway."""
+    if not reports:
+        return
+    try:
+        with transaction.atomic():
+            ReportActivity.objects.bulk_create(reports, batch_size=BULK_BATCH)
+    except IntegrityError:
+        for report in reports:
+            stored, _ = ReportActivity.objects.get_or_create(
+                learner_id=report.learner_id, activity=activity
+            )
+            report.pk, report.created_at = stored.pk, stored.created_at
+            report._state.adding = False
+        ReportActivity.objects.bulk_update(reports, [*LEVEL_FIELDS, "updated_at"])
+
+
+def report_activity_build(*, learner: Learner, activity: Activity) -> ReportActivity | None:
+    """(Re)build the learner's report on the activity from all their verification data.
+    Without any data (requests, sessions, alerts) and no report yet, nothing is created."""
+    return reports_activity_build(activity=activity, learners=[learner]).get(learner.pk)
+
+
+def reports_activity_build(
+    *, activity: Activity, learners: list[Learner]
+) -> dict[int, ReportActivity]:
+    """Build the reports of several learners of one activity with the same number of queries
+    as one (rebuilds pass chunks of learners; the work queue passes one). Returns the reports
+    by learner id; learners without any data and without a report get none."""
     now = timezone.now()
-    requests = {
-        row["id"]: row
-        for row in Request.objects.filter(learner=learner, activity=activity)
+    learner_ids = [learner.pk for learner in learners]
+    mine = {"activity": activity, "learner_id__in": learner_ids}
+    theirs = {"request__activity": activity, "request__learner_id__in": learner_ids}
+
+    requests: dict[int, dict[int, dict]] = defaultdict(dict)
+    for row in (
+        Request.objects.filter(**mine)
         .order_by("id")
-        .values("id", "session_id", "status", "created_at", "metadata", "error_message")
-    }
-    results = list(
-        RequestResult.objects.filter(request__learner=learner, request__activity=activity)
+        .values("id", "learner_id", "session_id", "status")
+    ):
+        requests[row["learner_id"]][row["id"]] = row
+    results: dict[int, list[dict]] = defaultdict(list)
+    for row in (
+        RequestResult.objects.filter(**theirs)
         .order_by("request_id", "instrument_id")
         .values(
             "request_id",
@@ -80,289 +130,207 @@ def report_activity_build(*, learner: Learner, activity: Activity) -> ReportActi
             "status",
             "result",
             "code",
-            "error_message",
-            "message_code",
+            learner=F("request__learner_id"),
         )
-    )
-    answers = list(
-        RequestProviderResult.objects.filter(request__learner=learner, request__activity=activity)
-        .order_by("request_id", "provider_id")
-        .values("request_id", "provider_id", "status", "result", "code", "audit", "error_message")
-    )
-    instrument_ids = {row["instrument_id"] for row in results}
-    resolved = activity_learner_instruments(activity=activity, learner=learner)
+    ):
+        results[row["learner"]].append(row)
+    # Which providers answered each learner (for the enrolment column).
+    answered: dict[int, set[int]] = defaultdict(set)
+    for learner_id, provider_id in (
+        RequestProviderResult.objects.filter(**theirs)
+        .values_list("request__learner_id", "provider_id")
+        .distinct()
+    ):
+        answered[learner_id].add(provider_id)
     instruments = Instrument.objects.in_bulk(
-        instrument_ids | {row.instrument_id for row in resolved}
+        {row["instrument_id"] for rows in results.values() for row in rows}
     )
-    providers = Provider.objects.in_bulk({row["provider_id"] for row in answers})
+    providers = Provider.objects.in_bulk(set().union(*answered.values()))
     enrolments = {
-        row.provider_id: row
-        for row in Enrolment.objects.filter(learner=learner, provider_id__in=list(providers))
+        (row.learner_id, row.provider_id): row
+        for row in Enrolment.objects.filter(
+            learner_id__in=learner_ids, provider_id__in=list(providers)
+        )
     }
-    sessions = list(
-        AssessmentSession.objects.filter(learner=learner, activity=activity).order_by("id")
-    )
-    alerts = list(
-        Alert.objects.filter(learner=learner, activity=activity)
+    sessions: dict[int, list[AssessmentSession]] = defaultdict(list)
+    for session in AssessmentSession.objects.filter(**mine).order_by("id"):
+        sessions[session.learner_id].append(session)
+    alerts: dict[int, list[dict]] = defaultdict(list)
+    for row in (
+        Alert.objects.filter(**mine)
         .order_by("raised_at", "id")
-        .values("id", "session_id", "level", "message_code", "raised_at", "data")
+        .values("learner_id", "session_id", "level")
+    ):
+        alerts[row["learner_id"]].append(row)
+
+    reports = {report.learner_id: report for report in ReportActivity.objects.filter(**mine)}
+    existing_rows = {
+        (row.report_id, row.instrument_id): row
+        for row in ReportActivityInstrument.objects.filter(report__in=list(reports.values()))
+    }
+    existing_sessions = {
+        row.session_id: row
+        for row in ReportActivitySession.objects.filter(report__in=list(reports.values()))
+    }
+    # Only rows whose numbers change are written (a rebuild of unchanged data writes nothing).
+    before = {
+        id(row): _numbers(row)
+        for row in [*reports.values(), *existing_rows.values(), *existing_sessions.values()]
+    }
+    for pk in learner_ids:
+        if pk not in reports and (requests[pk] or sessions[pk] or alerts[pk]):
+            reports[pk] = ReportActivity(learner_id=pk, activity=activity, created_at=now)
+
+    rows_to_create, rows_to_update = [], []
+    sessions_to_create, sessions_to_update = [], []
+    by_learner = {learner.pk: learner for learner in learners}
+    for learner_id, report in reports.items():
+        learner_results = results[learner_id]
+        learner_requests = requests[learner_id]
+
+        # Instrument rows (levels rule 4).
+        results_by_instrument = defaultdict(list)
+        for row in learner_results:
+            results_by_instrument[row["instrument_id"]].append(row)
+        instrument_levels = []
+        for instrument_id in sorted(results_by_instrument):
+            instrument = instruments[instrument_id]
+            rows = results_by_instrument[instrument_id]
+            used_providers = sorted(
+                pk for pk in answered[learner_id] if providers[pk].instrument_id == instrument_id
+            )
+            percentages = [
+                float(enrolments[(learner_id, pk)].percentage)
+                for pk in used_providers
+                if (learner_id, pk) in enrolments
+            ]
+            computed = levels.instrument_report(
+                [levels.RequestOutcome(row["status"], row["result"], row["code"]) for row in rows],
+                covers=instrument_covers(instrument),
+                requires_enrolment=instrument.requires_enrolment,
+                enrolment=min(percentages) if percentages else None,
+            )
+            instrument_levels.append(computed.levels)
+            row = existing_rows.pop((report.pk, instrument_id), None)
+            if row is None:
+                row = ReportActivityInstrument(report=report, instrument=instrument, created_at=now)
+                rows_to_create.append(row)
+            else:
+                rows_to_update.append(row)
+            row.result = computed.result
+            row.confidence = computed.confidence
+            row.enrolment = computed.enrolment
+            _set_levels(row, computed.levels)
+            row.updated_at = now
+
+        # Session rows (levels rule 5). Which dimensions the learner's instruments cover is
+        # only needed when there are sessions (it costs a query or two per learner).
+        session_levels = []
+        if sessions[learner_id]:
+            resolved = activity_learner_instruments(
+                activity=activity, learner=by_learner[learner_id]
+            )
+            learner_covers = tuple(
+                any(instrument_covers(item.instrument)[index] for item in resolved)
+                for index in range(3)
+            )
+        for session in sessions[learner_id]:
+            session_requests = [
+                item for item in learner_requests.values() if item["session_id"] == session.pk
+            ]
+            session_alerts = [
+                alert for alert in alerts[learner_id] if alert["session_id"] == session.pk
+            ]
+            values = levels.session_levels(
+                [alert["level"] for alert in session_alerts], covers=learner_covers
+            )
+            session_levels.append(values)
+            row = existing_sessions.pop(session.pk, None)
+            if row is None:
+                row = ReportActivitySession(report=report, session=session, created_at=now)
+                sessions_to_create.append(row)
+            else:
+                row.report = report
+                sessions_to_update.append(row)
+            row.total_requests = len(session_requests)
+            row.valid_requests = sum(
+                1 for item in session_requests if item["status"] == RequestStatus.PROCESSED
+            )
+            row.pending_requests = sum(
+                1 for item in session_requests if item["status"] < RequestStatus.PROCESSED
+            )
+            row.processed_requests = row.total_requests - row.pending_requests
+            row.closed_at = session.closed_at
+            _set_levels(row, values)
+            row.updated_at = now
+
+        # The activity report (levels rule 6).
+        _set_levels(report, levels.activity_levels(instrument_levels, session_levels))
+        report.updated_at = now
+
+    _save_new_reports(
+        activity=activity, reports=[report for report in reports.values() if report.pk is None]
     )
-
-    report, _ = ReportActivity.objects.get_or_create(learner=learner, activity=activity)
-
-    results_by_instrument = defaultdict(list)
-    for row in results:
-        results_by_instrument[row["instrument_id"]].append(row)
-    answers_by_request = defaultdict(list)
-    for row in answers:
-        answers_by_request[row["request_id"]].append(row)
-
-    # Instrument rows.
-    existing = {row.instrument_id: row for row in report.detail.all()}
-    to_create, to_update = [], []
-    instrument_levels = []
-    for instrument_id in sorted(instrument_ids):
-        instrument = instruments[instrument_id]
-        rows = results_by_instrument[instrument_id]
-        used_providers = sorted(
-            {
-                answer["provider_id"]
-                for row in rows
-                for answer in answers_by_request[row["request_id"]]
-                if providers[answer["provider_id"]].instrument_id == instrument_id
-            }
-        )
-        percentages = [
-            float(enrolments[pk].percentage) for pk in used_providers if pk in enrolments
-        ]
-        computed = levels.instrument_report(
-            [levels.RequestOutcome(row["status"], row["result"], row["code"]) for row in rows],
-            covers=instrument_covers(instrument),
-            requires_enrolment=instrument.requires_enrolment,
-            enrolment=min(percentages) if percentages else None,
-        )
-        instrument_levels.append(computed.levels)
-        row = existing.pop(instrument_id, None)
-        if row is None:
-            row = ReportActivityInstrument(report=report, instrument=instrument, created_at=now)
-            to_create.append(row)
-        else:
-            to_update.append(row)
-        row.result, row.confidence, row.enrolment = (
-            computed.result,
-            computed.confidence,
-            computed.enrolment,
-        )
-        _set_levels(row, computed.levels)
-        row.updated_at = now
-        row.audit_data = _audit(
-            rows=rows,
-            requests=requests,
-            answers_by_request=answers_by_request,
-            providers={pk: providers[pk] for pk in used_providers},
-            enrolments=enrolments,
-        )
-    ReportActivityInstrument.objects.bulk_create(to_create)
+    changed = [
+        report
+        for report in reports.values()
+        if id(report) in before and before[id(report)] != _numbers(report)
+    ]
+    ReportActivity.objects.bulk_update(
+        changed, [*LEVEL_FIELDS, "updated_at"], batch_size=BULK_BATCH
+    )
+    ReportActivityInstrument.objects.bulk_create(rows_to_create, batch_size=BULK_BATCH)
     ReportActivityInstrument.objects.bulk_update(
-        to_update,
-        ["result", "confidence", "enrolment", *LEVEL_FIELDS, "audit_data", "updated_at"],
+        [row for row in rows_to_update if before[id(row)] != _numbers(row)],
+        ["result", "confidence", "enrolment", *LEVEL_FIELDS, "updated_at"],
+        batch_size=BULK_BATCH,
     )
-    if existing:
+    if existing_rows:
         # Instruments whose requests are gone (deleted data) leave the report.
-        ReportActivityInstrument.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
-
-    # Session rows.
-    learner_covers = tuple(
-        any(instrument_covers(row.instrument)[index] for row in resolved) for index in range(3)
-    )
-    existing_sessions = {row.session_id: row for row in report.sessions.all()}
-    session_levels, session_items = [], []
-    to_create, to_update = [], []
-    for session in sessions:
-        session_requests = [row for row in requests.values() if row["session_id"] == session.pk]
-        session_alerts = [alert for alert in alerts if alert["session_id"] == session.pk]
-        values = levels.session_levels(
-            [alert["level"] for alert in session_alerts], covers=learner_covers
-        )
-        session_levels.append(values)
-        row = existing_sessions.pop(session.pk, None)
-        if row is None or row.report_id != report.pk:
-            row = ReportActivitySession(report=report, session=session, created_at=now)
-            to_create.append(row)
-        else:
-            to_update.append(row)
-        row.total_requests = len(session_requests)
-        row.valid_requests = sum(
-            1 for item in session_requests if item["status"] == RequestStatus.PROCESSED
-        )
-        row.pending_requests = sum(
-            1 for item in session_requests if item["status"] < RequestStatus.PROCESSED
-        )
-        row.processed_requests = row.total_requests - row.pending_requests
-        row.closed_at = session.closed_at
-        _set_levels(row, values)
-        row.updated_at = now
-        row.data = _session_data(
-            session=session,
-            session_requests=session_requests,
-            results=results,
-            alerts=session_alerts,
-            resolved_ids=[item.instrument_id for item in resolved],
-        )
-        session_items.append(
-            {
-                "id": session.pk,
-                "total_requests": row.total_requests,
-                "pending_requests": row.pending_requests,
-                "valid_requests": row.valid_requests,
-                "processed_requests": row.processed_requests,
-                "created_at": _iso(session.started_at),
-                "closed_at": _iso(session.closed_at),
-                "identity_level": values[0],
-                "content_level": values[1],
-                "integrity_level": values[2],
-                "data": row.data,
-            }
-        )
-    ReportActivitySession.objects.bulk_create(to_create)
+        ReportActivityInstrument.objects.filter(
+            pk__in=[row.pk for row in existing_rows.values()]
+        ).delete()
+    ReportActivitySession.objects.bulk_create(sessions_to_create, batch_size=BULK_BATCH)
     ReportActivitySession.objects.bulk_update(
-        to_update,
+        [row for row in sessions_to_update if before[id(row)] != _numbers(row)],
         [
+            "report",
             "total_requests",
             "valid_requests",
             "pending_requests",
             "processed_requests",
             "closed_at",
             *LEVEL_FIELDS,
-            "data",
             "updated_at",
         ],
+        batch_size=BULK_BATCH,
     )
-
-    # The activity report.
-    results_by_request = defaultdict(dict)
-    for row in results:
-        results_by_request[row["request_id"]][str(row["instrument_id"])] = {
-            "status": row["status"],
-            "result": row["result"],
-        }
-    documents = [
-        {
-            "id": request_id,
-            "instruments": sorted(int(key) for key in results_by_request[request_id]),
-            "results": results_by_request[request_id],
-            "created_at": _iso(item["created_at"]),
-        }
-        for request_id, item in requests.items()
-        if item["session_id"] is None
-    ]
-    _set_levels(report, levels.activity_levels(instrument_levels, session_levels))
-    report.data = {"sessions": session_items, "documents": documents}
-    report.save()
-    return report
-
-
-def _audit(*, rows, requests, answers_by_request, providers, enrolments) -> dict:
-    """The audit trail of one instrument in a report: its providers and, per request, the
-    instrument result and every provider's answer with the provider's own audit data."""
-    return {
-        "providers": {
-            str(pk): {
-                "id": pk,
-                "acronym": provider.acronym,
-                "name": provider.name,
-                "enrolment_percentage": (
-                    float(enrolments[pk].percentage) if pk in enrolments else None
-                ),
-            }
-            for pk, provider in providers.items()
-        },
-        "requests": {
-            str(row["request_id"]): {
-                "id": row["request_id"],
-                "created_at": _iso(requests[row["request_id"]]["created_at"]),
-                "session": requests[row["request_id"]]["session_id"],
-                "request_status": requests[row["request_id"]]["status"],
-                "error_message": requests[row["request_id"]]["error_message"],
-                "metadata": requests[row["request_id"]]["metadata"],
-                "status": row["status"],
-                "result": row["result"],
-                "code": row["code"],
-                "error_message_res": row["error_message"],
-                "message_code": row["message_code"],
-                "results": {
-                    str(answer["provider_id"]): {
-                        "status": answer["status"],
-                        "result": answer["result"],
-                        "code": answer["code"],
-                        "error_message": answer["error_message"],
-                        "audit": answer["audit"],
-                    }
-                    for answer in answers_by_request[row["request_id"]]
-                    if answer["provider_id"] in providers
-                },
-            }
-            for row in rows
-        },
-    }
-
-
-def _session_data(*, session, session_requests, results, alerts, resolved_ids) -> dict:
-    """The JSON summary of one assessment session: per instrument its totals, confidence,
-    average result, level and the (time, result) series of that instrument only."""
-    request_ids = {item["id"]: item for item in session_requests}
-    per_instrument = defaultdict(list)
-    for row in results:
-        if row["request_id"] in request_ids:
-            per_instrument[row["instrument_id"]].append(row)
-    data = {}
-    for instrument_id, rows in sorted(per_instrument.items()):
-        processed = [row for row in rows if row["status"] == ResultStatus.PROCESSED]
-        codes = [row["code"] for row in processed]
-        data[str(instrument_id)] = {
-            "total": len(rows),
-            "valid": len(processed),
-            "confidence": len(processed) / len(rows),
-            "result": sum(row["result"] for row in processed) / len(processed)
-            if processed
-            else 0.0,
-            "code": levels.level_of_code(max(codes)) if codes else levels.LEVEL_PENDING,
-            "requests": [
-                [_iso(request_ids[row["request_id"]]["created_at"]), row["result"]]
-                for row in processed
-            ],
-        }
-    return {
-        "session_id": session.pk,
-        "instruments": sorted(set(resolved_ids)),
-        "alerts": [
-            {
-                "id": alert["id"],
-                "level": alert["level"],
-                "message_code": alert["message_code"],
-                "raised_at": _iso(alert["raised_at"]),
-                "data": alert["data"],
-            }
-            for alert in alerts
-        ],
-        "data": data,
-    }
+    return reports
 
 
 def _bin_expression():
-    return Greatest(Least(Floor(F("result") * 10), 9), 0)
+    """The histogram bin of a 0..1 result, in SQL: min(max(floor(result * 10), 0), 9)."""
+    tenth = Floor(F("result") * Value(10.0), output_field=FloatField())
+    return Cast(
+        Greatest(Least(tenth, Value(9.0)), Value(0.0), output_field=FloatField()),
+        IntegerField(),
+    )
 
 
 def _recount(model, keys: list[str], queryset: QuerySet, scope: Q) -> None:
     """Replace the histograms of `model` within `scope` by counts of `queryset` (processed
     results, annotated with their bin) grouped by `keys`."""
     counts = defaultdict(lambda: [0] * 10)
-    for row in queryset.annotate(bin=_bin_expression()).values(*keys, "bin").annotate(n=Count("pk")):
+    for row in (
+        queryset.annotate(bin=_bin_expression()).values(*keys, "bin").annotate(n=Count("pk"))
+    ):
         counts[tuple(row[key] for key in keys)][int(row["bin"])] += row["n"]
     model.objects.filter(scope).delete()
     model.objects.bulk_create(
-        model(**dict(zip([f"{key}_id" for key in keys], key_values, strict=True)),
-              **{f"b{index}": value for index, value in enumerate(bins)})
+        model(
+            **dict(zip([f"{key}_id" for key in keys], key_values, strict=True)),
+            **{f"b{index}": value for index, value in enumerate(bins)},
+        )
         for key_values, bins in counts.items()
     )
 

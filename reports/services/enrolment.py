@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from institution.models import Learner
-from reports.models import Enrolment, Provider, Request, ReportActivityInstrument
+from reports.models import Enrolment, Provider, ReportActivityInstrument, Request
 from reports.services.work import report_work_enqueue
 
 LOCK_TTL = timedelta(hours=5)
@@ -76,8 +76,8 @@ def provider_enrolment_store(
     (ValidationError on `task_id`) while another task holds a fresh lock."""
     now = timezone.now()
     with transaction.atomic():
-        enrolment = Enrolment.objects.select_for_update().select_related("provider").get(
-            pk=enrolment.pk
+        enrolment = (
+            Enrolment.objects.select_for_update().select_related("provider").get(pk=enrolment.pk)
         )
         if _locked_by_other(enrolment, task_id, now):
             raise ValidationError({"task_id": ["Model is locked by another task."]})

@@ -156,7 +156,8 @@ def activity_reports_csv(*, reports, instruments) -> str:
     ]
     for instrument in instruments:
         header += [
-            f"{instrument.acronym}_{name}" for name in ("result", "confidence", "enrolment", "level")
+            f"{instrument.acronym}_{name}"
+            for name in ("result", "confidence", "enrolment", "level")
         ]
     writer.writerow(header)
     for report in reports:

@@ -56,9 +56,7 @@ def _resolved_instruments(*, learner: Learner, activity: Activity, instruments) 
     unknown = [pk for pk in requested if pk not in known]
     if unknown:
         raise ValidationError({"instruments": [f"Unknown instrument ids: {unknown}."]})
-    configured = {
-        row.instrument_id for row in activity.configuration.all() if row.active
-    }
+    configured = {row.instrument_id for row in activity.configuration.all() if row.active}
     inactive = [pk for pk in requested if not known[pk].enabled or pk not in configured]
     if inactive:
         raise ValidationError(

@@ -168,7 +168,7 @@ few rules made explicit where it was silent or self-contradictory. Scales:
 """
 
 from dataclasses import dataclass
-from math import floor
+from decimal import ROUND_HALF_UP, Decimal
 
 # Result statuses (reports.models.ResultStatus) and request statuses (RequestStatus), as ints
 # so this module stays free of Django.
@@ -198,9 +198,14 @@ Levels = tuple[int, int, int]  # (identity, content, integrity)
 
 
 def percent(fraction: float) -> int:
-    """A 0..1 fraction as a whole percentage, rounded half up (Python's round() would send
-    0.125 and 0.135 to different sides)."""
-    return int(floor(float(fraction) * 100 + 0.5))
+    """A 0..1 fraction as a whole percentage, rounded half up on its decimal value (Python's
+    round() rounds half to even, and 0.145 * 100 is 14.499999999999998 in binary).
+
+    >>> percent(0.125), percent(0.135), percent(0.145), percent(2 / 3), percent(1)
+    (13, 14, 15, 67, 100)
+    """
+    hundredths = Decimal(repr(float(fraction))) * 100
+    return int(hundredths.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def level_of_code(code: int) -> int:
@@ -423,7 +428,9 @@ def result_facts(
             fraction = result / 100
             good = fraction <= float(limit) if thresholds.inverted else fraction >= float(limit)
             (positive if good else negative).append(
-                "POSITIVE_LEARNER_RESULT_ABOVE_THRESHOLD" if good else "NEGATIVE_LEARNER_RESULT_BELOW_THRESHOLD"
+                "POSITIVE_LEARNER_RESULT_ABOVE_THRESHOLD"
+                if good
+                else "NEGATIVE_LEARNER_RESULT_BELOW_THRESHOLD"
             )
     if h_prob_learner is not None:
         if h_prob_learner < GOOD_SHARE:

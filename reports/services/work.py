@@ -34,7 +34,7 @@ def report_work_enqueue(*, learner_id: int, activity_id: int | None) -> None:
         except IntegrityError:
             # Another transaction queued it meanwhile: bump that row instead.
             pending.update(version=F("version") + 1)
-    if getattr(settings, "REPORTS_BUILD_ON_COMMIT", True):
+    if settings.REPORTS_BUILD_ON_COMMIT:
         transaction.on_commit(
             lambda: report_work_process(learner_id=learner_id, activity_id=activity_id)
         )
@@ -61,7 +61,7 @@ def report_work_process(*, learner_id: int, activity_id: int) -> bool:
             report_activity_build(learner=row.learner, activity=row.activity)
             ReportWork.objects.filter(pk=row.pk, version=row.version).delete()
         return True
-    except Exception as error:  # noqa: BLE001 - any failure must leave the row for a retry
+    except Exception as error:  # any failure must leave the row for a retry
         logger.exception("Report of learner %s on activity %s failed", learner_id, activity_id)
         ReportWork.objects.filter(learner_id=learner_id, activity_id=activity_id).update(
             attempts=F("attempts") + 1, last_error=repr(error)[:ERROR_MAX]

@@ -79,6 +79,16 @@ def test_current_is_the_highest_valid_version(api, base, institution):
     assert response.json()["version"] == "1.10.0"
 
 
+def test_current_is_also_a_one_item_page(api, base, institution):
+    best = make_consent(institution, "1.0.0")
+
+    body = api("member").get(base("ic/current/")).json()
+
+    assert (body["count"], body["next"], body["previous"]) == (1, None, None)
+    assert [item["id"] for item in body["results"]] == [best.pk]
+    assert body["results"][0]["version"] == body["version"] == "1.0.0"
+
+
 def test_current_without_consent_in_force_is_404(api, base, institution):
     make_consent(institution, "1.0.0", days=+1)
     assert api("member").get(base("ic/current/")).status_code == 404

@@ -64,3 +64,41 @@ def enrol(learner, provider, percentage="1.00", can_analyse=True):
         provider=provider,
         defaults={"percentage": percentage, "can_analyse": can_analyse},
     )[0]
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """`with committed():` runs the on-commit hooks (the report builds) of the block, as a
+    real commit would; tests run inside a transaction that never commits."""
+
+    def run():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return run
+
+
+def submit(learner, activity, instruments, *, session=None, data="sample", metadata=None):
+    """A verification request, as the LAPI or an attachment creates it."""
+    from reports.services.intake import verification_request_create
+
+    return verification_request_create(
+        learner=learner,
+        activity=activity,
+        instruments=instruments,
+        data=data,
+        metadata=metadata or {"mimetype": "text/plain"},
+        session=session,
+    )
+
+
+def answer(provider, request, **changes):
+    """A provider's answer to a request, as its PUT stores it."""
+    from reports.models import RequestProviderResult
+    from reports.services.verification import provider_result_record
+
+    row = RequestProviderResult.objects.get(provider=provider, request=request)
+    return provider_result_record(provider_result=row, changes=changes)
+
+
+def levels_of(row):
+    return (row.identity_level, row.content_level, row.integrity_level)

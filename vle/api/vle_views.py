@@ -28,6 +28,7 @@ from institution.selectors import current_informed_consent
 from tesla.permissions import VLE as VLE_ROLE
 from tesla.principals import module_of
 from tesla.viewsets import Parent, TeslaModelViewSet, TeslaReadOnlyViewSet, TeslaViewSet
+from vle import filters as vle_filters
 from vle.api import vle_serializers as s
 from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument, Launcher
 from vle.services import assessment as sessions
@@ -93,36 +94,6 @@ class VLECourseActivityFilter(django_filters.FilterSet):
     class Meta:
         model = Activity
         fields = ["vle_id", "vle_activity_type", "vle_activity_id", "course_id", "name"]
-
-
-PERSON_SEARCH_FIELDS = [
-    "institution_user__uid",
-    "institution_user__user__email",
-    "institution_user__user__first_name",
-    "institution_user__user__last_name",
-]
-
-
-class VLECourseInstructorFilter(django_filters.FilterSet):
-    uid = django_filters.CharFilter(field_name="institution_user__uid")
-    email = django_filters.CharFilter(field_name="institution_user__user__email")
-    first_name = django_filters.CharFilter(field_name="institution_user__user__first_name")
-    last_name = django_filters.CharFilter(field_name="institution_user__user__last_name")
-
-    class Meta:
-        model = Instructor
-        fields = ["uid", "email", "first_name", "last_name"]
-
-
-class VLECourseLearnerFilter(VLECourseInstructorFilter):
-    learner_id = django_filters.UUIDFilter(field_name="learner_id")
-    # The Python SDK's find_by_mail / find_by_lerner_id send these names.
-    mail = django_filters.CharFilter(field_name="institution_user__user__email")
-    lerner_id = django_filters.UUIDFilter(field_name="learner_id")
-
-    class Meta:
-        model = Learner
-        fields = ["uid", "email", "first_name", "last_name", "learner_id", "mail", "lerner_id"]
 
 
 class VLECourseActivityInstrumentFilter(django_filters.FilterSet):
@@ -227,8 +198,8 @@ class VLECourseInstructorViewSet(ForVLE, TeslaModelViewSet):
 
     parent_chain = COURSE_PARENTS
     serializer_class = s.VLECourseInstructorSerializer
-    filterset_class = VLECourseInstructorFilter
-    search_fields = PERSON_SEARCH_FIELDS
+    filterset_class = vle_filters.CourseInstructorFilter
+    search_fields = vle_filters.PERSON_SEARCH_FIELDS
 
     def get_queryset(self):
         if self.schema_only():
@@ -261,8 +232,8 @@ class VLECourseLearnerViewSet(ForVLE, TeslaModelViewSet):
 
     parent_chain = COURSE_PARENTS
     serializer_class = s.VLECourseLearnerSerializer
-    filterset_class = VLECourseLearnerFilter
-    search_fields = PERSON_SEARCH_FIELDS
+    filterset_class = vle_filters.VLECourseLearnerFilter
+    search_fields = vle_filters.PERSON_SEARCH_FIELDS
 
     def get_queryset(self):
         if self.schema_only():

@@ -1,0 +1,1 @@
+"""Benchmarks of the TeSLA server. `python -m benchmarks` runs them (see __main__)."""
