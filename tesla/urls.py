@@ -1,7 +1,9 @@
-"""Root URLs: the API under /api/v2/, its schema and docs, the admin site and /health."""
+"""Root URLs: the API under /api/v2/, its schema and docs, the admin site and /health.
 
-from django.conf import settings
-from django.conf.urls.static import static
+Stored files (verification payloads, informed-consent PDFs) are never served from MEDIA_URL,
+not even with DEBUG on: they are personal data, downloaded through authenticated API
+endpoints (`.../document/{language}/pdf/`, `.../request/{id}/data/`)."""
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -34,6 +36,3 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("health", HealthView.as_view(), name="health"),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -15,6 +15,7 @@ import json
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import RegexValidator
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -242,15 +243,43 @@ class OptionalUploadField(serializers.FileField):
         return super().get_value(dictionary)
 
 
+class ConsentPDFField(OptionalUploadField):
+    """A consent document's PDF: uploaded as a file (multipart), shown as the URL of the
+    authenticated download endpoint (`.../document/{language}/pdf/`), never as a storage or
+    media URL, which would expose the file to anyone holding the link."""
+
+    def to_representation(self, value):
+        if not value:
+            return None
+        document = value.instance
+        url = reverse(
+            "institution-ic-document-pdf",
+            kwargs={
+                "institution_pk": document.consent.institution_id,
+                "ic_pk": document.consent_id,
+                "language": document.language,
+            },
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
 class InstitutionInformedConsentDocumentSerializer(TeslaModelSerializer):
-    """The text of a consent version in one language: HTML and/or a PDF file (multipart)."""
+    """The text of a consent version in one language: HTML and/or a PDF file (multipart). In
+    responses `pdf` is the URL to download the PDF with the caller's credentials (or null)."""
 
     consent = InstitutionInformedConsentSerializer(required=False, help_text=SET_BY_SERVER)
     language = serializers.CharField(
         max_length=30,
         validators=[RegexValidator(LANGUAGE_RE, "Use letters, digits, '-' or '_' (e.g. 'en').")],
     )
-    pdf = OptionalUploadField(required=False, allow_null=True, allow_empty_file=False)
+    pdf = ConsentPDFField(
+        required=False,
+        allow_null=True,
+        allow_empty_file=False,
+        help_text="Write: a PDF file (multipart; null in JSON removes it). Read: the URL to "
+        "download it with the caller's credentials, or null.",
+    )
 
     class Meta:
         model = InformedConsentDocument

@@ -6,8 +6,8 @@ Who may do what (anchor-core §2.3, with the original's holes closed, §11). GA 
 
 - institution/: read GA, members, learner tokens (their own); update GA, ADMIN.
 - {i}/group/: read GA, members; write and delete GA, ADMIN.
-- {i}/ic/ (+ current/) and {i}/ic/{c}/document/: read GA, members, learner tokens; write and
-  delete GA, LEGAL, ADMIN.
+- {i}/ic/ (+ current/) and {i}/ic/{c}/document/ (+ {lang}/pdf/, the PDF file): read GA,
+  members, learner tokens; write and delete GA, LEGAL, ADMIN.
 - {i}/ui/: everything GA, ADMIN.
 - {i}/user/: read GA, ADMIN, LEGAL, DATA (other members: their own row); write and delete
   GA, ADMIN, DATA (nobody deletes themselves); {u}/profile/: the user themself.
@@ -23,6 +23,7 @@ admin account by setting its password).
 """
 
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
@@ -57,6 +58,7 @@ from institution.models import (
     User,
 )
 from institution.selectors import current_informed_consent, institutions_visible_to, learners_of
+from tesla.downloads import DownloadNegotiation, file_download
 from tesla.filters import OrderingFilter, SearchFilter
 from tesla.permissions import (
     ADMIN,
@@ -276,7 +278,7 @@ class InstitutionInformedConsentDocumentViewSet(InstitutionModelViewSet):
     search_fields = ["language"]
     ordering_fields = ["id", "language", "created_at"]
     allowed_kinds = frozenset({"admin", "user", "learner"})
-    access = {"read": IC_READERS, "write": IC_WRITERS, "delete": IC_WRITERS}
+    access = {"read": IC_READERS, "pdf": IC_READERS, "write": IC_WRITERS, "delete": IC_WRITERS}
 
     def get_queryset(self):
         return InformedConsentDocument.objects.filter(consent=self.parents["ic"]).select_related(
@@ -288,6 +290,31 @@ class InstitutionInformedConsentDocumentViewSet(InstitutionModelViewSet):
 
     def perform_destroy(self, instance):
         services.ic_document_delete(document=instance)
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            404: OpenApiResponse(description="No such document, or it has no PDF."),
+        },
+        description="The document's PDF, for the same callers as the document itself (the "
+        "`pdf` field of the document is this URL).",
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        filter_backends=[],
+        pagination_class=None,
+        content_negotiation_class=DownloadNegotiation,
+    )
+    def pdf(self, request, *args, **kwargs):
+        document = self.get_object()
+        if not document.pdf:
+            raise NotFound("This document has no PDF.")
+        return file_download(
+            document.pdf,
+            content_type="application/pdf",
+            filename=f"informed-consent-{document.consent.version}-{document.language}.pdf",
+        )
 
 
 # §9 ---------------------------------------------------------------------------------------

@@ -68,13 +68,17 @@ def _absolute(request, url: str | None) -> str | None:
     return request.build_absolute_uri(url) if request is not None else url
 
 
-def _file_url(context, field) -> str | None:
-    if not field:
+def _view_link(context, name: str, **lookup) -> str | None:
+    """Absolute URL of action `name` of the serializing view, for the object named by `lookup`
+    under the same URL parents as the caller's request (None outside a view)."""
+    view = context.get("view")
+    if view is None:
         return None
     try:
-        return _absolute(context.get("request"), field.url)
-    except ValueError:
+        url = reverse(f"{view.basename}-{name}", kwargs={**view.kwargs, **lookup})
+    except NoReverseMatch:
         return None
+    return _absolute(context.get("request"), url)
 
 
 # Reports -------------------------------------------------------------------------------------
@@ -258,27 +262,15 @@ class _ReportDetailBase(_ReportBase):
         fields = [*_ReportBase.Meta.fields, "data", "chart", "created_at", "updated_at"]
         read_only_fields = fields
 
-    def _link(self, report, name: str) -> str | None:
-        view = self.context.get("view")
-        if view is None:
-            return None
-        try:
-            return _absolute(
-                self.context.get("request"),
-                reverse(f"{view.basename}-{name}", kwargs={**view.kwargs, "pk": report.pk}),
-            )
-        except NoReverseMatch:
-            return None
-
     @extend_schema_field(OpenApiTypes.URI)
     def get_data(self, report):
         """URL of the report's JSON summary (sessions and documents)."""
-        return self._link(report, "data")
+        return _view_link(self.context, "data", pk=report.pk)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_chart(self, report):
         """URL of an SVG chart of the learner's results against the activity's histograms."""
-        return self._link(report, "chart")
+        return _view_link(self.context, "chart", pk=report.pk)
 
 
 class InstitutionCourseActivityReportSerializer(_ReportBase):
@@ -366,14 +358,31 @@ class InstitutionCourseActivityReportRequestSerializer(
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_data(self, request_row):
-        """URL of the stored sample or document."""
-        return _file_url(self.context, request_row.data)
+        """URL of the stored sample or document (`.../request/{id}/data/`, read with the same
+        credentials as the request), or null when nothing is stored."""
+        if not request_row.data:
+            return None
+        return _view_link(self.context, "data", pk=request_row.pk)
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_instruments(self, request_row):
         return sorted(instrument.pk for instrument in request_row.instruments.all())
+
+
+class VerificationRequestPayloadSerializer(serializers.Serializer):
+    """A verification request's stored payload, as the intake wrote it: whose sample or
+    document it is and where it was taken, the instruments asked for, the sender's metadata
+    and the sample or document itself (`data`, usually a `data:` URL)."""
+
+    learner_id = serializers.UUIDField()
+    course_id = serializers.IntegerField(allow_null=True)
+    activity_id = serializers.IntegerField(allow_null=True)
+    session_id = serializers.IntegerField(allow_null=True)
+    instruments = serializers.ListField(child=serializers.IntegerField())
+    metadata = serializers.JSONField(allow_null=True)
+    data = serializers.CharField()
 
 
 class InstitutionCourseActivityReportAuditSerializer(
@@ -404,17 +413,7 @@ class InstitutionCourseActivityReportAuditSerializer(
     @extend_schema_field(OpenApiTypes.URI)
     def get_audit_data(self, row):
         """URL of the audit trail (providers and every request's answers)."""
-        view = self.context.get("view")
-        if view is None:
-            return None
-        kwargs = {key: value for key, value in view.kwargs.items() if key != "instrument_id"}
-        try:
-            url = reverse(
-                f"{view.basename}-data", kwargs={**kwargs, "instrument_id": row.instrument_id}
-            )
-        except NoReverseMatch:
-            return None
-        return _absolute(self.context.get("request"), url)
+        return _view_link(self.context, "data", instrument_id=row.instrument_id)
 
 
 class ReportAuditTrailSerializer(serializers.Serializer):
@@ -590,6 +589,15 @@ class ProviderSerializer(AdminInstrumentProviderSerializer):
         read_only_fields = AdminInstrumentProviderSerializer.Meta.fields
 
 
+def _provider_payload_url(context, row: RequestProviderResult) -> str:
+    """Where the provider downloads a request's stored payload with its own token."""
+    url = reverse(
+        "provider-request-data",
+        kwargs={"provider_pk": row.provider_id, "request_id": row.request_id},
+    )
+    return _absolute(context.get("request"), url)
+
+
 class ProviderRequestSerializer(PlainChoicesMixin, serializers.ModelSerializer):
     """A request as its provider sees it in the list: what to verify and the answer so far."""
 
@@ -646,7 +654,7 @@ class ProviderRequestSerializer(PlainChoicesMixin, serializers.ModelSerializer):
         request_row = row.request
         return {
             "id": request_row.pk,
-            "data": _file_url(self.context, request_row.data),
+            "data": _provider_payload_url(self.context, row) if request_row.data else None,
             "instruments": sorted(instrument.pk for instrument in request_row.instruments.all()),
             "activity_id": request_row.activity_id,
             "course_id": request_row.activity.course_id if request_row.activity else None,

@@ -1,14 +1,17 @@
 """Endpoints of the reports app.
 
 - Institution tree: activity reports (+ JSON summary, SVG chart, CSV export), a report's
-  requests and per-instrument audits; a learner's enrolment status.
+  requests (+ each one's stored sample or document) and per-instrument audits; a learner's
+  enrolment status.
 - VLE tree: the activity reports of the VLE's own courses.
 - Provider tree (`/api/v2/provider/{id}/...`, provider tokens only, own id only): the
-  provider itself, its requests and answers, and learners' enrolment models.
+  provider itself, its requests (+ their stored payloads) and answers, and learners'
+  enrolment models.
 - Global admin: the providers of an instrument.
 - LAPI (`/lapi/v1/verification/...`): samples from the browser plugin.
 
 Parents come from the URL through caller-scoped querysets (foreign → 404), then roles.
+Stored files are only ever served through these endpoints (never as media URLs).
 """
 
 import json
@@ -17,7 +20,7 @@ import logging
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status
@@ -46,6 +49,7 @@ from reports.services import providers as provider_rules
 from reports.services.intake import verification_request_create
 from reports.services.levels import UNFINISHED
 from reports.services.verification import provider_result_record
+from tesla.downloads import DownloadNegotiation, file_download
 from tesla.permissions import (
     ADMIN,
     COURSE_INSTRUCTOR,
@@ -299,30 +303,69 @@ class InstitutionCourseActivityReportViewSet(ReportAccessMixin, _ReportViewSetBa
 # §20 Report requests -------------------------------------------------------------------------
 
 
+def request_payload_download(request_row: Request) -> FileResponse:
+    """A verification request's stored payload (JSON), streamed as stored; 404 when the
+    request has none."""
+    if not request_row.data:
+        raise NotFound("This request has no stored data.")
+    return file_download(
+        request_row.data,
+        content_type="application/json",
+        filename=f"request-{request_row.pk}.json",
+    )
+
+
+PAYLOAD_SCHEMA = extend_schema(
+    responses={
+        200: s.VerificationRequestPayloadSerializer,
+        404: OpenApiResponse(description="No such request, or nothing stored for it."),
+    },
+    description="The request's stored sample or document with what it was sent with "
+    "(the `data` field of the request is this URL).",
+)
+# Download actions: no list filters on the lookup, any Accept header served.
+PAYLOAD_ACTION = {
+    "detail": True,
+    "methods": ["get"],
+    "filter_backends": [],
+    "pagination_class": None,
+    "content_negotiation_class": DownloadNegotiation,
+}
+
+
 class InstitutionCourseActivityReportRequestViewSet(ReportAccessMixin, TeslaReadOnlyViewSet):
     """The verification requests behind a report (institution-api §20), ordered by session
-    then id, with each instrument's result."""
+    then id, with each instrument's result; `{id}/data/` is the stored sample or document,
+    for the same readers."""
 
     parent_chain = REPORT_CHAIN
     serializer_class = s.InstitutionCourseActivityReportRequestSerializer
     filterset_class = filters.ReportRequestFilter
     search_fields = ["instruments__acronym"]
     ordering_fields = ["id", "session_id", "status", "created_at", "updated_at"]
-    access = {"read": REPORT_READERS}
+    access = {"read": REPORT_READERS, "data": REPORT_READERS}
+    learner_groups = frozenset({"read", "data"})
 
     def get_queryset(self) -> QuerySet[Request]:
         if _schema_only(self):
             return Request.objects.none()
         report = self.parents["report"]
+        rows = Request.objects.filter(learner_id=report.learner_id, activity_id=report.activity_id)
+        if self.action == "data":
+            return rows
         return (
-            Request.objects.filter(learner_id=report.learner_id, activity_id=report.activity_id)
-            .prefetch_related(
+            rows.prefetch_related(
                 Prefetch("results", queryset=RequestResult.objects.order_by("instrument_id")),
                 "instruments",
             )
             .order_by("session_id", "id")
             .distinct()
         )
+
+    @PAYLOAD_SCHEMA
+    @action(**PAYLOAD_ACTION)
+    def data(self, request, *args, **kwargs):
+        return request_payload_download(self.get_object())
 
 
 # §21 Report audits ---------------------------------------------------------------------------
@@ -536,12 +579,18 @@ class ProviderRequestViewSet(
 ):
     """The provider's verification requests, looked up by request id. The list shows the
     unfinished ones (pending, processing, waiting) unless `status` asks for another status;
-    the detail carries the sample or document inline; PUT/PATCH store the answer (status,
-    result 0..1, code, audit); `status/` only moves the status."""
+    the detail carries the sample or document inline (`data/` serves it alone, as stored);
+    PUT/PATCH store the answer (status, result 0..1, code, audit); `status/` only moves the
+    status."""
 
     parent_chain = (PROVIDER_PARENT,)
     allowed_kinds = frozenset({"provider"})
-    access = {"read": {PROVIDER}, "update": {PROVIDER}, "status": {PROVIDER}}
+    access = {
+        "read": {PROVIDER},
+        "update": {PROVIDER},
+        "status": {PROVIDER},
+        "data": {PROVIDER},
+    }
     lookup_field = "request_id"
     filterset_class = filters.ProviderRequestFilter
     search_fields = []
@@ -605,6 +654,11 @@ class ProviderRequestViewSet(
         return Response(
             s.ProviderRequestSerializer(row, context=self.get_serializer_context()).data
         )
+
+    @PAYLOAD_SCHEMA
+    @action(**PAYLOAD_ACTION)
+    def data(self, request, *args, **kwargs):
+        return request_payload_download(self.get_object().request)
 
 
 def _request_payload(request_row: Request):

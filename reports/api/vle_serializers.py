@@ -2,11 +2,13 @@
 (documents a VLE delivers for analysis), the learners of an activity and their verification
 requests (vle-api.md §1.3, §7, §9; anchor-core §4.4, §4.5, §5, §6)."""
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from institution.models import Learner
-from reports.models import Request, RequestResult
+from reports.api.serializers import (
+    InstitutionCourseActivityReportRequestResultSerializer,
+    InstitutionCourseActivityReportRequestSerializer,
+)
 
 
 class VLEAssessmentRejectionSerializer(serializers.Serializer):
@@ -101,69 +103,18 @@ class VLEActivityLearnerSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class VLELearnerRequestResultSerializer(serializers.ModelSerializer):
-    """One instrument's outcome for a request (result 0..1, code 0 pending .. 3 alert)."""
-
-    status = serializers.IntegerField(
-        read_only=True,
-        help_text="0 pending, 1 processed, 2 error, 3 timeout, 4 missing provider, "
-        "5 missing enrolment, 6 processing, 7 waiting for an external service.",
-    )
-    code = serializers.IntegerField(
-        read_only=True, help_text="0 pending, 1 ok, 2 warning, 3 alert."
-    )
-    audit = serializers.JSONField(read_only=True)
-
-    class Meta:
-        model = RequestResult
-        fields = [
-            "id",
-            "status",
-            "result",
-            "error_message",
-            "code",
-            "audit",
-            "created_at",
-            "updated_at",
-            "request",
-            "instrument",
-            "message_code",
-        ]
-        read_only_fields = fields
+class VLELearnerRequestResultSerializer(InstitutionCourseActivityReportRequestResultSerializer):
+    """One instrument's outcome for a request, as the VLE reads it (the institution tree's
+    representation under a name of its own)."""
 
 
-class VLELearnerRequestSerializer(serializers.ModelSerializer):
+class VLELearnerRequestSerializer(InstitutionCourseActivityReportRequestSerializer):
     """A verification request of the learner in the activity (a sample of a session or a
-    delivered document), with one result per instrument. `data` is the stored payload's key."""
+    delivered document), with one result per instrument and the sender's `metadata`. `data`
+    is the URL of the stored payload (`.../request/{id}/data/`, VLE token), or null."""
 
-    status = serializers.IntegerField(
-        read_only=True,
-        help_text="0 stored, 1 scheduled, 2 processing, 3 processed, 4 error, 5 timeout, "
-        "6 missing provider.",
-    )
-    data = serializers.SerializerMethodField()
-    instruments = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     result = VLELearnerRequestResultSerializer(source="results", many=True, read_only=True)
 
-    class Meta:
-        model = Request
-        fields = [
-            "id",
-            "status",
-            "data",
-            "metadata",
-            "error_message",
-            "created_at",
-            "updated_at",
-            "learner",
-            "activity",
-            "session",
-            "message_code",
-            "instruments",
-            "result",
-        ]
+    class Meta(InstitutionCourseActivityReportRequestSerializer.Meta):
+        fields = [*InstitutionCourseActivityReportRequestSerializer.Meta.fields, "metadata"]
         read_only_fields = fields
-
-    @extend_schema_field({"type": "string", "nullable": True})
-    def get_data(self, request) -> str | None:
-        return request.data.name or None

@@ -17,19 +17,21 @@ from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from institution.models import Learner
 from reports.api import vle_serializers as rs
+from reports.api.views import PAYLOAD_ACTION, PAYLOAD_SCHEMA, request_payload_download
 from reports.models import Request
 from reports.selectors import learner_missing_enrolments
 from reports.services.intake import verification_request_create
 from tesla.exceptions import PayloadTooLarge
 from tesla.viewsets import Parent, TeslaReadOnlyViewSet, TeslaViewSet
 from vle.api import vle_serializers as vs
-from vle.api.vle_views import ACTIVITY_PARENTS, VLE_PARENTS, ForVLE
+from vle.api.vle_views import ACTIVITY_PARENTS, VLE_ONLY, VLE_PARENTS, ForVLE
 from vle.filters import PERSON_SEARCH_FIELDS, VLECourseLearnerFilter
 from vle.models import ActivityInstrument, AssessmentSession
 from vle.selectors import activity_learner_instruments
@@ -269,20 +271,26 @@ class VLELearnerRequestFilter(django_filters.FilterSet):
 
 class VLELearnerRequestViewSet(ForVLE, TeslaReadOnlyViewSet):
     """A learner's verification requests in the activity, newest first, with one result per
-    instrument. `?instruments=<id>` keeps the requests that used that instrument."""
+    instrument. `?instruments=<id>` keeps the requests that used that instrument; `{id}/data/`
+    is a request's stored sample or document."""
 
     parent_chain = REQUEST_PARENTS
     serializer_class = rs.VLELearnerRequestSerializer
     filterset_class = VLELearnerRequestFilter
     search_fields = ["instruments__acronym"]
+    access = {**ForVLE.access, "data": VLE_ONLY}
 
     def get_queryset(self):
         if self.schema_only():
             return Request.objects.none()
-        return (
-            Request.objects.filter(
-                learner=self.parents["learner"], activity=self.parents["activity"]
-            )
-            .order_by("-id")
-            .prefetch_related("instruments", "results")
+        rows = Request.objects.filter(
+            learner=self.parents["learner"], activity=self.parents["activity"]
         )
+        if self.action == "data":
+            return rows
+        return rows.order_by("-id").prefetch_related("instruments", "results")
+
+    @PAYLOAD_SCHEMA
+    @action(**PAYLOAD_ACTION)
+    def data(self, request, *args, **kwargs):
+        return request_payload_download(self.get_object())

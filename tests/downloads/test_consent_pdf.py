@@ -1,0 +1,191 @@
+"""`GET /api/v2/institution/{i}/ic/{c}/document/{language}/pdf/`: the consent document's PDF,
+for the callers who may read the document, and the document's `pdf` field pointing to it."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from institution.models import InformedConsent, InformedConsentDocument
+from institution.services import ic_document_create
+from tests.downloads.conftest import PDF_BYTES, body_of
+
+pytestmark = pytest.mark.django_db
+
+# Who reads consent documents (members, learner tokens, global admins) and who does not.
+EXPECTED = {
+    "global_admin": 200,
+    "inst_admin": 200,
+    "legal_admin": 200,
+    "send_admin": 200,
+    "data_admin": 200,
+    "instructor": 200,
+    "learner": 200,
+    "member": 200,
+    "learner_token": 200,
+    "anonymous": 401,
+    "foreign_admin": 404,
+    "vle": 403,
+    "other_vle": 403,
+    "foreign_vle": 403,
+    "provider": 403,
+}
+
+
+@pytest.mark.parametrize(("persona", "expected"), EXPECTED.items())
+def test_pdf_permission_matrix_follows_the_document_detail(
+    api, pdf_document, ic_urls, persona, expected
+):
+    client = api(persona)
+    detail = client.get(ic_urls.detail("en")).status_code
+    download = client.get(ic_urls.pdf("en"))
+    assert (detail, download.status_code) == (expected, expected)
+    if expected == 200:
+        assert body_of(download) == PDF_BYTES
+
+
+def test_pdf_comes_back_as_a_pdf_named_after_the_consent(api, pdf_document, ic_urls):
+    response = api("member").get(ic_urls.pdf("en"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'inline; filename="informed-consent-1.0.0-en.pdf"'
+    assert response["Cache-Control"] == "private, no-store"
+    assert body_of(response) == PDF_BYTES
+
+
+def test_a_pdf_viewer_accepting_only_pdf_gets_the_file(api, pdf_document, ic_urls):
+    response = api("learner_token").get(ic_urls.pdf("en"), HTTP_ACCEPT="application/pdf")
+    assert response.status_code == 200
+    assert body_of(response) == PDF_BYTES
+
+
+def test_no_pdf_unknown_language_or_lost_file_is_404(api, pdf_document, html_document, ic_urls):
+    client = api("inst_admin")
+    assert client.get(ic_urls.pdf("es")).status_code == 404
+    assert client.get(ic_urls.pdf("fr")).status_code == 404
+    pdf_document.pdf.storage.delete(pdf_document.pdf.name)
+    assert client.get(ic_urls.pdf("en")).status_code == 404
+
+
+def test_another_institutions_consent_is_404_even_with_a_pdf(
+    api, institution, other_institution, pdf_document
+):
+    """Our admin reaches a foreign consent's PDF neither through our institution's URL nor
+    through the foreign one."""
+    foreign = InformedConsent.objects.create(
+        institution=other_institution, version="1.0.0", valid_from=pdf_document.consent.valid_from
+    )
+    ic_document_create(
+        consent=foreign,
+        language="en",
+        pdf=SimpleUploadedFile("f.pdf", PDF_BYTES, content_type="application/pdf"),
+    )
+    client = api("inst_admin")
+    for owner in (institution, other_institution):
+        url = f"/api/v2/institution/{owner.pk}/ic/{foreign.pk}/document/en/pdf/"
+        assert client.get(url).status_code == 404
+    # ...while the foreign institution's own admin reads it.
+    foreign_admin = api("foreign_admin")
+    url = f"/api/v2/institution/{other_institution.pk}/ic/{foreign.pk}/document/en/pdf/"
+    assert body_of(foreign_admin.get(url)) == PDF_BYTES
+
+
+def test_pdf_field_is_the_download_url_and_works_when_followed(
+    api, pdf_document, html_document, ic_urls
+):
+    client = api("learner")
+    detail = client.get(ic_urls.detail("en")).json()
+    assert detail["pdf"] == f"http://testserver{ic_urls.pdf('en')}"
+    assert pdf_document.pdf.name not in detail["pdf"] and "/media/" not in detail["pdf"]
+    listed = {row["language"]: row["pdf"] for row in client.get(ic_urls.list).json()["results"]}
+    assert listed == {"en": detail["pdf"], "es": None}
+    followed = client.get(detail["pdf"])
+    assert followed.status_code == 200
+    assert body_of(followed) == PDF_BYTES
+
+
+def test_upload_replace_and_remove_keep_working(api, consent, ic_urls):
+    client = api("legal_admin")
+    created = client.post(
+        ic_urls.list,
+        {
+            "language": "ca",
+            "pdf": SimpleUploadedFile("a.pdf", PDF_BYTES, content_type="application/pdf"),
+        },
+        format="multipart",
+    )
+    assert created.status_code == 201, created.json()
+    assert created.json()["pdf"] == f"http://testserver{ic_urls.pdf('ca')}"
+
+    second = PDF_BYTES + b"% second version\n"
+    replaced = client.put(
+        ic_urls.detail("ca"),
+        {
+            "language": "ca",
+            "html": "<p>v2</p>",
+            "pdf": SimpleUploadedFile("b.pdf", second, content_type="application/pdf"),
+        },
+        format="multipart",
+    )
+    assert replaced.status_code == 200, replaced.json()
+    assert body_of(client.get(replaced.json()["pdf"])) == second
+
+    renamed = client.patch(ic_urls.detail("ca"), {"language": "cat"}, format="json")
+    assert renamed.json()["pdf"] == f"http://testserver{ic_urls.pdf('cat')}"
+    assert body_of(client.get(renamed.json()["pdf"])) == second
+
+    removed = client.patch(ic_urls.detail("cat"), {"pdf": None}, format="json")
+    assert removed.status_code == 200
+    assert removed.json()["pdf"] is None
+    assert client.get(ic_urls.pdf("cat")).status_code == 404
+    assert not InformedConsentDocument.objects.get(language="cat").pdf
+
+
+@pytest.mark.parametrize(
+    ("upload", "error"),
+    [
+        (b"<html>not a pdf</html>", "pdf"),
+        (b"", "pdf"),
+    ],
+)
+def test_uploads_are_still_checked(api, consent, ic_urls, upload, error):
+    response = api("legal_admin").post(
+        ic_urls.list,
+        {"language": "en", "pdf": SimpleUploadedFile("x.pdf", upload)},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert error in response.json()
+
+
+def test_pdf_larger_than_allowed_is_refused(api, consent, ic_urls, settings):
+    settings.IC_DOCUMENT_MAX_BYTES = len(PDF_BYTES)
+    response = api("legal_admin").post(
+        ic_urls.list,
+        {"language": "en", "pdf": SimpleUploadedFile("x.pdf", PDF_BYTES + b"0")},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "pdf" in response.json()
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_the_download_is_read_only(api, pdf_document, ic_urls, method):
+    response = getattr(api("inst_admin"), method)(ic_urls.pdf("en"), {}, format="json")
+    assert response.status_code == 405
+    assert body_of(api("inst_admin").get(ic_urls.pdf("en"))) == PDF_BYTES
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_document_list_with_pdfs_costs_fixed_queries(
+    api, consent, ic_urls, size, django_assert_max_num_queries
+):
+    for index in range(size):
+        ic_document_create(
+            consent=consent,
+            language=f"l{index}",
+            pdf=SimpleUploadedFile("x.pdf", PDF_BYTES, content_type="application/pdf"),
+        )
+    client = api("member")
+    with django_assert_max_num_queries(10):
+        body = client.get(f"{ic_urls.list}?limit=20").json()
+    assert body["count"] == size
+    assert all(row["pdf"].endswith(f"/{row['language']}/pdf/") for row in body["results"])
