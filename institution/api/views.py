@@ -28,7 +28,6 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from institution import services
@@ -272,7 +271,6 @@ class InstitutionInformedConsentDocumentViewSet(InstitutionModelViewSet):
     parent_chain = IC_PARENTS
     queryset = InformedConsentDocument.objects.none()
     serializer_class = s.InstitutionInformedConsentDocumentSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
     lookup_field = "language"
     lookup_value_regex = s.LANGUAGE_RE.strip("^$")
     search_fields = ["language"]

@@ -1,0 +1,89 @@
+"""Request body parsers that turn every malformed body into a 400 instead of a 500.
+
+DRF's parsers already answer syntax errors with a 400, but two kinds of input still reach the
+database or crash the parser:
+
+- JSON nested thousands of levels deep makes `json.loads` raise `RecursionError`, which DRF
+  does not catch.
+- A NUL character (`\\u0000` in JSON, `%00` in forms) is valid
+  input for Python but PostgreSQL refuses it in `text` and `jsonb` columns. DRF's `CharField`
+  rejects it, yet JSON fields, dict/list fields without typed children and views that read
+  `request.data` themselves would pass it on to a query.
+
+So the body is checked once, here, for every endpoint and field: a NUL anywhere (key or value,
+at any depth) is a 400 naming the top-level field that holds it.
+"""
+
+from django.utils.datastructures import MultiValueDict
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.settings import api_settings
+
+NUL_MESSAGE = "Null characters are not allowed."
+
+
+def contains_nul(value) -> bool:
+    """Whether a parsed value holds a NUL character in any string or key, at any depth.
+
+    Iterative, so a body the JSON decoder could just nest cannot overflow the stack here."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return False
+
+
+def reject_nul(data) -> None:
+    """Raise a 400 naming each top-level field whose value (or name) holds a NUL character.
+
+    Uploaded files need no check: Django drops unprintable characters from their names."""
+    if isinstance(data, MultiValueDict):
+        items = ((key, data.getlist(key)) for key in data)
+    elif isinstance(data, dict):
+        items = data.items()
+    else:
+        items = ((api_settings.NON_FIELD_ERRORS_KEY, data),)
+    errors: dict[str, list[str]] = {}
+    for key, value in items:
+        if contains_nul(key) or contains_nul(value):
+            name = key.replace("\x00", "") if isinstance(key, str) else str(key)
+            errors[name or api_settings.NON_FIELD_ERRORS_KEY] = [NUL_MESSAGE]
+    if errors:
+        raise ValidationError(errors)
+
+
+class JSONParser(parsers.JSONParser):
+    """JSON bodies; too deep nesting and NUL characters are 400s."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - the document is nested too deeply.") from None
+        reject_nul(data)
+        return data
+
+
+class FormParser(parsers.FormParser):
+    """URL-encoded forms; NUL characters are 400s."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        reject_nul(data)
+        return data
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    """Multipart forms and uploads; NUL characters in field values are 400s."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        result = super().parse(stream, media_type, parser_context)
+        reject_nul(result.data)
+        return result
