@@ -65,9 +65,13 @@ class TeslaViewSet(viewsets.GenericViewSet):
         if getattr(self, "action", None) is None and request.method != "OPTIONS":
             # A method the endpoint does not have is a 405, not a 403 from unmatched roles.
             raise exceptions.MethodNotAllowed(request.method)
-        if not getattr(self, "swagger_fake_view", False):
+        if not self.schema_only():
             self.parents = resolve_parents(self.parent_chain, request, self.kwargs)
         super().check_permissions(request)
+
+    def schema_only(self) -> bool:
+        """True while drf-spectacular inspects the view (no request, no parents)."""
+        return getattr(self, "swagger_fake_view", False)
 
     # Roles ---------------------------------------------------------------------------------
     def caller_roles(self) -> set[str]:

@@ -73,11 +73,6 @@ logger = logging.getLogger(__name__)
 UUID_REGEX = "[0-9a-fA-F-]{32,36}"
 
 
-def _schema_only(view) -> bool:
-    """True while drf-spectacular inspects the view (no request, no parents)."""
-    return getattr(view, "swagger_fake_view", False)
-
-
 # Institution tree: parents and roles ---------------------------------------------------------
 
 # Who reads every report of a course (others: their own report, if the institution allows).
@@ -170,7 +165,17 @@ class ReportAccessMixin:
 # §19 Reports ---------------------------------------------------------------------------------
 
 
-class _ReportViewSetBase(TeslaReadOnlyViewSet):
+class OneObjectPerRequest:
+    """Looks the detail object up once per request: the serializer context and the response
+    both need it."""
+
+    def get_object(self):
+        if not hasattr(self, "_object"):
+            self._object = super().get_object()
+        return self._object
+
+
+class _ReportViewSetBase(OneObjectPerRequest, TeslaReadOnlyViewSet):
     filterset_class = filters.ReportFilter
     search_fields = [
         "learner__institution_user__user__first_name",
@@ -195,14 +200,9 @@ class _ReportViewSetBase(TeslaReadOnlyViewSet):
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if getattr(self, "action", None) == "retrieve" and not _schema_only(self):
+        if getattr(self, "action", None) == "retrieve" and not self.schema_only():
             context["report_context"] = selectors.report_context(report=self.get_object())
         return context
-
-    def get_object(self):
-        if not hasattr(self, "_object"):
-            self._object = super().get_object()
-        return self._object
 
     def _data(self):
         return Response(selectors.report_summary(report=self.get_object()))
@@ -259,7 +259,7 @@ class InstitutionCourseActivityReportViewSet(ReportAccessMixin, _ReportViewSetBa
         return s.InstitutionCourseActivityReportSerializer
 
     def get_queryset(self) -> QuerySet[ReportActivity]:
-        if _schema_only(self):
+        if self.schema_only():
             return ReportActivity.objects.none()
         reports = selectors.activity_reports(activity=self.parents["activity"])
         if not self.sees_all():
@@ -347,7 +347,7 @@ class InstitutionCourseActivityReportRequestViewSet(ReportAccessMixin, TeslaRead
     learner_groups = frozenset({"read", "data"})
 
     def get_queryset(self) -> QuerySet[Request]:
-        if _schema_only(self):
+        if self.schema_only():
             return Request.objects.none()
         report = self.parents["report"]
         rows = Request.objects.filter(learner_id=report.learner_id, activity_id=report.activity_id)
@@ -371,7 +371,9 @@ class InstitutionCourseActivityReportRequestViewSet(ReportAccessMixin, TeslaRead
 # §21 Report audits ---------------------------------------------------------------------------
 
 
-class InstitutionCourseActivityReportAuditViewSet(ReportAccessMixin, TeslaReadOnlyViewSet):
+class InstitutionCourseActivityReportAuditViewSet(
+    OneObjectPerRequest, ReportAccessMixin, TeslaReadOnlyViewSet
+):
     """A report's instrument rows with their audit trails (institution-api §21); the detail
     is looked up by instrument id and carries the trail inline."""
 
@@ -388,7 +390,7 @@ class InstitutionCourseActivityReportAuditViewSet(ReportAccessMixin, TeslaReadOn
         return s.InstitutionCourseActivityReportAuditSerializer
 
     def get_queryset(self) -> QuerySet[ReportActivityInstrument]:
-        if _schema_only(self):
+        if self.schema_only():
             return ReportActivityInstrument.objects.none()
         return (
             ReportActivityInstrument.objects.filter(report=self.parents["report"])
@@ -398,14 +400,9 @@ class InstitutionCourseActivityReportAuditViewSet(ReportAccessMixin, TeslaReadOn
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if getattr(self, "action", None) == "retrieve" and not _schema_only(self):
+        if getattr(self, "action", None) == "retrieve" and not self.schema_only():
             context["audit"] = selectors.report_instrument_audit(row=self.get_object())
         return context
-
-    def get_object(self):
-        if not hasattr(self, "_object"):
-            self._object = super().get_object()
-        return self._object
 
     @extend_schema(
         responses={200: s.ReportAuditTrailSerializer}, description="The audit trail as JSON."
@@ -532,7 +529,7 @@ class VLECourseActivityReportViewSet(_ReportViewSetBase):
         return s.VLECourseActivityReportSerializer
 
     def get_queryset(self) -> QuerySet[ReportActivity]:
-        if _schema_only(self):
+        if self.schema_only():
             return ReportActivity.objects.none()
         return selectors.activity_reports(activity=self.parents["activity"])
 
@@ -566,12 +563,13 @@ class ProviderViewSet(mixins.RetrieveModelMixin, TeslaViewSet):
     serializer_class = s.ProviderSerializer
 
     def get_queryset(self) -> QuerySet[Provider]:
-        if _schema_only(self):
+        if self.schema_only():
             return Provider.objects.none()
         return _own_provider(self.request).select_related("instrument")
 
 
 class ProviderRequestViewSet(
+    OneObjectPerRequest,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -602,7 +600,7 @@ class ProviderRequestViewSet(
         return s.ProviderRequestSerializer
 
     def get_queryset(self) -> QuerySet[RequestProviderResult]:
-        if _schema_only(self):
+        if self.schema_only():
             return RequestProviderResult.objects.none()
         provider = self.parents["provider"]
         if provider.instrument_id is None:
@@ -621,14 +619,9 @@ class ProviderRequestViewSet(
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if getattr(self, "action", None) == "retrieve" and not _schema_only(self):
+        if getattr(self, "action", None) == "retrieve" and not self.schema_only():
             context["payload"] = _request_payload(self.get_object().request)
         return context
-
-    def get_object(self):
-        if not hasattr(self, "_object"):
-            self._object = super().get_object()
-        return self._object
 
     def perform_update(self, serializer):
         serializer.instance = provider_result_record(
@@ -701,7 +694,7 @@ class ProviderEnrolmentViewSet(
     filter_backends = []
 
     def get_queryset(self) -> QuerySet[Enrolment]:
-        if _schema_only(self):
+        if self.schema_only():
             return Enrolment.objects.none()
         return Enrolment.objects.filter(provider=self.parents["provider"]).select_related("learner")
 
@@ -803,7 +796,7 @@ class AdminInstrumentProviderViewSet(
     ordering_fields = ["id", "acronym", "name", "enabled", "created_at", "updated_at"]
 
     def get_queryset(self) -> QuerySet[Provider]:
-        if _schema_only(self):
+        if self.schema_only():
             return Provider.objects.none()
         return Provider.objects.filter(instrument=self.parents["instrument"]).select_related(
             "instrument"

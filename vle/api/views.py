@@ -64,11 +64,6 @@ ALL_COURSES = frozenset({GLOBAL_ADMIN, ADMIN, DATA})
 PEOPLE_FILTERS = [DjangoFilterBackend, SearchFilter, filters.PersonOrderingFilter]
 
 
-def _schema_only(view) -> bool:
-    """True while drf-spectacular inspects the view (no request, no parents)."""
-    return getattr(view, "swagger_fake_view", False)
-
-
 class CourseRolesMixin:
     """Adds COURSE_INSTRUCTOR / COURSE_LEARNER when the caller teaches or takes the course in
     the URL. Computed once per request."""
@@ -114,7 +109,7 @@ class InstitutionVLEViewSet(TeslaModelViewSet):
     }
 
     def get_queryset(self) -> QuerySet[VLE]:
-        if _schema_only(self):
+        if self.schema_only():
             return VLE.objects.none()
         return VLE.objects.filter(institution=self.parents["institution"])
 
@@ -161,7 +156,7 @@ class InstitutionCourseViewSet(
     access = {"read": {GLOBAL_ADMIN, MEMBER}, "delete": {ADMIN, DATA}}
 
     def get_queryset(self) -> QuerySet[Course]:
-        if _schema_only(self):
+        if self.schema_only():
             return Course.objects.none()
         return reads.courses_of_institution(
             institution=self.parents["institution"],
@@ -184,7 +179,7 @@ class InstitutionGroupCourseViewSet(TeslaModelViewSet):
     access = {"read": {GLOBAL_ADMIN, MEMBER}, "write": {ADMIN}, "delete": {ADMIN}}
 
     def get_queryset(self) -> QuerySet[Course]:
-        if _schema_only(self):
+        if self.schema_only():
             return Course.objects.none()
         return Course.objects.filter(groups=self.parents["group"])
 
@@ -260,7 +255,7 @@ class InstitutionCourseInstructorViewSet(CourseRolesMixin, TeslaModelViewSet):
     }
 
     def get_queryset(self):
-        if _schema_only(self):
+        if self.schema_only():
             return Instructor.objects.none()
         return Instructor.objects.filter(courses=self.parents["course"]).select_related(
             "institution_user__user"
@@ -301,7 +296,7 @@ class InstitutionCourseLearnerViewSet(CourseRolesMixin, TeslaModelViewSet):
     SEES_ALL = frozenset({GLOBAL_ADMIN, ADMIN, DATA, COURSE_INSTRUCTOR})
 
     def get_queryset(self):
-        if _schema_only(self):
+        if self.schema_only():
             return Learner.objects.none()
         learners = reads.course_learners(course=self.parents["course"])
         if not (self.caller_roles() & self.SEES_ALL):
@@ -314,7 +309,7 @@ class InstitutionCourseLearnerViewSet(CourseRolesMixin, TeslaModelViewSet):
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if not _schema_only(self) and "institution" in getattr(self, "parents", {}):
+        if not self.schema_only() and "institution" in getattr(self, "parents", {}):
             context["current_consent"] = self.current_consent
         return context
 
@@ -386,7 +381,7 @@ class InstitutionCourseActivityViewSet(CourseRolesMixin, TeslaModelViewSet):
         return s.InstitutionCourseActivitySerializer
 
     def get_queryset(self) -> QuerySet[Activity]:
-        if _schema_only(self):
+        if self.schema_only():
             return Activity.objects.none()
         return Activity.objects.filter(course=self.parents["course"])
 
@@ -415,7 +410,7 @@ class InstitutionActivityInstrumentViewSet(CourseRolesMixin, TeslaModelViewSet):
     }
 
     def get_queryset(self) -> QuerySet[ActivityInstrument]:
-        if _schema_only(self):
+        if self.schema_only():
             return ActivityInstrument.objects.none()
         return ActivityInstrument.objects.filter(activity=self.parents["activity"]).select_related(
             "instrument"
@@ -471,7 +466,7 @@ class InstitutionUserActivitiesViewSet(mixins.ListModelMixin, TeslaViewSet):
         return member is not None and member.pk == self.parents["user"].pk
 
     def get_queryset(self) -> QuerySet[Activity]:
-        if _schema_only(self):
+        if self.schema_only():
             return Activity.objects.none()
         return reads.user_current_activities(
             institution=self.parents["institution"], person=self.parents["user"]

@@ -71,10 +71,6 @@ class ForVLE:
     allowed_kinds = frozenset({"vle"})
     access = {"read": VLE_ONLY, "write": VLE_ONLY, "delete": VLE_ONLY}
 
-    def schema_only(self) -> bool:
-        """True while drf-spectacular inspects the view (no request, no parents)."""
-        return getattr(self, "swagger_fake_view", False)
-
 
 # Filters (exact matches, anchor-core §8; the plugins look objects up by their VLE ids) --------
 
