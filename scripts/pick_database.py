@@ -2,13 +2,17 @@
 
 DATABASE_URL if set; else PostgreSQL on 127.0.0.1:5432 (user postgres) if it answers; else the
 embedded SQLite database. With CI=true, PostgreSQL is required: exit 1 when it is missing.
+
+The PostgreSQL database name is new for every run (`tesla_<random>`), so pytest-django's
+`test_tesla_<random>` never collides with another run, benchmark or checkout on the machine.
 """
 
 import os
+import secrets
 import socket
 import sys
 
-PG_URL = "postgres://postgres@127.0.0.1:5432/tesla"
+PG_URL = "postgres://postgres@127.0.0.1:5432/tesla_{run}"
 
 
 def postgres_answers(host: str = "127.0.0.1", port: int = 5432) -> bool:
@@ -25,7 +29,7 @@ def main() -> int:
     if url:
         print(f"database: DATABASE_URL ({url.split('://')[0]})", file=sys.stderr)
     elif postgres_answers():
-        url = PG_URL
+        url = PG_URL.format(run=secrets.token_hex(4))
         print("database: PostgreSQL on 127.0.0.1:5432", file=sys.stderr)
     elif ci:
         print("database: CI=true needs PostgreSQL on 127.0.0.1:5432, none answers", file=sys.stderr)
