@@ -1,9 +1,15 @@
 """How user and learner tokens become principals, and the /auth/profile body."""
 
-from institution.models import Institution, Learner, User
+from institution.models import ADMIN_FLAGS, Institution, Learner, User
 from institution.selectors import ui_routes_for
+from tesla import tokens
 from tesla.permissions import GLOBAL_ADMIN
-from tesla.principals import PROFILE_BUILDER, LearnerPrincipal, register_principal
+from tesla.principals import (
+    PROFILE_BUILDER,
+    LearnerPrincipal,
+    register_grounds,
+    register_principal,
+)
 
 
 def _admin(pk, claims):
@@ -11,11 +17,24 @@ def _admin(pk, claims):
 
 
 def _user(pk, claims):
-    return (
+    user = (
         User.objects.filter(pk=pk, is_active=True, institution_user__isnull=False)
         .select_related("institution_user__institution")
         .first()
     )
+    if user is not None and claims.get(tokens.SCOPE_CLAIM) == tokens.LAUNCHER_SCOPE:
+        _without_admin_power(user)
+    return user
+
+
+def _without_admin_power(user: User) -> None:
+    """Narrow a launcher login to the person's learner and instructor roles: for this request
+    the loaded rows hold no global or institution admin flag, whatever the person holds. Every
+    role check reads these flags, and writes store only the fields they change, so the
+    person's real flags are never touched."""
+    user.is_staff = user.is_superuser = False
+    for flag in ADMIN_FLAGS:
+        setattr(user.institution_user, flag, False)
 
 
 def _learner(pk, claims):
@@ -73,4 +92,7 @@ def register() -> None:
     register_principal("admin", _admin)
     register_principal("user", _user)
     register_principal("learner", _learner)
+    # A new password ends the refresh tokens issued with the old one.
+    for token_type in ("admin", "user"):
+        register_grounds(token_type, lambda user: user.password)
     PROFILE_BUILDER[:] = [build_profile]

@@ -45,6 +45,10 @@ class Institution(TimeStampedModel):
         return self.acronym
 
 
+# The flags that make an institution user an administrator of some kind.
+ADMIN_FLAGS = ("inst_admin", "legal_admin", "send_admin", "data_admin")
+
+
 class InstitutionUser(TimeStampedModel):
     """A user's membership of an institution, with the admin flags that give roles.
 

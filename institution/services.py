@@ -13,11 +13,14 @@ from types import EllipsisType
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from rest_framework.exceptions import PermissionDenied
 
 from institution.models import (
+    ADMIN_FLAGS,
     CourseGroup,
     InformedConsent,
     InformedConsentDocument,
@@ -31,9 +34,10 @@ from institution.models import (
     User,
 )
 from institution.selectors import current_informed_consent, global_ui_routes
+from tesla.exceptions import Conflict, conflict
 from tesla.permissions import INSTITUTION_ROLES
+from tesla.services import model_update
 
-ADMIN_FLAGS = ("inst_admin", "legal_admin", "send_admin", "data_admin")
 USER_FIELDS = ("username", "email", "first_name", "last_name")
 MEMBER_FIELDS = ("uid", "locale", "login_allowed", *ADMIN_FLAGS)
 VERSION_RE = re.compile(r"([0-9]+)\.([0-9]+)\.([0-9]+)")
@@ -66,9 +70,9 @@ def email_check_domain(*, institution: Institution, email: str) -> None:
 def _check_unique_identity(*, user: User | None, username: str | None, email: str | None):
     others = User.objects.exclude(pk=user.pk) if user is not None else User.objects.all()
     if username is not None and others.filter(username=username).exists():
-        raise _invalid("username", "A user with that username already exists.")
+        raise conflict("username", "A user with that username already exists.")
     if email and others.filter(email__iexact=email).exists():
-        raise _invalid("email", "A user with that email already exists.")
+        raise conflict("email", "A user with that email already exists.")
 
 
 def _check_unique_uid(*, institution_id: int, uid: str, member: InstitutionUser | None):
@@ -76,7 +80,7 @@ def _check_unique_uid(*, institution_id: int, uid: str, member: InstitutionUser 
     if member is not None:
         others = others.exclude(pk=member.pk)
     if others.exists():
-        raise _invalid("uid", "This uid is already used in the institution.")
+        raise conflict("uid", "This uid is already used in the institution.")
 
 
 def password_check(*, password: str, password2: str | None, user: User) -> None:
@@ -162,23 +166,15 @@ def institution_user_update(
         _check_unique_uid(
             institution_id=member.institution_id, uid=member_changes["uid"], member=member
         )
-    for key, value in user_changes.items():
-        setattr(user, key, value)
-    for key, value in member_changes.items():
-        setattr(member, key, value)
-    password_changed = False
+    login_allowed = member_changes.get("login_allowed", member.login_allowed)
     if member_changes.get("login_allowed") is False:
-        user.set_unusable_password()
-        password_changed = True
-    elif password and (member.login_allowed or user.is_staff):
+        user_changes["password"] = make_password(None)
+    elif password and (login_allowed or user.is_staff):
         # Global admins log in with a password whatever their membership says.
         password_check(password=password, password2=password2, user=user)
-        user.set_password(password)
-        password_changed = True
-    if user_changes or password_changed:
-        user.save(update_fields=[*user_changes, *(["password"] if password_changed else [])])
-    if member_changes:
-        member.save(update_fields=[*member_changes, "updated_at"])
+        user_changes["password"] = make_password(password)
+    model_update(instance=user, data=user_changes)
+    model_update(instance=member, data=member_changes)
     return member
 
 
@@ -280,7 +276,7 @@ def instructor_create(
         flags=flags,
     )
     if not created and Instructor.objects.filter(pk=member.pk).exists():
-        raise _invalid("uid", "This person is already an instructor.")
+        raise conflict("uid", "This person is already an instructor.")
     return Instructor.objects.create(institution_user=member)
 
 
@@ -312,7 +308,7 @@ def learner_create(
         flags=flags,
     )
     if not created and Learner.objects.filter(pk=member.pk).exists():
-        raise _invalid("uid", "This person is already a learner.")
+        raise conflict("uid", "This person is already a learner.")
     return Learner.objects.create(institution_user=member, learner_id=uuid.uuid4())
 
 
@@ -347,7 +343,7 @@ def _check_unique_version(*, institution: Institution, version: str, consent=Non
     if consent is not None:
         others = others.exclude(pk=consent.pk)
     if others.exists():
-        raise _invalid("version", "This version already exists in the institution.")
+        raise conflict("version", "This version already exists in the institution.")
 
 
 def informed_consent_create(
@@ -368,10 +364,7 @@ def informed_consent_update(*, consent: InformedConsent, **changes) -> InformedC
         _check_unique_version(
             institution=consent.institution, version=changes["version"], consent=consent
         )
-    for key, value in changes.items():
-        setattr(consent, key, value)
-    if changes:
-        consent.save(update_fields=[*changes, "updated_at"])
+    model_update(instance=consent, data=changes)
     return consent
 
 
@@ -393,7 +386,7 @@ def _check_unique_language(*, consent: InformedConsent, language: str, document=
     if document is not None:
         others = others.exclude(pk=document.pk)
     if others.exists():
-        raise _invalid("language", "This consent already has a document in this language.")
+        raise conflict("language", "This consent already has a document in this language.")
 
 
 def _delete_file_after_commit(file) -> None:
@@ -423,10 +416,7 @@ def ic_document_update(*, document: InformedConsentDocument, **changes) -> Infor
     if "pdf" in changes:
         ic_document_check_pdf(changes["pdf"])
         _delete_file_after_commit(document.pdf)
-    for key, value in changes.items():
-        setattr(document, key, value)
-    if changes:
-        document.save()
+    model_update(instance=document, data=changes)
     return document
 
 
@@ -531,10 +521,7 @@ def send_category_update(*, category: SENDCategory, **changes) -> SENDCategory:
     """Change a SEND category's description or data."""
     if "data" in changes:
         changes["data"] = send_category_clean_data(changes["data"])
-    for key, value in changes.items():
-        setattr(category, key, value)
-    if changes:
-        category.save(update_fields=[*changes, "updated_at"])
+    model_update(instance=category, data=changes)
     return category
 
 
@@ -545,7 +532,7 @@ def _check_send_assignment(*, learner: Learner, category: SENDCategory, assignme
     if assignment is not None:
         others = others.exclude(pk=assignment.pk)
     if others.exists():
-        raise _invalid("category", "The learner already has this category.")
+        raise conflict("category", "The learner already has this category.")
 
 
 def send_learner_assign(
@@ -562,10 +549,7 @@ def send_learner_update(*, assignment: SENDLearner, **changes) -> SENDLearner:
         _check_send_assignment(
             learner=assignment.learner, category=changes["category"], assignment=assignment
         )
-    for key, value in changes.items():
-        setattr(assignment, key, value)
-    if changes:
-        assignment.save(update_fields=[*changes, "updated_at"])
+    model_update(instance=assignment, data=changes)
     return assignment
 
 
@@ -613,10 +597,7 @@ def course_group_update(*, group: CourseGroup, **changes) -> CourseGroup:
         course_group_check_parent(
             group=group, parent=changes["parent"], institution=group.institution
         )
-    for key, value in changes.items():
-        setattr(group, key, value)
-    if changes:
-        group.save(update_fields=[*changes, "updated_at"])
+    model_update(instance=group, data=changes)
     return group
 
 
@@ -632,7 +613,7 @@ def _check_ui_option(
     if option is not None:
         others = others.exclude(pk=option.pk)
     if others.exists():
-        raise _invalid("route", "This route already exists")
+        raise conflict("route", "This route already exists")
 
 
 def ui_option_create(
@@ -653,10 +634,7 @@ def ui_option_update(*, option: UIOption, **changes) -> UIOption:
     route = changes.get("route", option.route)
     user = changes.get("user", option.user)
     _check_ui_option(institution=option.institution, route=route, user=user, option=option)
-    for key, value in changes.items():
-        setattr(option, key, value)
-    if changes:
-        option.save()
+    model_update(instance=option, data=changes)
     return option
 
 
@@ -685,7 +663,7 @@ def ui_roles_normalise(roles) -> str | None:
 def ui_route_create(*, route: str, enabled: bool = False, roles=None) -> UIOption:
     """A new global dashboard route, for everyone or for the given roles."""
     if route in global_ui_routes():
-        raise _invalid("route", "This route already exists")
+        raise conflict("route", "This route already exists")
     return UIOption.objects.create(route=route, enabled=enabled, roles=ui_roles_normalise(roles))
 
 
@@ -696,12 +674,9 @@ def ui_route_update(*, option: UIOption, **changes) -> UIOption:
     new_route = changes.get("route", option.route)
     if new_route != option.route:
         if new_route in global_ui_routes():
-            raise _invalid("route", "This route already exists")
+            raise conflict("route", "This route already exists")
         UIOption.objects.filter(route=option.route).exclude(pk=option.pk).update(route=new_route)
-    for key, value in changes.items():
-        setattr(option, key, value)
-    if changes:
-        option.save()
+    model_update(instance=option, data=changes)
     return option
 
 
@@ -772,9 +747,31 @@ def admin_user_create(
     return user
 
 
+def global_admin_keep(*, user: User, by: User | None, removing: bool) -> None:
+    """Refuse to take global admin power away (staff flag off, deactivation or deletion,
+    `removing`) from the caller themselves or from the last active global admin: the server
+    would be left with no one to manage it."""
+    if not removing or not (user.is_staff and user.is_active):
+        return
+    if by is not None and by.pk == user.pk:
+        raise PermissionDenied("A global admin cannot remove their own admin power.")
+    others = User.objects.filter(is_staff=True, is_active=True).exclude(pk=user.pk)
+    if not others.select_for_update().exists():
+        raise Conflict("The last global admin cannot be removed.")
+
+
+def admin_user_delete(*, user: User, by: User | None) -> None:
+    """Delete a login identity (not oneself, nor the last global admin)."""
+    if by is not None and by.pk == user.pk:
+        raise PermissionDenied("Cannot delete yourself.")
+    global_admin_keep(user=user, by=by, removing=True)
+    user.delete()
+
+
 def admin_user_update(
     *,
     user: User,
+    by: User | None = None,
     institution: Institution | EllipsisType | None = ...,
     uid: str | None = None,
     login_allowed: bool | None = None,
@@ -790,6 +787,11 @@ def admin_user_update(
     belong to the old one."""
     flags = {key: changes.pop(key) for key in ADMIN_FLAGS if key in changes}
     account = {key: changes.pop(key) for key in ("is_staff", "is_active") if key in changes}
+    global_admin_keep(
+        user=user,
+        by=by,
+        removing=account.get("is_staff") is False or account.get("is_active") is False,
+    )
     user_changes = {key: changes.pop(key) for key in USER_FIELDS if key in changes}
     if changes:
         raise TypeError(f"unexpected fields: {sorted(changes)}")
@@ -842,16 +844,9 @@ def admin_user_update(
         _check_unique_identity(
             user=user, username=user_changes.get("username"), email=user_changes.get("email")
         )
-        for key, value in user_changes.items():
-            setattr(user, key, value)
         if password:
             password_check(password=password, password2=password2, user=user)
-            user.set_password(password)
-            user_changes["password"] = user.password
-        if user_changes:
-            user.save(update_fields=list(user_changes))
-    if account:
-        for key, value in account.items():
-            setattr(user, key, value)
-        user.save(update_fields=list(account))
+            user_changes["password"] = make_password(password)
+        model_update(instance=user, data=user_changes)
+    model_update(instance=user, data=account)
     return user

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
 from tesla import tokens
-from tesla.principals import PRINCIPAL_RESOLVERS
+from tesla.principals import principal_from_claims
 
 KEYWORDS = (b"jwt", b"bearer")
 
@@ -14,7 +14,8 @@ class JWTAuthentication(authentication.BaseAuthentication):
 
     No header means anonymous (the permission then answers 401, since this class declares a
     `WWW-Authenticate` header). A header that is present but malformed, a forged or expired
-    token, or a token whose principal no longer exists is a 401.
+    token, a token whose principal no longer exists or is deactivated, and a module token
+    issued before its credentials were rotated are 401s.
     """
 
     keyword = "JWT"
@@ -30,9 +31,8 @@ class JWTAuthentication(authentication.BaseAuthentication):
             claims = tokens.decode(raw, token_type="access")
         except (UnicodeError, tokens.InvalidToken) as exc:
             raise exceptions.AuthenticationFailed(_("Invalid or expired token.")) from exc
-        resolver = PRINCIPAL_RESOLVERS.get(claims["type"])
-        principal = resolver(claims.get("pk"), claims) if resolver else None
-        if principal is None or not getattr(principal, "is_active", False):
+        principal = principal_from_claims(claims, token_type="access")
+        if principal is None:
             raise exceptions.AuthenticationFailed(_("The token's principal does not exist."))
         return principal, claims
 

@@ -4,11 +4,13 @@
 - Database uniqueness conflicts and protected deletes are 409.
 - A Django `ValidationError` raised by a model or service is a 400 naming the fields.
 - A body larger than the configured cap is 413.
+- A database that is down, unreachable or timed out is 503 with Retry-After.
 """
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -29,6 +31,21 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The database is unavailable; try again shortly."
+    default_code = "database_unavailable"
+
+    def __init__(self):
+        super().__init__()
+        self.wait = settings.DATABASE_RETRY_AFTER_SECONDS  # becomes Retry-After
+
+
+def conflict(field: str, message: str) -> Conflict:
+    """A 409 naming the field whose value is already taken (a uniqueness conflict)."""
+    return Conflict({field: [message]})
+
+
 def exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
@@ -36,6 +53,8 @@ def exception_handler(exc, context):
         exc = Conflict("A resource with these values already exists.")
     elif isinstance(exc, ProtectedError | RestrictedError):
         exc = Conflict("The resource is still in use and cannot be deleted.")
+    elif isinstance(exc, OperationalError | InterfaceError):
+        exc = DatabaseUnavailable()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     response = drf_exception_handler(exc, context)

@@ -2,9 +2,26 @@
 
 import re
 
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
 from django.urls import Resolver404, get_resolver
 
 DOUBLE_SLASH = re.compile(r"/{2,}")
+# Paths whose clients read JSON: an unknown one is a JSON 404, never Django's HTML page.
+API_PREFIXES = ("/api/", "/lapi/", "/health")
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith(API_PREFIXES)
+
+
+def json_error(detail: str, status: int, **headers) -> JsonResponse:
+    """An error in the API's shape (`{"detail": ...}`) for answers given outside DRF."""
+    response = JsonResponse({"detail": detail}, status=status)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    return response
 
 
 class TolerantPathMiddleware:
@@ -12,7 +29,8 @@ class TolerantPathMiddleware:
 
     The PHP SDK and the dashboard call some routes without their trailing slash, and a 301
     would make curl re-send a POST without its body, so the path is fixed here instead of
-    redirected. Only paths that do not resolve as given are touched.
+    redirected. Only paths that do not resolve as given are touched; an API path that resolves
+    in no spelling is a JSON 404 here.
     """
 
     def __init__(self, get_response):
@@ -25,6 +43,9 @@ class TolerantPathMiddleware:
                 if self._resolves(candidate):
                     request.path_info = candidate
                     break
+            else:
+                if is_api_path(path):
+                    return json_error("Not found.", 404)
         return self.get_response(request)
 
     @staticmethod
@@ -45,3 +66,33 @@ class TolerantPathMiddleware:
         except Resolver404:
             return False
         return True
+
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+DATABASE_UNAVAILABLE = "The database is unavailable; try again shortly."
+
+
+def database_unavailable() -> JsonResponse:
+    """503 with Retry-After: the database is down, unreachable or timed out."""
+    return json_error(
+        DATABASE_UNAVAILABLE, 503, Retry_After=str(settings.DATABASE_RETRY_AFTER_SECONDS)
+    )
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that cannot reach the database (connection refused, timeout, a connection lost
+    mid-request) answers 503 JSON with Retry-After instead of a 500. DRF views get the same
+    answer from the exception handler; this catches the rest, such as the failure to open the
+    request's transaction. Django closes the broken connection when the request ends, so the
+    next request reconnects as soon as the database is back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_ERRORS):
+            return database_unavailable()
+        return None

@@ -1,9 +1,26 @@
 """Building blocks shared by the domain apps: timestamps, machine credentials, revoked tokens."""
 
+import hashlib
+import hmac
 import secrets
 
-from django.contrib.auth.hashers import check_password, make_password
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
 from django.db import models
+
+# Stored form of a module secret: "hmac-sha256$<hex digest>". Rows written before it hold a
+# Django password hash ("pbkdf2_sha256$..."), verified once and then rewritten in this form.
+SECRET_HASH_PREFIX = "hmac-sha256$"
+
+
+def secret_digest(secret_id: str) -> str:
+    """The keyed hash kept for a module secret.
+
+    A secret_id is 256 random bits, so no dictionary or brute-force attack applies to it and a
+    slow password hash buys nothing: one HMAC-SHA-256 under a server key (`CREDENTIALS_HMAC_KEY`)
+    makes a stolen table useless without the key, at microseconds per login."""
+    key = settings.CREDENTIALS_HMAC_KEY.encode()
+    return SECRET_HASH_PREFIX + hmac.new(key, secret_id.encode(), hashlib.sha256).hexdigest()
 
 
 class TimeStampedModel(models.Model):
@@ -20,7 +37,8 @@ class ModuleCredentials(models.Model):
     """AppRole-style credentials of a client program (a VLE or a provider).
 
     `role_id` is public and identifies the module; `secret_id` is shown once when it is issued
-    and only its hash is kept, so a lost secret is replaced, never recovered.
+    and only its keyed hash is kept (`secret_digest`), so a lost secret is replaced, never
+    recovered.
     """
 
     role_id = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
@@ -34,12 +52,26 @@ class ModuleCredentials(models.Model):
         if not self.role_id:
             self.role_id = secrets.token_hex(16)
         secret_id = secrets.token_urlsafe(32)
-        self.secret_id_hash = make_password(secret_id)
+        self.secret_id_hash = secret_digest(secret_id)
         self.save(update_fields=["role_id", "secret_id_hash"])
         return {"role_id": self.role_id, "secret_id": secret_id}
 
     def check_secret_id(self, secret_id: str) -> bool:
-        return bool(self.secret_id_hash) and check_password(secret_id, self.secret_id_hash)
+        """Whether `secret_id` is this module's secret.
+
+        A hash from before keyed hashing (a Django password hash) is checked the slow way once
+        and, when it matches, replaced by the keyed hash, so each module pays the old price at
+        most once."""
+        stored = self.secret_id_hash
+        if stored.startswith(SECRET_HASH_PREFIX):
+            return hmac.compare_digest(stored, secret_digest(secret_id))
+        if not stored or not check_password(secret_id, stored):
+            return False
+        self.secret_id_hash = secret_digest(secret_id)
+        type(self).objects.filter(pk=self.pk, secret_id_hash=stored).update(
+            secret_id_hash=self.secret_id_hash
+        )
+        return True
 
 
 class RevokedLogin(models.Model):

@@ -10,8 +10,11 @@ database or crash the parser:
   rejects it, yet JSON fields, dict/list fields without typed children and views that read
   `request.data` themselves would pass it on to a query.
 
-So the body is checked once, here, for every endpoint and field: a NUL anywhere (key or value,
-at any depth) is a 400 naming the top-level field that holds it.
+- A lone surrogate (`"\\ud800"` in JSON) decodes to a Python string that cannot be encoded
+  as UTF-8, so the database driver fails on it.
+
+So the body is checked once, here, for every endpoint and field: a NUL or a lone surrogate
+anywhere (key or value, at any depth) is a 400 naming the top-level field that holds it.
 """
 
 from django.utils.datastructures import MultiValueDict
@@ -20,24 +23,48 @@ from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.settings import api_settings
 
 NUL_MESSAGE = "Null characters are not allowed."
+SURROGATE_MESSAGE = "Unpaired surrogate characters are not allowed."
 
 
-def contains_nul(value) -> bool:
-    """Whether a parsed value holds a NUL character in any string or key, at any depth.
+def _unstorable(text: str) -> str | None:
+    """Why a string cannot be stored in the database, or None when it can."""
+    if "\x00" in text:
+        return NUL_MESSAGE
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return SURROGATE_MESSAGE
+    return None
+
+
+def _printable(text: str) -> str:
+    """The text without the characters that cannot be stored (to name a field in an error)."""
+    return "".join(ch for ch in text if ch != "\x00" and not "\ud800" <= ch <= "\udfff")
+
+
+def unstorable(value) -> str | None:
+    """Why a parsed value cannot be stored (a NUL or a lone surrogate in any string or key, at
+    any depth), or None when it can.
 
     Iterative, so a body the JSON decoder could just nest cannot overflow the stack here."""
     pending = [value]
     while pending:
         item = pending.pop()
         if isinstance(item, str):
-            if "\x00" in item:
-                return True
+            reason = _unstorable(item)
+            if reason:
+                return reason
         elif isinstance(item, dict):
             pending.extend(item.keys())
             pending.extend(item.values())
         elif isinstance(item, list | tuple):
             pending.extend(item)
-    return False
+    return None
+
+
+def contains_nul(value) -> bool:
+    """Whether a parsed value holds a NUL character in any string or key, at any depth."""
+    return unstorable(value) == NUL_MESSAGE
 
 
 def reject_nul(data) -> None:
@@ -52,9 +79,10 @@ def reject_nul(data) -> None:
         items = ((api_settings.NON_FIELD_ERRORS_KEY, data),)
     errors: dict[str, list[str]] = {}
     for key, value in items:
-        if contains_nul(key) or contains_nul(value):
-            name = key.replace("\x00", "") if isinstance(key, str) else str(key)
-            errors[name or api_settings.NON_FIELD_ERRORS_KEY] = [NUL_MESSAGE]
+        reason = unstorable(key) or unstorable(value)
+        if reason:
+            name = _printable(key) if isinstance(key, str) else str(key)
+            errors[name or api_settings.NON_FIELD_ERRORS_KEY] = [reason]
     if errors:
         raise ValidationError(errors)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Model
+from django.utils.crypto import salted_hmac
 
 # token type -> function(pk, claims) returning the principal, or None when it no longer exists
 PRINCIPAL_RESOLVERS: dict[str, Callable[[int, dict], Any]] = {}
@@ -20,16 +21,52 @@ MODULE_DESCRIBERS: dict[str, Callable[[Model], dict]] = {}
 LAUNCHER_EXCHANGE: list[Callable] = []
 # function(request) -> the /auth/profile body of a user
 PROFILE_BUILDER: list[Callable] = []
+# token type -> (function(principal) -> the secret its tokens rest on, whether access tokens
+# are checked too). A token carries a fingerprint of that secret (claim `gnd`); once the secret
+# changes (a rotated secret_id, a new password) the token no longer matches and stops working.
+GROUNDS: dict[str, tuple[Callable[[Any], str], bool]] = {}
+GROUNDS_CLAIM = "gnd"
 
 
 def register_principal(token_type: str, resolver: Callable[[int, dict], Any]) -> None:
     PRINCIPAL_RESOLVERS[token_type] = resolver
 
 
+def register_grounds(
+    token_type: str, secret_of: Callable[[Any], str], *, access_too: bool = False
+) -> None:
+    """Tie the tokens of `token_type` to a secret of their principal: refresh tokens (and
+    access tokens too with `access_too`) die when it changes."""
+    GROUNDS[token_type] = (secret_of, access_too)
+
+
+def grounds_fingerprint(token_type: str, principal) -> str | None:
+    """What a new token of this principal carries in its `gnd` claim (None: no grounds)."""
+    if token_type not in GROUNDS:
+        return None
+    secret_of, _ = GROUNDS[token_type]
+    return salted_hmac("tesla.token-grounds", secret_of(principal)).hexdigest()[:24]
+
+
+def principal_from_claims(claims: dict, *, token_type: str):
+    """The live principal of a verified token, or None when the token lost its grounds: the
+    principal is gone or deactivated, or the secret the token rests on has changed."""
+    resolver = PRINCIPAL_RESOLVERS.get(claims.get("type"))
+    principal = resolver(claims.get("pk"), claims) if resolver else None
+    if principal is None or not getattr(principal, "is_active", False):
+        return None
+    checked = claims["type"] in GROUNDS and (token_type == "refresh" or GROUNDS[claims["type"]][1])
+    if checked and claims.get(GROUNDS_CLAIM) != grounds_fingerprint(claims["type"], principal):
+        return None
+    return principal
+
+
 def register_module(kind: str, model: type[Model], describe: Callable[[Model], dict]) -> None:
     MODULE_MODELS[kind] = model
     MODULE_DESCRIBERS[kind] = describe
     register_principal(kind, lambda pk, claims: _module_principal(kind, model, pk))
+    # Rotating a module's credentials ends every token it holds.
+    register_grounds(kind, lambda principal: principal.module.secret_id_hash, access_too=True)
 
 
 def _module_principal(kind: str, model: type[Model], pk: int):

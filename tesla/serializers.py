@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from tesla.services import model_update
+
 
 class TeslaModelSerializer(serializers.ModelSerializer):
     """Writes only the fields a request changes.
@@ -11,20 +13,5 @@ class TeslaModelSerializer(serializers.ModelSerializer):
     """
 
     def update(self, instance, validated_data):
-        many_to_many = {}
-        changed = []
-        info = self.Meta.model._meta
-        for name, value in validated_data.items():
-            field = info.get_field(name) if name in {f.name for f in info.get_fields()} else None
-            if field is not None and field.many_to_many:
-                many_to_many[name] = value
-                continue
-            setattr(instance, name, value)
-            changed.append(field.attname if field is not None else name)
-        if changed:
-            if any(f.name == "updated_at" for f in info.concrete_fields):
-                changed.append("updated_at")
-            instance.save(update_fields=changed)
-        for name, value in many_to_many.items():
-            getattr(instance, name).set(value)
+        instance, _ = model_update(instance=instance, data=validated_data)
         return instance

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,10 +28,16 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DEBUG", True)
 # The development key is public on purpose: it only protects a local SQLite database. With DEBUG
-# off, `manage.py check --deploy` reports it, so a deployment cannot run with it by accident.
-SECRET_KEY = os.environ.get(
-    "SECRET_KEY", "django-insecure-development-key-change-me-for-any-real-deployment"
-)
+# off the server refuses to start without a key of its own.
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG=false the server needs a secret key of its own: "
+            "set SECRET_KEY to a long random string (e.g. the output of `openssl rand -hex 32`), "
+            "or set DEBUG=true for a development server."
+        )
+    SECRET_KEY = "django-insecure-development-key-change-me-for-any-real-deployment"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -52,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tesla.middleware.DatabaseUnavailableMiddleware",
     "tesla.middleware.TolerantPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,6 +102,37 @@ DATABASES = {
 }
 # One transaction per request: nothing is ever half written.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Timeouts, so that an unreachable server or one slow statement cannot hold every worker:
+# connecting gives up after DATABASE_CONNECT_TIMEOUT seconds, a statement after
+# DATABASE_STATEMENT_TIMEOUT_MS and a wait for a row lock after DATABASE_LOCK_TIMEOUT_MS
+# (0 turns one off). While the database cannot answer, the API answers 503 with Retry-After.
+DATABASE_RETRY_AFTER_SECONDS = int(os.environ.get("DATABASE_RETRY_AFTER_SECONDS", "5"))
+DATABASE_STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "30000"))
+DATABASE_LOCK_TIMEOUT_MS = int(os.environ.get("DATABASE_LOCK_TIMEOUT_MS", "10000"))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options.setdefault("connect_timeout", int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")))
+    _pg_options["options"] = (
+        f"{_pg_options.get('options', '')} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+        f" -c lock_timeout={DATABASE_LOCK_TIMEOUT_MS}"
+    ).strip()
+
+# Shared by every worker (throttles live here): the database cache (its table is created by a
+# migration), or Redis when REDIS_URL is set.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tesla_cache",
+        }
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "institution.User"
@@ -151,6 +190,13 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "tesla.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DATETIME_FORMAT": "iso-8601",
+    # Failed attempts at /auth/login and /auth/approle, per account and per client address
+    # (tesla.throttling). The client address is REMOTE_ADDR unless NUM_PROXIES trusted proxies
+    # put it in X-Forwarded-For (1 behind the docker-compose nginx).
+    "DEFAULT_THROTTLE_RATES": {
+        "credentials": os.environ.get("CREDENTIALS_THROTTLE_RATE", "10/min")
+    },
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -185,6 +231,10 @@ SIMPLE_JWT = {
     "JTI_CLAIM": "jti",
     "LEEWAY": 0,
 }
+
+# Key of the keyed hash (HMAC-SHA-256) that stores VLE and provider secrets. Changing it makes
+# every issued secret_id invalid (issue new credentials), so it has its own variable.
+CREDENTIALS_HMAC_KEY = os.environ.get("CREDENTIALS_HMAC_KEY") or SECRET_KEY
 
 # Where the dashboard lives (launcher URLs point there) and the public base of this API.
 DASHBOARD_URL = os.environ.get("DASHBOARD_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -229,6 +279,10 @@ if not DEBUG:
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    if not SECURE_SSL_REDIRECT:
+        # Turned off only when the proxy in front already redirects plain HTTP to HTTPS
+        # (README "Production settings"); the check would warn about the proxy's job.
+        SILENCED_SYSTEM_CHECKS = ["security.W008"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -19,6 +19,8 @@ from django.utils import timezone
 from rest_framework_simplejwt.backends import TokenBackend
 from rest_framework_simplejwt.exceptions import TokenBackendError
 
+from tesla.principals import GROUNDS, GROUNDS_CLAIM, PRINCIPAL_RESOLVERS, grounds_fingerprint
+
 GROUPS = {
     "admin": "users",
     "user": "users",
@@ -27,6 +29,12 @@ GROUPS = {
     "provider": "module_api",
 }
 FILLER = "_f"
+# Claims that narrow what a token may do. A launcher login carries `scope: launcher`: the
+# person acts only as a learner and/or instructor, never with admin flags (see institution.auth).
+SCOPE_CLAIM = "scope"
+LAUNCHER_SCOPE = "launcher"
+# Claims that must match between an access token and the refresh token renewing it.
+IDENTITY_CLAIMS = ("type", "pk", "group", SCOPE_CLAIM)
 
 
 class InvalidToken(Exception):
@@ -70,6 +78,9 @@ def decode(token: str, *, token_type: str, verify_exp: bool = True) -> dict:
         raise InvalidToken(str(exc)) from exc
     if not isinstance(claims, dict):
         raise InvalidToken("malformed claims")
+    if not isinstance(claims.get("exp"), int | float):
+        # A token that never expires would outlive every revocation.
+        raise InvalidToken("the token has no expiry")
     if claims.get("token_type") != token_type or claims.get("type") not in GROUPS:
         raise InvalidToken("wrong token type")
     if claims.get("group") != GROUPS[claims["type"]]:
@@ -94,7 +105,8 @@ def issue_pair(
     refresh_minutes: int,
     extra: dict | None = None,
 ) -> TokenPair:
-    """Mint an access token and the refresh token that can renew it."""
+    """Mint an access token and the refresh token that can renew it, both resting on the
+    principal's current grounds (its password or credentials, see `principals.GROUNDS`)."""
     now = timezone.now()
     base = {
         "sid": uuid.uuid4().hex,
@@ -104,6 +116,9 @@ def issue_pair(
         "group": GROUPS[principal_type],
         **(extra or {}),
     }
+    if principal_type in GROUNDS:
+        principal = PRINCIPAL_RESOLVERS[principal_type](pk, base)
+        base[GROUNDS_CLAIM] = grounds_fingerprint(principal_type, principal) if principal else ""
     access = encode(
         {
             **base,
@@ -134,6 +149,9 @@ def renew_access(refresh_claims: dict, access_claims: dict | None = None) -> str
         for key, value in (access_claims or refresh_claims).items()
         if key not in {"iat", "exp", "jti", "token_type", "ttl", FILLER}
     }
+    # The grounds are the refresh token's, which were checked just now.
+    if GROUNDS_CLAIM in refresh_claims:
+        carried[GROUNDS_CLAIM] = refresh_claims[GROUNDS_CLAIM]
     minutes = int(refresh_claims.get("ttl") or settings.JWT_ACCESS_MINUTES)
     return encode(
         {

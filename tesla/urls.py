@@ -39,3 +39,7 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("health", HealthView.as_view(), name="health"),
 ]
+
+# Unknown API paths and crashes answer JSON; a lost database answers 503 (tesla.middleware).
+handler404 = "tesla.api.views.not_found"
+handler500 = "tesla.api.views.server_error"

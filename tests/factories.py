@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from institution.models import Institution, InstitutionUser, Instructor, Learner, User
 from reports.models import Provider
 from tesla import tokens
-from vle.models import VLE, Activity, Course
+from vle.models import VLE, Activity, Course, ManagedPerson
 
 _seq = itertools.count(1)
 
@@ -48,6 +48,13 @@ def user(
             Learner.objects.create(institution_user=member)
         if instructor:
             Instructor.objects.create(institution_user=member)
+    return account
+
+
+def vle_person(v: VLE, **roles) -> User:
+    """A person as a VLE creates them: no password login, no admin flag, managed by `v`."""
+    account = user(v.institution, password=None, login_allowed=False, **roles)
+    ManagedPerson.objects.create(institution_user=account.institution_user, vle=v)
     return account
 
 

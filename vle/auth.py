@@ -67,11 +67,14 @@ def exchange_launcher(launcher_id: int, token) -> tokens.TokenPair | None:
             refresh_minutes=launcher.refresh_minutes,
             extra={"session_id": launcher.session_id, "mode": "verification"},
         )
+    # A launcher logs the person in with their learner and instructor powers only: a VLE
+    # must never obtain admin power through someone it links to the dashboard.
     return tokens.issue_pair(
         principal_type="user",
         pk=launcher.user.pk,
         sub=launcher.user.uid,
         refresh_minutes=launcher.refresh_minutes,
+        extra={tokens.SCOPE_CLAIM: tokens.LAUNCHER_SCOPE},
     )
 
 

@@ -172,3 +172,21 @@ class Launcher(models.Model):
 
     def __str__(self) -> str:
         return f"launcher {self.pk}"
+
+
+class ManagedPerson(models.Model):
+    """A person a VLE created when enrolling them in one of its courses. Only that VLE may
+    change their details, and only while they hold no admin flag and no password login
+    (`vle.services.sync.vle_person_update`)."""
+
+    institution_user = models.OneToOneField(
+        InstitutionUser, primary_key=True, on_delete=models.CASCADE, related_name="managed_by"
+    )
+    vle = models.ForeignKey(VLE, on_delete=models.CASCADE, related_name="managed_people")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.institution_user_id} (vle {self.vle_id})"

@@ -821,4 +821,6 @@ class AdminUserSerializer(serializers.ModelSerializer):
         return services.admin_user_create(**data)
 
     def update(self, instance, validated_data):
-        return services.admin_user_update(user=instance, **self._split(validated_data))
+        return services.admin_user_update(
+            user=instance, by=self.context["request"].user, **self._split(validated_data)
+        )

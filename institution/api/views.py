@@ -44,6 +44,7 @@ from institution.filters import (
     UIOptionFilter,
 )
 from institution.models import (
+    ADMIN_FLAGS,
     CourseGroup,
     InformedConsent,
     InformedConsentDocument,
@@ -91,7 +92,6 @@ LEARNER_PARENTS = (
         ).select_related("institution_user"),
     ),
 )
-ADMIN_FLAGS = ("inst_admin", "legal_admin", "send_admin", "data_admin")
 
 
 class AliasOrderingFilter(OrderingFilter):
@@ -626,9 +626,7 @@ class AdminUserViewSet(InstitutionModelViewSet):
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     def perform_destroy(self, instance):
-        if instance.pk == self.caller_pk():
-            raise PermissionDenied("Cannot delete yourself.")
-        instance.delete()
+        services.admin_user_delete(user=instance, by=self.request.user)
 
 
 class AdminUIOptionViewSet(InstitutionModelViewSet):

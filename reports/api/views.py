@@ -853,6 +853,8 @@ class LAPIVerificationViewSet(TeslaViewSet):
     )
     allowed_kinds = frozenset({"learner", "vle", "user", "admin"})
     access = {"create": {LEARNER_TOKEN, VLE}}
+    # Also what OPTIONS describes (DRF's metadata needs a serializer to describe the POST).
+    serializer_class = s.LAPIVerificationSerializer
     pagination_class = None
     filter_backends = []
 

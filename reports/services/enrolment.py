@@ -17,6 +17,7 @@ from django.utils import timezone
 from institution.models import Learner
 from reports.models import Enrolment, Provider, ReportActivityInstrument, Request
 from reports.services.work import report_work_enqueue
+from tesla.services import model_update
 
 LOCK_TTL = timedelta(hours=5)
 
@@ -81,12 +82,12 @@ def provider_enrolment_store(
         )
         if _locked_by_other(enrolment, task_id, now):
             raise ValidationError({"task_id": ["Model is locked by another task."]})
+        changes = {"locked_at": None, "locked_by": None}
         if percentage is not None:
-            enrolment.percentage = percentage
+            changes["percentage"] = percentage
         if can_analyse is not None:
-            enrolment.can_analyse = can_analyse
-        enrolment.locked_at = enrolment.locked_by = None
-        enrolment.save()
+            changes["can_analyse"] = can_analyse
+        model_update(instance=enrolment, data=changes)
         _reports_changed(learner=enrolment.learner, provider=enrolment.provider)
     return enrolment
 

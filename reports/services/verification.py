@@ -37,6 +37,7 @@ from reports.models import (
 )
 from reports.services import levels
 from reports.services.work import report_work_enqueue
+from tesla.services import model_update
 
 MISSING_ENROLMENT_CODE = "MISSING_ENROLMENT"
 MISSING_PROVIDER_CODE = "MISSING_PROVIDER"
@@ -209,9 +210,7 @@ def provider_result_record(
             .get(pk=provider_result.pk)
         )
         old = _counted(row.status, row.result)
-        for name, value in changes.items():
-            setattr(row, name, value)
-        row.save()
+        model_update(instance=row, data=changes)
         request = row.request
         _move_provider_histograms(
             request=request,

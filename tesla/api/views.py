@@ -3,10 +3,13 @@
 They ignore any Authorization header except where they need it (refresh, logout, profile):
 stale headers from the dashboard must not break a login."""
 
+import sys
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.views import defaults as django_defaults
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import get_authorization_header
@@ -16,6 +19,7 @@ from rest_framework.views import APIView
 
 from tesla import tokens
 from tesla.api import serializers as auth_serializers
+from tesla.middleware import DATABASE_ERRORS, database_unavailable, is_api_path, json_error
 from tesla.models import RevokedLogin
 from tesla.principals import (
     LAUNCHER_EXCHANGE,
@@ -23,8 +27,10 @@ from tesla.principals import (
     MODULE_MODELS,
     PROFILE_BUILDER,
     kind_of,
+    principal_from_claims,
 )
 from tesla.settings_helpers import refresh_minutes
+from tesla.throttling import CredentialThrottledMixin
 
 INVALID_CREDENTIALS = "Invalid credentials"
 
@@ -46,28 +52,48 @@ def _header_token(request) -> str | None:
     return None
 
 
-class LoginView(PublicAuthView):
-    """Log in a global admin or an institution user allowed to log in."""
+THROTTLED = OpenApiResponse(description="Too many failed attempts; see Retry-After.")
+
+
+class LoginView(CredentialThrottledMixin, PublicAuthView):
+    """Log in a global admin or an institution user allowed to log in.
+
+    Throttled per e-mail and per client address (`tesla.throttling`). An unknown e-mail costs
+    the same password hash as a wrong password, so the answer's timing tells nothing."""
+
+    throttle_scope = "login"
+    throttle_account_field = "email"
 
     @extend_schema(
         request=auth_serializers.LoginRequestSerializer,
-        responses={200: auth_serializers.TokenResponseSerializer, 401: OpenApiResponse()},
+        responses={
+            200: auth_serializers.TokenResponseSerializer,
+            401: OpenApiResponse(),
+            429: THROTTLED,
+        },
         tags=["auth"],
     )
     def post(self, request):
         body = auth_serializers.LoginRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         email, password = body.validated_data["email"], body.validated_data["password"]
-        candidates = (
-            get_user_model()
+        candidates = [
+            user
+            for user in get_user_model()
             .objects.filter(email__iexact=email, is_active=True)
             .select_related("institution_user")
-        )
+            if user.is_staff
+            or (
+                getattr(user, "institution_user", None) is not None
+                and user.institution_user.login_allowed
+            )
+        ]
+        if not candidates:
+            # As long as a real check: the refusal must not reveal that the e-mail is unknown.
+            get_user_model()().set_password(password)
         for user in candidates:
-            member = getattr(user, "institution_user", None)
-            if not (user.is_staff or (member is not None and member.login_allowed)):
-                continue
             if user.check_password(password):
+                self.credentials_accepted()
                 user.last_login = datetime.now(UTC)
                 user.save(update_fields=["last_login"])
                 principal_type = "admin" if user.is_staff else "user"
@@ -81,12 +107,20 @@ class LoginView(PublicAuthView):
         return Response(INVALID_CREDENTIALS, status=status.HTTP_401_UNAUTHORIZED)
 
 
-class AppRoleView(PublicAuthView):
-    """Log in a VLE or a provider with its role_id and secret_id."""
+class AppRoleView(CredentialThrottledMixin, PublicAuthView):
+    """Log in a VLE or a provider with its role_id and secret_id (throttled per role_id and
+    per client address)."""
+
+    throttle_scope = "approle"
+    throttle_account_field = "role_id"
 
     @extend_schema(
         request=auth_serializers.AppRoleRequestSerializer,
-        responses={200: auth_serializers.AppRoleResponseSerializer, 401: OpenApiResponse()},
+        responses={
+            200: auth_serializers.AppRoleResponseSerializer,
+            401: OpenApiResponse(),
+            429: THROTTLED,
+        },
         tags=["auth"],
     )
     def post(self, request):
@@ -96,6 +130,7 @@ class AppRoleView(PublicAuthView):
             module = model.objects.filter(role_id=body.validated_data["role_id"]).first()
             if module is None or not module.check_secret_id(body.validated_data["secret_id"]):
                 continue
+            self.credentials_accepted()
             pair = tokens.issue_pair(
                 principal_type=kind,
                 pk=module.pk,
@@ -159,10 +194,13 @@ class RefreshView(PublicAuthView):
         except tokens.InvalidToken:
             return Response("Invalid token", status=status.HTTP_403_FORBIDDEN)
         if access_claims is not None and any(
-            access_claims.get(key) != refresh_claims.get(key) for key in ("type", "pk", "group")
+            access_claims.get(key) != refresh_claims.get(key) for key in tokens.IDENTITY_CLAIMS
         ):
             return Response("Token mismatch", status=status.HTTP_403_FORBIDDEN)
         if _is_revoked(refresh_claims):
+            return Response("Token revoked", status=status.HTTP_403_FORBIDDEN)
+        if principal_from_claims(refresh_claims, token_type="refresh") is None:
+            # Deactivated or deleted, or its password or credentials changed since.
             return Response("Token revoked", status=status.HTTP_403_FORBIDDEN)
         access = tokens.renew_access(refresh_claims, access_claims)
         return Response({"token": {"access_token": access, "refresh_token": refresh}})
@@ -238,5 +276,27 @@ class HealthView(PublicAuthView):
             with connection.cursor() as cursor:
                 cursor.execute("SELECT 1")
         except Exception:  # any database failure means unhealthy
-            return Response({"status": "unavailable"}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+            return Response(
+                {"status": "unavailable"},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": str(settings.DATABASE_RETRY_AFTER_SECONDS)},
+            )
         return Response({"status": "ok"})
+
+
+def not_found(request, exception=None):
+    """handler404: a JSON 404 for API paths, Django's page elsewhere (the admin site)."""
+    if is_api_path(request.path):
+        return json_error("Not found.", 404)
+    return django_defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """handler500: a database outage is a 503 with Retry-After; any other crash on an API path
+    is a JSON 500 (the admin site keeps Django's page)."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_ERRORS):
+        return database_unavailable()
+    if is_api_path(request.path):
+        return json_error("Server error.", 500)
+    return django_defaults.server_error(request)

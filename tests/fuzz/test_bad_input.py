@@ -203,3 +203,37 @@ def test_deep_json_on_a_consent_document_is_a_400(api, institution):
 
     assert response.status_code == 400
     assert "nested too deeply" in response.json()["detail"]
+
+
+# Lone surrogates (a valid JSON escape that no database can store) ----------------------------
+LONE_SURROGATE = '"\\ud800"'
+
+
+def test_a_lone_surrogate_in_provider_options_is_a_400_naming_it(api, fr_provider):
+    url = f"/api/v2/admin/instrument/1/provider/{fr_provider.pk}/"
+    body = '{"options": {"k": ' + LONE_SURROGATE + "}}"
+
+    response = api("global_admin").patch(url, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json() == {"options": ["Unpaired surrogate characters are not allowed."]}
+    fr_provider.refresh_from_db()
+    assert fr_provider.options is None
+
+
+@pytest.mark.parametrize(
+    "persona, url, field",
+    [
+        ("inst_admin", "/api/v2/institution/{institution}/group/", "name"),
+        ("anonymous", "/api/v2/auth/login", "email"),
+        ("vle", "/api/v2/vle/{vle}/course/", "description"),
+    ],
+)
+def test_a_lone_surrogate_anywhere_is_a_400(api, institution, vle, persona, url, field):
+    url = url.format(institution=institution.pk, vle=vle.pk)
+    body = "{" + f'"{field}": {LONE_SURROGATE}' + "}"
+
+    response = api(persona).post(url, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert field in response.json()

@@ -148,14 +148,14 @@ def test_unknown_institution_is_400(api):
     assert "institution_id" in response.json()
 
 
-def test_moving_onto_a_taken_uid_is_400(api, institution, other_institution, member):
+def test_moving_onto_a_taken_uid_is_409(api, institution, other_institution, member):
     taken = factories.user(other_institution).institution_user.uid
     response = api("global_admin").patch(
         f"/api/v2/admin/user/{member.pk}/",
         {"institution_id": other_institution.pk, "uid": taken},
         format="json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "uid" in response.json()
 
 
@@ -180,11 +180,11 @@ def test_user_bad_input(api, body, field):
 def test_username_and_email_are_unique(api, member):
     ga = api("global_admin")
     response = ga.post("/api/v2/admin/user/", {"username": member.username}, format="json")
-    assert response.status_code == 400 and "username" in response.json()
+    assert response.status_code == 409 and "username" in response.json()
     response = ga.post(
         "/api/v2/admin/user/", {"username": "fresh", "email": member.email.upper()}, format="json"
     )
-    assert response.status_code == 400 and "email" in response.json()
+    assert response.status_code == 409 and "email" in response.json()
 
 
 def test_admin_user_filters(api, institution, member, inst_admin, global_admin):
@@ -217,10 +217,15 @@ def test_create_route_with_roles(api):
     assert option.is_global
 
 
+def test_taken_route_is_409(api):
+    response = api("global_admin").post("/api/v2/admin/ui/", {"route": "dashboard"}, format="json")
+    assert response.status_code == 409
+    assert "route" in response.json()
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"route": "dashboard"}, "route"),
         ({"route": "new", "roles": "KING"}, "roles"),
         ({"route": "new", "roles": 5}, "roles"),
         ({"route": "x" * 251}, "route"),

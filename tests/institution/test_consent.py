@@ -38,7 +38,7 @@ def test_version_is_unique_per_institution(api, base, consent, other_institution
     response = client.post(
         base("ic/"), {"version": "001.0.0", "valid_from": "2024-01-01T00:00:00Z"}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "version" in response.json()
     # the same number in another institution is no conflict
     response = client.post(
@@ -47,12 +47,12 @@ def test_version_is_unique_per_institution(api, base, consent, other_institution
     assert response.status_code == 201
 
 
-def test_update_to_an_existing_version_is_400(api, base, consent, institution):
+def test_update_to_an_existing_version_is_409(api, base, consent, institution):
     other = make_consent(institution, "1.1.0")
     response = api("legal_admin").patch(
         base(f"ic/{other.pk}/"), {"version": "1.0.0"}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     other.refresh_from_db()
     assert other.version == "1.1.0"
 
@@ -135,14 +135,14 @@ def test_document_is_addressed_by_language(api, base, document):
     assert api("member").get(doc_url(base, document.consent, "fr/")).status_code == 404
 
 
-def test_duplicate_language_is_400(api, base, document):
+def test_duplicate_language_is_409(api, base, document):
     client = api("legal_admin")
     response = client.post(doc_url(base, document.consent), {"language": "en"}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "language" in response.json()
     other = InformedConsentDocument.objects.create(consent=document.consent, language="es")
     response = client.patch(doc_url(base, document.consent, "es/"), {"language": "en"})
-    assert response.status_code == 400
+    assert response.status_code == 409
     other.refresh_from_db()
     assert other.language == "es"
 

@@ -53,11 +53,11 @@ def test_second_instructors_do_not_collide_on_username(api, base):
         assert response.status_code == 201, response.json()
 
 
-def test_instructor_twice_is_400(api, base, other_instructor):
+def test_instructor_twice_is_409(api, base, other_instructor):
     response = api("inst_admin").post(
         base("instructor/"), {"uid": other_instructor.institution_user.uid}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "uid" in response.json()
 
 
@@ -76,7 +76,7 @@ def test_instructor_email_is_unique(api, base, other_member):
     response = api("inst_admin").post(
         base("instructor/"), {"uid": "t-3", "email": other_member.user.email}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "email" in response.json()
 
 
@@ -174,13 +174,13 @@ def test_learner_reuse_keeps_an_existing_password(api, base, inst_admin):
     assert inst_admin.check_password("pass-Word-1234")
 
 
-def test_learner_twice_is_400(api, base, other_learner):
+def test_learner_twice_is_409(api, base, other_learner):
     response = api("inst_admin").post(
         base("learner/"),
         {"uid": other_learner.institution_user.uid, "email": "z@example.org"},
         format="json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "uid" in response.json()
 
 

@@ -137,15 +137,15 @@ def test_category_of_another_institution_is_400(api, base, other_learner, foreig
     assert not SENDLearner.objects.exists()
 
 
-def test_same_category_twice_is_400(api, base, other_learner, send_category, send_assignment):
+def test_same_category_twice_is_409(api, base, other_learner, send_category, send_assignment):
     response = api("send_admin").post(
         assignments_url(base, other_learner), {"category": send_category.pk}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "category" in response.json()
 
 
-def test_moving_an_assignment_onto_a_held_category_is_400(
+def test_moving_an_assignment_onto_a_held_category_is_409(
     api, base, other_learner, send_category, send_assignment, institution
 ):
     second = SENDCategory.objects.create(institution=institution, description="Second")
@@ -155,7 +155,7 @@ def test_moving_an_assignment_onto_a_held_category_is_400(
         {"category": send_category.pk},
         format="json",
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
 
 
 def test_expired_assignments_stop_counting(api, base, other_learner, send_assignment):
@@ -216,7 +216,7 @@ def test_disable_a_route_for_one_user(api, base, send_admin, other_member):
     response = api("inst_admin").post(
         base("ui/"), {"route": "course", "user": other_member.pk}, format="json"
     )
-    assert response.status_code == 400 and "route" in response.json()
+    assert response.status_code == 409 and "route" in response.json()
     response = api("inst_admin").post(
         base("ui/"), {"route": "course", "user": send_admin.pk}, format="json"
     )
@@ -229,9 +229,9 @@ def test_unknown_route_is_400(api, base):
     assert response.json()["route"] == ["Invalid Route"]
 
 
-def test_duplicate_institution_route_is_400(api, base, ui_option):
+def test_duplicate_institution_route_is_409(api, base, ui_option):
     response = api("inst_admin").post(base("ui/"), {"route": ui_option.route}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "route" in response.json()
 
 

@@ -111,7 +111,7 @@ def test_uniqueness(api, base, institution, clash, field):
     existing.institution_user.uid = "taken-uid"
     existing.institution_user.save()
     response = api("inst_admin").post(base("user/"), user_body(**clash), format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert field in response.json()
 
 

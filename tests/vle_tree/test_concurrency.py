@@ -87,7 +87,7 @@ def test_concurrent_enrol_of_a_new_person_in_two_courses(vle, course):
 def test_concurrent_course_create(vle):
     body = {"code": "C", "vle_course_id": "77", "vle": vle.pk, "parent": None}
     outcomes = run_concurrently(same_post(vle, f"/api/v2/vle/{vle.pk}/course/", body))
-    assert sorted(outcomes) == [201] + [400] * (THREADS - 1)
+    assert sorted(outcomes) == [201] + [409] * (THREADS - 1)
     assert Course.objects.filter(vle=vle, vle_course_id="77").count() == 1
 
 
@@ -95,7 +95,7 @@ def test_concurrent_activity_create(vle, course):
     body = {"vle_activity_type": "quiz", "vle_activity_id": "5", "vle_id": vle.pk, "conf": None}
     url = f"/api/v2/vle/{vle.pk}/course/{course.pk}/activity/"
     outcomes = run_concurrently(same_post(vle, url, body))
-    assert sorted(outcomes) == [201] + [400] * (THREADS - 1)
+    assert sorted(outcomes) == [201] + [409] * (THREADS - 1)
     assert Activity.objects.filter(vle=vle, vle_activity_id="5").count() == 1
 
 

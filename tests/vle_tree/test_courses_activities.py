@@ -48,9 +48,9 @@ def test_course_ids_may_be_numbers(vle_api, base, vle):
     assert found["results"][0]["id"] == response.json()["id"]
 
 
-def test_course_duplicate_vle_course_id_is_400(vle_api, base, vle, course):
+def test_course_duplicate_vle_course_id_is_409(vle_api, base, vle, course):
     response = vle_api.post(f"{base}/course/", php_course(vle, vle_course_id=course.vle_course_id))
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "vle_course_id" in response.json()
     assert Course.objects.filter(vle=vle).count() == 1
 
@@ -73,12 +73,12 @@ def test_course_lookup_and_put_as_the_plugin_syncs(vle_api, base, vle, course):
     assert course.start is None
 
 
-def test_course_put_to_a_taken_vle_course_id_is_400(vle_api, base, vle, course):
+def test_course_put_to_a_taken_vle_course_id_is_409(vle_api, base, vle, course):
     other = factories.course(vle, vle_course_id="other")
     response = vle_api.put(
         f"{base}/course/{other.pk}/", php_course(vle, vle_course_id=course.vle_course_id)
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "vle_course_id" in response.json()
 
 
@@ -223,7 +223,7 @@ def test_activity_type_and_id_unique_within_the_vle(vle_api, base, vle, activity
         "vle_activity_id": activity.vle_activity_id,
     }
     response = vle_api.post(f"{base}/course/{other_course.pk}/activity/", body)
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "vle_activity_id" in response.json()
 
 

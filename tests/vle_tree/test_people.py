@@ -169,13 +169,19 @@ def test_person_of_another_course_is_404(vle_api, course_url, vle, institution, 
     assert vle_api.get(f"{course_url}/{role}/{account.pk}/").status_code == 404
 
 
-def test_update_changes_details_but_not_flags(vle_api, course_url, course, institution, role):
-    account = factories.user(institution, **{role: True})
-    people_of(course, role).add(account.pk)
+def enrolled_by_vle(vle_api, course_url, role, uid="made-by-vle"):
+    """A person the VLE created by enrolling them (the only people it may change)."""
+    response = vle_api.post(f"{course_url}/{role}/", {**MOODLE_USER, "uid": uid})
+    assert response.status_code == 201, response.content
+    return InstitutionUser.objects.select_related("user").get(pk=response.json()["id"])
+
+
+def test_update_changes_details_but_not_flags(vle_api, course_url, role):
+    member = enrolled_by_vle(vle_api, course_url, role)
     body = {"uid": "new-uid", "first_name": "New", "email": "new@x.example", "inst_admin": True}
-    response = vle_api.patch(f"{course_url}/{role}/{account.pk}/", body)
+    response = vle_api.patch(f"{course_url}/{role}/{member.pk}/", body)
     assert response.status_code == 200, response.content
-    member = InstitutionUser.objects.select_related("user").get(pk=account.pk)
+    member = InstitutionUser.objects.select_related("user").get(pk=member.pk)
     assert (member.uid, member.user.first_name, member.user.email) == (
         "new-uid",
         "New",
@@ -184,15 +190,64 @@ def test_update_changes_details_but_not_flags(vle_api, course_url, course, insti
     assert member.inst_admin is False
 
 
-def test_update_to_a_taken_uid_is_400(vle_api, course_url, course, institution, role):
-    account = factories.user(institution, **{role: True})
+def test_update_to_a_taken_uid_is_409(vle_api, course_url, institution, role):
+    member = enrolled_by_vle(vle_api, course_url, role)
     other = factories.user(institution)
-    people_of(course, role).add(account.pk)
     response = vle_api.patch(
-        f"{course_url}/{role}/{account.pk}/", {"uid": other.institution_user.uid}
+        f"{course_url}/{role}/{member.pk}/", {"uid": other.institution_user.uid}
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "uid" in response.json()
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        {"inst_admin": True, "login_allowed": False, "password": None},
+        {"data_admin": True, "login_allowed": False, "password": None},
+        {"login_allowed": True},  # a password login
+        {"login_allowed": False, "is_staff": True, "password": None},
+    ],
+)
+def test_a_vle_cannot_rewrite_people_it_does_not_own(
+    vle_api, course_url, course, institution, role, flags
+):
+    """An admin (or anyone with a password login) enrolled in the VLE's course keeps their
+    e-mail and uid: rewriting them would lock the person out."""
+    account = factories.user(institution, **{role: True}, **flags)
+    people_of(course, role).add(account.pk)
+    before = InstitutionUser.objects.select_related("user").get(pk=account.pk)
+    body = {"uid": "hijacked", "email": "attacker@x.example", "first_name": "X"}
+    for method in (vle_api.patch, vle_api.put):
+        response = method(f"{course_url}/{role}/{account.pk}/", body)
+        assert response.status_code == 403, response.content
+    after = InstitutionUser.objects.select_related("user").get(pk=account.pk)
+    assert (after.uid, after.user.email, after.user.first_name) == (
+        before.uid,
+        before.user.email,
+        before.user.first_name,
+    )
+
+
+def test_a_vle_cannot_rewrite_a_person_another_vle_created(
+    vle_api, course_url, course, other_vle, role
+):
+    other_course = factories.course(other_vle)
+    other_api = factories.client_for(other_vle)
+    member = enrolled_by_vle(
+        other_api, f"/api/v2/vle/{other_vle.pk}/course/{other_course.pk}", role
+    )
+    people_of(course, role).add(member.pk)
+    response = vle_api.patch(f"{course_url}/{role}/{member.pk}/", {"email": "x@x.example"})
+    assert response.status_code == 403
+    assert User.objects.get(pk=member.pk).email == MOODLE_USER["email"]
+
+
+def test_a_vle_loses_a_person_once_an_admin_gives_them_a_flag(vle_api, course_url, role):
+    member = enrolled_by_vle(vle_api, course_url, role)
+    InstitutionUser.objects.filter(pk=member.pk).update(legal_admin=True)
+    response = vle_api.patch(f"{course_url}/{role}/{member.pk}/", {"email": "x@x.example"})
+    assert response.status_code == 403
 
 
 @pytest.mark.parametrize(

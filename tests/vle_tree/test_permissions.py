@@ -36,11 +36,12 @@ def world(vle, course, activity, institution, consent, instruments_on):
     Activity.objects.filter(pk=activity.pk).update(enabled=True)
     activity.refresh_from_db()
     row = configure(activity, PLAG)
-    person = factories.user(institution, learner=True)
+    # People the VLE created (no password login, no flags): the only ones it may change.
+    person = factories.vle_person(vle, learner=True)
     learner_row = person.institution_user.learner
     give_consent(learner_row, consent)
     course.learners.add(learner_row)
-    teacher = factories.user(institution, instructor=True)
+    teacher = factories.vle_person(vle, instructor=True)
     course.instructors.add(teacher.institution_user.instructor)
     request = Request.objects.create(learner=learner_row, activity=activity)
     return {

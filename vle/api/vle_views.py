@@ -158,7 +158,7 @@ class VLELauncherViewSet(ForVLE, TeslaViewSet):
 
 
 class VLECourseViewSet(ForVLE, TeslaModelViewSet):
-    """The VLE's courses. A `vle_course_id` is unique within the VLE (400)."""
+    """The VLE's courses. A `vle_course_id` is unique within the VLE (409)."""
 
     parent_chain = VLE_PARENTS
     serializer_class = s.VLECourseSerializer
@@ -211,7 +211,9 @@ class VLECourseInstructorViewSet(ForVLE, TeslaModelViewSet):
 
     def perform_update(self, serializer):
         sync.vle_person_update(
-            member=serializer.instance.institution_user, **serializer.person_values()
+            vle=self.parents["vle"],
+            member=serializer.instance.institution_user,
+            **serializer.person_values(),
         )
 
     def perform_destroy(self, instance):
@@ -251,7 +253,9 @@ class VLECourseLearnerViewSet(ForVLE, TeslaModelViewSet):
 
     def perform_update(self, serializer):
         sync.vle_person_update(
-            member=serializer.instance.institution_user, **serializer.person_values()
+            vle=self.parents["vle"],
+            member=serializer.instance.institution_user,
+            **serializer.person_values(),
         )
 
     def perform_destroy(self, instance):
@@ -263,7 +267,7 @@ class VLECourseLearnerViewSet(ForVLE, TeslaModelViewSet):
 
 class VLECourseActivityViewSet(ForVLE, TeslaModelViewSet):
     """Activities of the course; (`vle_activity_type`, `vle_activity_id`) is unique within
-    the VLE (400)."""
+    the VLE (409)."""
 
     parent_chain = COURSE_PARENTS
     serializer_class = s.VLECourseActivitySerializer

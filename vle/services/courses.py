@@ -19,6 +19,7 @@ from jsonschema.validators import validator_for
 from rest_framework.exceptions import ValidationError
 
 from institution.models import CourseGroup, Institution, Instructor, Learner
+from tesla.services import model_update
 from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument
 
 # VLEs ----------------------------------------------------------------------------------------
@@ -80,14 +81,9 @@ def vle_create(
 def vle_update(*, vle: VLE, **changes: Any) -> VLE:
     """Change a VLE's name, type, url or client id. A new url moves the LTI 1.3 endpoints;
     the LTI 1.1 key and secret stay."""
-    for name, value in changes.items():
-        setattr(vle, name, value)
-    fields = list(changes)
     if "url" in changes:
-        vle.lti = vle_lti(url=vle.url, lti=vle.lti)
-        fields.append("lti")
-    if fields:
-        vle.save(update_fields=[*fields, "updated_at"])
+        changes["lti"] = vle_lti(url=changes["url"], lti=vle.lti)
+    model_update(instance=vle, data=changes)
     return vle
 
 
@@ -388,25 +384,27 @@ def activity_instrument_update(
     satisfy the rules of `activity_instrument_create` (a new instrument re-checks the stored
     options against its schema)."""
     activity = row.activity
-    instrument = row.instrument if instrument_id is _UNSET else _instrument(instrument_id)
-    if alternative_to is _UNSET:
-        primary = row.alternative_to
-    else:
-        primary = _alternative(activity=activity, alternative_to=alternative_to)
-    new_options = row.options if options is _UNSET else parse_options(options)
     with transaction.atomic():
         _lock_configuration(activity)
+        # Judge the change against the row as it is now, not as this request first read it.
+        row.refresh_from_db()
+        changes: dict[str, Any] = {}
+        if instrument_id is not _UNSET:
+            changes["instrument"] = _instrument(instrument_id)
+        if alternative_to is not _UNSET:
+            changes["alternative_to"] = _alternative(
+                activity=activity, alternative_to=alternative_to
+            )
+        if options is not _UNSET:
+            changes["options"] = parse_options(options)
+        if active is not _UNSET:
+            changes["active"] = active
         _check_instrument_row(
             activity=activity,
             row=row,
-            instrument=instrument,
-            alternative_to=primary,
-            options=new_options,
+            instrument=changes.get("instrument", row.instrument),
+            alternative_to=changes.get("alternative_to", row.alternative_to),
+            options=changes.get("options", row.options),
         )
-        row.instrument = instrument
-        row.alternative_to = primary
-        row.options = new_options
-        if active is not _UNSET:
-            row.active = active
-        row.save()
+        model_update(instance=row, data=changes)
     return row

@@ -6,6 +6,7 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
 
@@ -27,12 +28,17 @@ def launcher_create(
     """A launcher for the VLE institution's user with this uid, valid for `ttl` minutes; the
     tokens it yields can be refreshed for as long.
 
-    Unknown user → 404 "User not found". A session, when given, must be a session of this VLE
+    Only people the VLE manages, learners or instructors of one of its courses, get a launcher;
+    anyone else (an institution admin, a person of another VLE) is 404 "User not found", as if
+    unknown. The session it opens carries only their learner and instructor powers
+    (`vle.auth.exchange_launcher`). A session, when given, must be a session of this VLE
     and of that user (else 404 "Session not found"). The LAPI target logs a learner into the
     learner API, so it needs a learner (400 otherwise; the original answered 500)."""
     member = (
         InstitutionUser.objects.filter(institution_id=vle.institution_id, uid=vle_user_uid)
+        .filter(Q(learner__courses__vle=vle) | Q(instructor__courses__vle=vle))
         .select_related("learner")
+        .distinct()
         .first()
     )
     if member is None:

@@ -2,13 +2,13 @@
 in each course.
 
 VLE plugins call these on every page view, often several at once for the same learner, so
-every create is safe under concurrency: a uniqueness race ends with one row and a 400 (for
+every create is safe under concurrency: a uniqueness race ends with one row and a 409 (for
 courses and activities, which the spec declares unique) or with the existing row (for people,
 whose enrolment is idempotent), never with a 500. Each write that may collide runs in a
 savepoint, so the request's transaction (ATOMIC_REQUESTS) stays usable after the collision.
 
 Every function is keyword-only and raises `rest_framework.exceptions.ValidationError` keyed by
-the request field at fault (400) or `NotFound` (404).
+the request field at fault (400), a 409 for a value already taken, or `NotFound` (404).
 """
 
 import secrets
@@ -16,10 +16,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
-from institution.models import Institution, InstitutionUser, Instructor, Learner
-from vle.models import VLE, Activity, Course
+from institution.models import ADMIN_FLAGS, Institution, InstitutionUser, Instructor, Learner
+from tesla.exceptions import conflict
+from tesla.services import model_update
+from vle.models import VLE, Activity, Course, ManagedPerson
 
 COURSE_TAKEN = "This VLE already has a course with this vle_course_id."
 ACTIVITY_TAKEN = "This VLE already has an activity with this vle_activity_type and vle_activity_id."
@@ -31,12 +33,12 @@ CREATE_ATTEMPTS = 3
 
 def _write_unique(write, *, field: str, message: str):
     """Run `write()` in a savepoint; a uniqueness conflict (also one with a concurrent request
-    that committed first) becomes a 400 on `field`."""
+    that committed first) becomes a 409 on `field`."""
     try:
         with transaction.atomic():
             return write()
     except IntegrityError as error:
-        raise ValidationError({field: [message]}) from error
+        raise conflict(field, message) from error
 
 
 # Courses -------------------------------------------------------------------------------------
@@ -53,9 +55,9 @@ def course_vle_course_id_taken(
 
 
 def course_create(*, vle: VLE, **values: Any) -> Course:
-    """A new course of the VLE. `vle_course_id` is unique within the VLE (400 otherwise)."""
+    """A new course of the VLE. `vle_course_id` is unique within the VLE (409 otherwise)."""
     if course_vle_course_id_taken(vle=vle, vle_course_id=values["vle_course_id"]):
-        raise ValidationError({"vle_course_id": [COURSE_TAKEN]})
+        raise conflict("vle_course_id", COURSE_TAKEN)
     return _write_unique(
         lambda: Course.objects.create(vle=vle, **values),
         field="vle_course_id",
@@ -69,15 +71,12 @@ def course_update(*, course: Course, **changes: Any) -> Course:
     if "vle_course_id" in changes and course_vle_course_id_taken(
         vle=course.vle, vle_course_id=changes["vle_course_id"], course=course
     ):
-        raise ValidationError({"vle_course_id": [COURSE_TAKEN]})
-    for name, value in changes.items():
-        setattr(course, name, value)
-    if changes:
-        _write_unique(
-            lambda: course.save(update_fields=[*changes, "updated_at"]),
-            field="vle_course_id",
-            message=COURSE_TAKEN,
-        )
+        raise conflict("vle_course_id", COURSE_TAKEN)
+    _write_unique(
+        lambda: model_update(instance=course, data=changes),
+        field="vle_course_id",
+        message=COURSE_TAKEN,
+    )
     return course
 
 
@@ -98,14 +97,14 @@ def activity_vle_id_taken(
 
 def activity_create(*, course: Course, **values: Any) -> Activity:
     """A new activity of the course, in the course's VLE. (type, id) is unique within the VLE
-    (400 otherwise). Unless told otherwise it starts disabled: an instructor switches TeSLA on
+    (409 otherwise). Unless told otherwise it starts disabled: an instructor switches TeSLA on
     for it, as in the original."""
     if activity_vle_id_taken(
         vle=course.vle,
         vle_activity_type=values["vle_activity_type"],
         vle_activity_id=values["vle_activity_id"],
     ):
-        raise ValidationError({"vle_activity_id": [ACTIVITY_TAKEN]})
+        raise conflict("vle_activity_id", ACTIVITY_TAKEN)
     return _write_unique(
         lambda: Activity.objects.create(vle=course.vle, course=course, **values),
         field="vle_activity_id",
@@ -121,15 +120,12 @@ def activity_update(*, activity: Activity, **changes: Any) -> Activity:
     if {"vle_activity_type", "vle_activity_id"} & changes.keys() and activity_vle_id_taken(
         vle=activity.vle, vle_activity_type=kind, vle_activity_id=ident, activity=activity
     ):
-        raise ValidationError({"vle_activity_id": [ACTIVITY_TAKEN]})
-    for name, value in changes.items():
-        setattr(activity, name, value)
-    if changes:
-        _write_unique(
-            lambda: activity.save(update_fields=[*changes, "updated_at"]),
-            field="vle_activity_id",
-            message=ACTIVITY_TAKEN,
-        )
+        raise conflict("vle_activity_id", ACTIVITY_TAKEN)
+    _write_unique(
+        lambda: model_update(instance=activity, data=changes),
+        field="vle_activity_id",
+        message=ACTIVITY_TAKEN,
+    )
     return activity
 
 
@@ -151,6 +147,7 @@ def _username_for(email: str, attempt: int) -> str:
 
 def _institution_user_for(
     *,
+    vle: VLE,
     institution: Institution,
     uid: str,
     role: str,
@@ -189,13 +186,15 @@ def _institution_user_for(
                 )
                 user.set_unusable_password()
                 user.save()
-                return InstitutionUser.objects.create(
+                member = InstitutionUser.objects.create(
                     user=user,
                     institution=institution,
                     uid=uid,
                     locale=locale or None,
                     login_allowed=False,
                 )
+                ManagedPerson.objects.create(institution_user=member, vle=vle)
+                return member
         except IntegrityError:
             # A concurrent request created this uid first (or took the username): use its row.
             member = InstitutionUser.objects.filter(institution=institution, uid=uid).first()
@@ -230,6 +229,7 @@ def course_enrol_learner(
         if institution.disable_vle_learner_creation:
             raise NotFound("Learner not found")
         member = _institution_user_for(
+            vle=course.vle,
             institution=institution,
             uid=uid,
             role="learner",
@@ -269,6 +269,7 @@ def course_enrol_instructor(
         if institution.disable_vle_instructor_creation:
             raise NotFound("Instructor not found")
         member = _institution_user_for(
+            vle=course.vle,
             institution=institution,
             uid=uid,
             role="instructor",
@@ -282,10 +283,28 @@ def course_enrol_instructor(
     return instructor
 
 
-def vle_person_update(*, member: InstitutionUser, **changes: Any) -> InstitutionUser:
+def vle_may_change_person(*, vle: VLE, member: InstitutionUser) -> bool:
+    """Whether the VLE owns this person's details: it created them, and they hold no admin
+    flag and no password login (so rewriting their e-mail or uid cannot lock anyone out)."""
+    user = member.user
+    return (
+        ManagedPerson.objects.filter(institution_user=member, vle=vle).exists()
+        and not (user.is_staff or user.is_superuser or user.has_usable_password())
+        and not member.login_allowed
+        and not any(getattr(member, flag) for flag in ADMIN_FLAGS)
+    )
+
+
+def vle_person_update(*, vle: VLE, member: InstitutionUser, **changes: Any) -> InstitutionUser:
     """Change the details a VLE knows of a person of its courses: uid, first_name, last_name,
-    email and locale. Nothing else (admin flags, password, login) is a VLE's to change. The
+    email and locale. Nothing else (admin flags, password, login) is a VLE's to change, and
+    only people it owns (`vle_may_change_person`) may be changed at all (403 otherwise). The
     uid stays unique within the institution."""
+    if not vle_may_change_person(vle=vle, member=member):
+        raise PermissionDenied(
+            "This VLE may only change people it created that hold no admin flag and no "
+            "password login."
+        )
     user_fields = {
         name: value or ""
         for name, value in changes.items()
@@ -301,19 +320,13 @@ def vle_person_update(*, member: InstitutionUser, **changes: Any) -> Institution
             .exists()
         )
         if taken:
-            raise ValidationError({"uid": ["Another user of the institution has this uid."]})
+            raise conflict("uid", "Another user of the institution has this uid.")
     if "locale" in member_fields:
         member_fields["locale"] = member_fields["locale"] or None
-    if user_fields:
-        for name, value in user_fields.items():
-            setattr(member.user, name, value)
-        member.user.save(update_fields=list(user_fields))
-    if member_fields:
-        for name, value in member_fields.items():
-            setattr(member, name, value)
-        _write_unique(
-            lambda: member.save(update_fields=[*member_fields, "updated_at"]),
-            field="uid",
-            message="Another user of the institution has this uid.",
-        )
+    model_update(instance=member.user, data=user_fields)
+    _write_unique(
+        lambda: model_update(instance=member, data=member_fields),
+        field="uid",
+        message="Another user of the institution has this uid.",
+    )
     return member

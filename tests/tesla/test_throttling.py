@@ -1,0 +1,122 @@
+"""Item 4 of the security pass: credential endpoints are throttled per account and per client
+address, over the shared cache, before any password is hashed."""
+
+import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "pass-Word-1234"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def login(email, password="wrong-password", address="10.0.0.1"):
+    return APIClient().post(
+        "/api/v2/auth/login", {"email": email, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def approle(role_id, secret_id="wrong", address="10.0.0.1"):
+    return APIClient().post(
+        "/api/v2/auth/approle", {"role_id": role_id, "secret_id": secret_id}, REMOTE_ADDR=address
+    )
+
+
+class CountingHasher(MD5PasswordHasher):
+    calls = 0
+
+    def encode(self, password, salt):
+        CountingHasher.calls += 1
+        return super().encode(password, salt)
+
+
+@pytest.fixture
+def counted_hashing(settings):
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    CountingHasher.calls = 0
+    return CountingHasher
+
+
+def test_an_account_is_refused_after_ten_failures_without_hashing(institution, counted_hashing):
+    account = factories.user(institution, inst_admin=True)
+    for attempt in range(10):
+        # From ten addresses: the account's own count trips, not an address's.
+        assert login(account.email, address=f"10.0.1.{attempt}").status_code == 401
+    hashed = counted_hashing.calls
+
+    refused = login(account.email, password=PASSWORD, address="10.0.2.1")
+
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) >= 1
+    assert refused.json()["detail"]
+    assert counted_hashing.calls == hashed  # refused before any hash
+    # Other accounts are not blocked.
+    other = factories.user(institution, inst_admin=True)
+    assert login(other.email, password=PASSWORD, address="10.0.2.1").status_code == 200
+
+
+def test_an_address_is_refused_after_ten_failures(institution):
+    for attempt in range(10):
+        assert login(f"nobody{attempt}@example.org").status_code == 401
+    account = factories.user(institution, inst_admin=True)
+    assert login(account.email, password=PASSWORD).status_code == 429
+    assert login(account.email, password=PASSWORD, address="10.9.9.9").status_code == 200
+
+
+def test_successful_logins_do_not_count(global_admin):
+    for _ in range(15):
+        assert login(global_admin.email, password=PASSWORD).status_code == 200
+
+
+def test_forwarded_for_does_not_dodge_the_address_limit():
+    for attempt in range(10):
+        client = APIClient()
+        body = {"email": f"x{attempt}@example.org", "password": "x"}
+        client.post("/api/v2/auth/login", body, HTTP_X_FORWARDED_FOR=f"1.2.3.{attempt}")
+    response = APIClient().post(
+        "/api/v2/auth/login",
+        {"email": "y@example.org", "password": "x"},
+        HTTP_X_FORWARDED_FOR="9.9.9.9",
+    )
+    assert response.status_code == 429
+
+
+def test_unknown_and_known_accounts_cost_the_same_hashing(institution, counted_hashing):
+    account = factories.user(institution, inst_admin=True)
+    counted_hashing.calls = 0
+    assert login(account.email, address="10.1.0.1").status_code == 401
+    known = counted_hashing.calls
+    counted_hashing.calls = 0
+    assert login("nobody@example.org", address="10.1.0.2").status_code == 401
+    assert counted_hashing.calls == known == 1
+
+
+def test_approle_is_throttled_per_role_id(vle, other_vle):
+    credentials = vle.issue_credentials()
+    others = other_vle.issue_credentials()
+    for attempt in range(10):
+        assert approle(credentials["role_id"], address=f"10.3.0.{attempt}").status_code == 401
+    refused = approle(credentials["role_id"], credentials["secret_id"], address="10.3.1.1")
+    assert refused.status_code == 429
+    assert "Retry-After" in refused
+    assert approle(others["role_id"], others["secret_id"], address="10.3.1.1").status_code == 200
+
+
+def test_counters_live_in_the_shared_database_cache(global_admin):
+    from django.db import connection
+
+    for _ in range(3):
+        login(global_admin.email, address="10.4.0.1")
+    assert len(cache.get("throttle_login-address_10.4.0.1")) == 3
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM tesla_cache")
+        assert cursor.fetchone()[0] >= 2  # the address's and the account's counters
