@@ -45,7 +45,7 @@ pytest: install ## Run the test suite (PostgreSQL when it answers, else SQLite)
 
 test: lint check schema pytest ## Everything CI runs: lint, checks, schema and tests
 
-bench: install ## Time a full report rebuild of one activity (2,000 learners x 50 requests)
+bench: install ## Load benchmark (ours vs P and N under gunicorn) and report rebuild -> BENCHMARKS.md
 	@url=$$($(BIN)/python scripts/pick_database.py) || exit 1; \
 	DATABASE_URL="$$url" $(BIN)/python -m benchmarks $(BENCH_ARGS)
 

@@ -1,73 +1,64 @@
-"""`python -m benchmarks [--learners N] [--requests M]`: time a full report rebuild.
+"""`make bench` / `python -m benchmarks`: the benchmark of record.
 
-Creates a throwaway database (`test_<name>` of DATABASE_URL, dropped at the end), seeds one
-activity watched by face recognition with N learners x M processed requests each, runs
-`manage.py rebuild_reports --activity-id` on it and prints the wall time, the time per
-report, and the queries one learner's build costs (which must not depend on N)."""
+1. The load benchmark (benchmarks/load.py): the server beside P and N under gunicorn on a
+   seeded PostgreSQL database, every endpoint the plugins and the dashboard hit.
+2. The report-rebuild figure (benchmarks/rebuild.py), in its own process and throwaway
+   database.
+
+Both are printed and written to BENCHMARKS.md. `--scale 0.02 --seconds 2 --rounds 2` is a quick
+run; the defaults are the sizes of record (they take a while to seed and to measure)."""
 
 import argparse
 import os
-import random
+import subprocess
 import sys
-import time
+
+from benchmarks import load
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--learners", type=int, default=2000)
-    parser.add_argument("--requests", type=int, default=50)
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--scale", type=float, default=1.0, help="data set size (1.0 = issue's)")
+    parser.add_argument("--seconds", type=float, default=5.0, help="per endpoint, server, round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=4, help="client connections")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--database", default="tesla_bench", help="kept for reuse unless --drop")
+    parser.add_argument("--fresh", action="store_true", help="drop and reseed the database")
+    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
+    parser.add_argument("--learners", type=int, default=2000, help="report rebuild: learners")
+    parser.add_argument("--requests", type=int, default=50, help="report rebuild: requests each")
+    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--skip-rebuild", action="store_true")
     args = parser.parse_args(argv)
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tesla.settings")
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        return run(args)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-
-
-def run(args) -> int:
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from benchmarks.seed import seed_activity
-    from reports.models import ReportActivity, ReportActivityInstrument
-    from reports.services.building import report_activity_build
-
-    random.seed(args.seed)
-    started = time.perf_counter()
-    activity, learners = seed_activity(learners=args.learners, requests=args.requests)
-    seeded = time.perf_counter() - started
-    print(
-        f"seeded {args.learners} learners x {args.requests} requests "
-        f"({args.learners * args.requests} requests) in {seeded:.1f} s",
-        flush=True,
-    )
-
-    started = time.perf_counter()
-    call_command("rebuild_reports", activity_id=activity.pk)
-    elapsed = time.perf_counter() - started
-
-    reports = ReportActivity.objects.filter(activity=activity).count()
-    rows = ReportActivityInstrument.objects.filter(report__activity=activity).count()
-    with CaptureQueriesContext(connection) as queries:
-        report_activity_build(learner=learners[0], activity=activity)
-    print(
-        f"rebuild_reports: {reports} reports ({rows} instrument rows) from "
-        f"{args.learners * args.requests} requests in {elapsed:.2f} s "
-        f"= {1000 * elapsed / max(reports, 1):.2f} ms per report; "
-        f"one learner's build: {len(queries)} queries",
-        flush=True,
-    )
-    return 0 if reports == args.learners else 1
+    status = 0
+    base_env = dict(os.environ)
+    if not args.skip_load:
+        status |= load.run(args)
+    if not args.skip_rebuild:
+        rebuild = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.rebuild",
+                "--learners",
+                str(args.learners),
+                "--requests",
+                str(args.requests),
+            ],
+            env=base_env,
+            capture_output=True,
+            text=True,
+        )
+        sys.stdout.write(rebuild.stdout)
+        sys.stderr.write(rebuild.stderr)
+        status |= rebuild.returncode
+        section = "\n## Report rebuild\n\n```\n" + rebuild.stdout.strip() + "\n```\n"
+        path = load.ROOT / "BENCHMARKS.md"
+        existing = path.read_text() if path.exists() and not args.skip_load else "# Benchmarks\n"
+        path.write_text(existing + section)
+    return status
 
 
 if __name__ == "__main__":

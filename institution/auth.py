@@ -19,7 +19,11 @@ def _admin(pk, claims):
 def _user(pk, claims):
     user = (
         User.objects.filter(pk=pk, is_active=True, institution_user__isnull=False)
-        .select_related("institution_user__institution")
+        .select_related(
+            "institution_user__institution",
+            "institution_user__instructor",
+            "institution_user__learner",
+        )
         .first()
     )
     if user is not None and claims.get(tokens.SCOPE_CLAIM) == tokens.LAUNCHER_SCOPE:

@@ -28,6 +28,17 @@ def institutions_visible_to(request, parents=None) -> QuerySet[Institution]:
     return Institution.objects.none()
 
 
+def own_institution(request, parents=None) -> Institution | None:
+    """For `Parent.known`: the institution of the calling member or learner token, as
+    authentication loaded it (global admins and modules have none)."""
+    member = institution_user_of(request)
+    if member is not None:
+        return member.institution
+    if kind_of(request.user) == "learner":
+        return request.user.learner.institution_user.institution
+    return None
+
+
 def ui_routes_for(user) -> list[str]:
     """Dashboard routes a user may see: enabled global routes for everyone or for one of the
     user's roles, minus the routes their institution or they themselves have disabled."""
@@ -130,16 +141,16 @@ def global_ui_routes() -> set[str]:
     )
 
 
-def learners_of(institution: Institution) -> QuerySet[Learner]:
-    """The institution's learners with what their API representation reads (person,
-    institution, accepted consent, SEND assignments), in a fixed number of queries."""
-    return (
-        Learner.objects.filter(institution_user__institution=institution)
-        .select_related("institution_user__user", "institution_user__institution", "consent")
-        .prefetch_related(
-            Prefetch(
-                "send_assignments",
-                queryset=SENDLearner.objects.select_related("category"),
-            )
-        )
+def with_learner_details(learners: QuerySet[Learner]) -> QuerySet[Learner]:
+    """`learners` with what a learner's representation reads (person, institution, accepted
+    consent, SEND assignments with their categories): two queries for any number of them."""
+    return learners.select_related(
+        "institution_user__user", "institution_user__institution", "consent"
+    ).prefetch_related(
+        Prefetch("send_assignments", queryset=SENDLearner.objects.select_related("category"))
     )
+
+
+def learners_of(institution: Institution) -> QuerySet[Learner]:
+    """The institution's learners with what their API representation reads."""
+    return with_learner_details(Learner.objects.filter(institution_user__institution=institution))

@@ -10,7 +10,7 @@
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, InterfaceError, OperationalError
+from django.db import IntegrityError, InterfaceError, OperationalError, connections
 from django.db.models import ProtectedError, RestrictedError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -57,10 +57,20 @@ def exception_handler(exc, context):
         exc = DatabaseUnavailable()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    # DRF marks the open transaction for rollback when it turns an exception into a response.
+    # A view that runs without a transaction of its own (a read, see TransactionPerWrite) must
+    # not mark a transaction its caller opened (a test's, a management command's).
+    own_transaction = getattr(context.get("view"), "runs_in_transaction", True)
+    marked = {alias: connections[alias].needs_rollback for alias in connections}
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    set_rollback()
+    if own_transaction:
+        set_rollback()
+    else:
+        for alias, needs_rollback in marked.items():
+            if connections[alias].in_atomic_block:
+                connections[alias].needs_rollback = needs_rollback
     return response
 
 

@@ -61,16 +61,23 @@ def principal_from_claims(claims: dict, *, token_type: str):
     return principal
 
 
-def register_module(kind: str, model: type[Model], describe: Callable[[Model], dict]) -> None:
+def register_module(
+    kind: str,
+    model: type[Model],
+    describe: Callable[[Model], dict],
+    related: tuple[str, ...] = (),
+) -> None:
+    """`related`: what to load with the module (select_related), so that the views resolving
+    it as their URL parent need no further query."""
     MODULE_MODELS[kind] = model
     MODULE_DESCRIBERS[kind] = describe
-    register_principal(kind, lambda pk, claims: _module_principal(kind, model, pk))
+    register_principal(kind, lambda pk, claims: _module_principal(kind, model, pk, related))
     # Rotating a module's credentials ends every token it holds.
     register_grounds(kind, lambda principal: principal.module.secret_id_hash, access_too=True)
 
 
-def _module_principal(kind: str, model: type[Model], pk: int):
-    module = model.objects.filter(pk=pk).first()
+def _module_principal(kind: str, model: type[Model], pk: int, related: tuple[str, ...]):
+    module = model.objects.select_related(*related).filter(pk=pk).first()
     return ModulePrincipal(kind=kind, module=module) if module else None
 
 
@@ -134,6 +141,11 @@ def module_of(request, kind: str):
     if isinstance(user, ModulePrincipal) and user.kind == kind:
         return user.module
     return None
+
+
+def caller_module(kind: str) -> Callable:
+    """For `Parent.known`: the calling module of this kind, as authentication loaded it."""
+    return lambda request, parents=None: module_of(request, kind)
 
 
 def institution_user_of(request):

@@ -9,9 +9,11 @@ Only then do role rules (`access`) apply, so a 403 never reveals another tenant'
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from rest_framework import exceptions, mixins, viewsets
+from rest_framework.permissions import SAFE_METHODS
 
 from tesla import permissions as perms
 from tesla.principals import institution_user_of, kind_of
@@ -20,12 +22,24 @@ from tesla.principals import institution_user_of, kind_of
 @dataclass(frozen=True)
 class Parent:
     """One URL parent: `name` in `view.parents`, read from URL kwarg `kwarg`, looked up by
-    `field` in `queryset(request, outer_parents)`."""
+    `field` in `queryset(request, outer_parents)`.
+
+    `known(request, outer_parents)` may return the object the request has loaded already (the
+    caller's own VLE or institution, read with the principal): when the URL names it, it is
+    used as it is, without a query; any other value goes through `queryset`."""
 
     name: str
     kwarg: str
     queryset: Callable[..., QuerySet]
     field: str = "pk"
+    known: Callable[..., Model | None] | None = None
+
+    def resolve(self, request, parents: dict, value):
+        if self.known is not None and self.field == "pk":
+            obj = self.known(request, parents)
+            if obj is not None and str(obj.pk) == str(value):
+                return obj
+        return self.queryset(request, parents).filter(**{self.field: value}).first()
 
 
 def resolve_parents(chain, request, kwargs) -> dict:
@@ -34,14 +48,36 @@ def resolve_parents(chain, request, kwargs) -> dict:
         value = kwargs.get(parent.kwarg)
         if value in (None, ""):
             raise Http404
-        obj = parent.queryset(request, parents).filter(**{parent.field: value}).first()
+        obj = parent.resolve(request, parents, value)
         if obj is None:
             raise Http404
         parents[parent.name] = obj
     return parents
 
 
-class TeslaViewSet(viewsets.GenericViewSet):
+class TransactionPerWrite:
+    """One transaction per writing request, none for reads.
+
+    Mixed into every API view. `ATOMIC_REQUESTS` stays on for the rest of the site, but these
+    views are exempt from it and open their own transaction only for unsafe methods, so a read
+    costs no BEGIN/COMMIT round trips. DRF's exception handler still rolls a write back when it
+    turns an exception into an error response (it marks the open atomic block)."""
+
+    runs_in_transaction = True
+
+    @classmethod
+    def as_view(cls, *args, **kwargs):
+        return transaction.non_atomic_requests(super().as_view(*args, **kwargs))
+
+    def dispatch(self, request, *args, **kwargs):
+        self.runs_in_transaction = request.method not in SAFE_METHODS
+        if not self.runs_in_transaction:
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            return super().dispatch(request, *args, **kwargs)
+
+
+class TeslaViewSet(TransactionPerWrite, viewsets.GenericViewSet):
     """Authentication, principal kind, parents, then roles, in that order."""
 
     parent_chain: tuple[Parent, ...] = ()

@@ -79,5 +79,5 @@ def exchange_launcher(launcher_id: int, token) -> tokens.TokenPair | None:
 
 
 def register() -> None:
-    register_module("vle", VLE, describe_vle)
+    register_module("vle", VLE, describe_vle, related=("institution",))
     LAUNCHER_EXCHANGE[:] = [exchange_launcher]

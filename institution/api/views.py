@@ -22,6 +22,7 @@ a person who is also a global admin (otherwise an institution admin could take o
 admin account by setting its password).
 """
 
+from django.utils.functional import cached_property
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -57,7 +58,12 @@ from institution.models import (
     UIOption,
     User,
 )
-from institution.selectors import current_informed_consent, institutions_visible_to, learners_of
+from institution.selectors import (
+    current_informed_consent,
+    institutions_visible_to,
+    learners_of,
+    own_institution,
+)
 from tesla.downloads import DownloadNegotiation, file_download
 from tesla.filters import OrderingFilter, SearchFilter
 from tesla.permissions import (
@@ -73,7 +79,10 @@ from tesla.permissions import (
 from tesla.principals import kind_of
 from tesla.viewsets import Parent, TeslaModelViewSet, TeslaViewSet
 
-INSTITUTION_PARENTS = (Parent("institution", "institution_pk", institutions_visible_to),)
+INSTITUTION_PARENT = Parent(
+    "institution", "institution_pk", institutions_visible_to, known=own_institution
+)
+INSTITUTION_PARENTS = (INSTITUTION_PARENT,)
 IC_PARENTS = (
     *INSTITUTION_PARENTS,
     Parent(
@@ -92,6 +101,30 @@ LEARNER_PARENTS = (
         ).select_related("institution_user"),
     ),
 )
+
+
+class CurrentConsentContext:
+    """Hands the serializer the institution's current informed consent, looked up once per
+    request: every learner's consent status is judged against it. The institution is the URL's
+    (or, in the VLE tree, the VLE's)."""
+
+    def consent_institution_id(self) -> int | None:
+        parents = getattr(self, "parents", {})
+        if "institution" in parents:
+            return parents["institution"].pk
+        if "vle" in parents:
+            return parents["vle"].institution_id
+        return None
+
+    @cached_property
+    def current_consent(self):
+        return current_informed_consent(self.consent_institution_id())
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.consent_institution_id() is not None:
+            context["current_consent"] = self.current_consent
+        return context
 
 
 class AliasOrderingFilter(OrderingFilter):
@@ -463,7 +496,7 @@ LEARNER_READERS = {GLOBAL_ADMIN, ADMIN, LEGAL, DATA, SEND}
 LEARNER_SELF = {LEARNER, LEARNER_TOKEN}
 
 
-class InstitutionLearnerViewSet(InstitutionModelViewSet):
+class InstitutionLearnerViewSet(CurrentConsentContext, InstitutionModelViewSet):
     """Learners of the institution. A learner reads their own detail and accepts (POST) or
     rejects (DELETE) the institution's current informed consent at `ic/`."""
 
@@ -491,13 +524,6 @@ class InstitutionLearnerViewSet(InstitutionModelViewSet):
 
     def get_queryset(self):
         return learners_of(self.parents["institution"])
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        institution = self.parents.get("institution") if hasattr(self, "parents") else None
-        if institution is not None:
-            context["current_consent"] = current_informed_consent(institution.pk)
-        return context
 
     def perform_create(self, serializer):
         self.check_role_create(serializer)

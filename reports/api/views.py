@@ -29,8 +29,9 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
+from institution.api.views import INSTITUTION_PARENT as INSTITUTION
 from institution.models import Institution, Learner
-from institution.selectors import institutions_visible_to
+from institution.selectors import institutions_visible_to, with_learner_details
 from reports import filters, selectors
 from reports.api import serializers as s
 from reports.models import (
@@ -63,8 +64,9 @@ from tesla.permissions import (
     SEND,
     VLE,
 )
-from tesla.principals import institution_user_of, kind_of, module_of
+from tesla.principals import caller_module, institution_user_of, kind_of, module_of
 from tesla.viewsets import Parent, TeslaReadOnlyViewSet, TeslaViewSet
+from vle.api.views import CourseRolesMixin, course_roles
 from vle.models import VLE as VLEModel
 from vle.models import Activity, AssessmentSession, Course, Instrument
 
@@ -79,23 +81,6 @@ UUID_REGEX = "[0-9a-fA-F-]{32,36}"
 REPORT_READERS = frozenset({GLOBAL_ADMIN, ADMIN, DATA, COURSE_INSTRUCTOR})
 
 
-def _course_roles(request, course: Course) -> set[str]:
-    """COURSE_INSTRUCTOR / COURSE_LEARNER when the caller teaches or takes the course
-    (asked once per request: parents and role checks both need it)."""
-    cache = request.__dict__.setdefault("_report_course_roles", {})
-    if course.pk in cache:
-        return cache[course.pk]
-    member = institution_user_of(request)
-    roles = set()
-    if member is not None:
-        if course.instructors.filter(pk=member.pk).exists():
-            roles.add(COURSE_INSTRUCTOR)
-        if course.learners.filter(pk=member.pk).exists():
-            roles.add(COURSE_LEARNER)
-    cache[course.pk] = roles
-    return roles
-
-
 def _reports_of(request, parents) -> QuerySet[ReportActivity]:
     """The activity's reports the caller may reach: a learner of the course only their own
     (another learner's report is a 404 to them, not a 403)."""
@@ -104,14 +89,13 @@ def _reports_of(request, parents) -> QuerySet[ReportActivity]:
     roles = set(member.roles) if member is not None else set()
     if request.user.is_staff:
         roles.add(GLOBAL_ADMIN)
-    roles |= _course_roles(request, parents["course"])
+    roles |= course_roles(request, parents["course"], roles)
     if COURSE_LEARNER in roles and not roles & REPORT_READERS:
         return reports.filter(learner_id=member.pk)
     # Readers see all; callers with no reading role at all get the role check's 403.
     return reports
 
 
-INSTITUTION = Parent("institution", "institution_pk", institutions_visible_to)
 COURSE = Parent(
     "course",
     "course_pk",
@@ -127,22 +111,13 @@ ACTIVITY_CHAIN = (INSTITUTION, COURSE, ACTIVITY)
 REPORT_CHAIN = (INSTITUTION, COURSE, ACTIVITY, REPORT)
 
 
-class ReportAccessMixin:
+class ReportAccessMixin(CourseRolesMixin):
     """Roles for the report endpoints: report readers see every report of the course; a
     learner of the course reads their own report when the institution switches on
     `allow_learner_report` (and, for audits, `allow_learner_audit`)."""
 
     learner_flags: tuple[str, ...] = ("allow_learner_report",)
     learner_groups: frozenset[str] = frozenset({"read"})
-
-    def caller_roles(self) -> set[str]:
-        if not hasattr(self, "_caller_roles"):
-            roles = super().caller_roles()
-            course = self.parents.get("course")
-            if course is not None:
-                roles |= _course_roles(self.request, course)
-            self._caller_roles = roles
-        return self._caller_roles
 
     def sees_all(self) -> bool:
         return bool(self.caller_roles() & REPORT_READERS)
@@ -487,12 +462,7 @@ class InstitutionLearnerEnrolmentViewSet(TeslaViewSet):
         return Response(self._learner_with_status(self.parents["learner"]))
 
     def _learner_with_status(self, learner) -> dict:
-        learner = (
-            Learner.objects.filter(pk=learner.pk)
-            .select_related("institution_user__user", "institution_user__institution", "consent")
-            .prefetch_related("send_assignments__category")
-            .get()
-        )
+        learner = with_learner_details(Learner.objects.filter(pk=learner.pk)).get()
         context = self.get_serializer_context()
         return s.InstitutionLearnerEnrolmentSerializer(learner, context=context).data
 
@@ -506,7 +476,7 @@ def _own_vle(request, parents) -> QuerySet[VLEModel]:
 
 
 VLE_ACTIVITY_CHAIN = (
-    Parent("vle", "vle_pk", _own_vle),
+    Parent("vle", "vle_pk", _own_vle, known=caller_module("vle")),
     Parent("course", "course_pk", lambda request, p: Course.objects.filter(vle=p["vle"])),
     Parent(
         "activity",
@@ -552,7 +522,7 @@ def _own_provider(request, parents=None) -> QuerySet[Provider]:
     return Provider.objects.filter(pk=provider.pk if provider is not None else None)
 
 
-PROVIDER_PARENT = Parent("provider", "provider_pk", _own_provider)
+PROVIDER_PARENT = Parent("provider", "provider_pk", _own_provider, known=caller_module("provider"))
 
 
 class ProviderViewSet(mixins.RetrieveModelMixin, TeslaViewSet):

@@ -31,11 +31,12 @@ from tesla.principals import (
 )
 from tesla.settings_helpers import refresh_minutes
 from tesla.throttling import CredentialThrottledMixin
+from tesla.viewsets import TransactionPerWrite
 
 INVALID_CREDENTIALS = "Invalid credentials"
 
 
-class PublicAuthView(APIView):
+class PublicAuthView(TransactionPerWrite, APIView):
     """An auth endpoint that anyone may call; it checks credentials itself."""
 
     authentication_classes = []
@@ -235,7 +236,7 @@ class LogoutView(PublicAuthView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ProfileView(APIView):
+class ProfileView(TransactionPerWrite, APIView):
     """The logged-in user: institution, roles and the dashboard routes they may see."""
 
     @extend_schema(

@@ -40,10 +40,73 @@ def test_huge_limit_is_capped(api, many_institutions, settings):
     assert len(response.json()["results"]) == 25
 
 
-@pytest.mark.parametrize("offset", ["-1", "abc", "99999999999999999999999"])
+@pytest.mark.parametrize("offset", ["-1", "abc"])
 @pytest.mark.django_db
 def test_unusable_offsets_do_not_fail(api, many_institutions, offset):
     assert api("global_admin").get(LIST, {"offset": offset}).status_code == 200
+
+
+@pytest.mark.parametrize("offset", ["100001", "99999999999999999999999"])
+@pytest.mark.django_db
+def test_offsets_beyond_the_cap_are_a_400_naming_offset(api, many_institutions, offset):
+    response = api("global_admin").get(LIST, {"offset": offset})
+
+    assert response.status_code == 400
+    assert response.json() == {"offset": ["Ensure this value is at most 100000."]}
+
+
+@pytest.mark.django_db
+def test_the_cap_itself_is_a_valid_offset(api, many_institutions):
+    body = api("global_admin").get(LIST, {"offset": 100000}).json()
+
+    assert body["results"] == []
+    assert body["count"] == 25
+    assert body["next"] is None
+    assert body["previous"].startswith("http://testserver/")
+
+
+@pytest.mark.parametrize(
+    ("offset", "limit", "has_next", "has_previous"),
+    [(0, 10, True, False), (10, 10, True, True), (15, 10, False, True), (20, 5, False, True)],
+)
+@pytest.mark.django_db
+def test_next_and_previous_are_exact_at_every_edge(
+    api, many_institutions, offset, limit, has_next, has_previous
+):
+    body = api("global_admin").get(LIST, {"offset": offset, "limit": limit}).json()
+
+    assert len(body["results"]) == min(limit, 25 - offset)
+    assert (body["next"] is not None) is has_next
+    assert (body["previous"] is not None) is has_previous
+    assert body["count"] == 25
+    assert body["count_estimated"] is False
+
+
+@pytest.mark.django_db
+def test_deep_pages_hold_the_same_rows_as_a_plain_slice(api, many_institutions):
+    client = api("global_admin")
+    everything = [row["id"] for row in client.get(LIST, {"limit": 100}).json()["results"]]
+
+    walked = []
+    for offset in range(0, 25, 4):
+        walked += [
+            row["id"] for row in client.get(LIST, {"limit": 4, "offset": offset}).json()["results"]
+        ]
+
+    assert walked == everything
+
+
+@pytest.mark.django_db
+def test_the_schema_advertises_the_caps_and_the_estimate_flag(api):
+    schema = api("global_admin").get("/api/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v2/admin/institution/"]["get"]
+    parameters = {parameter["name"]: parameter for parameter in operation["parameters"]}
+    page = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    page_schema = schema["components"]["schemas"][page.rsplit("/", 1)[1]]
+
+    assert parameters["offset"]["schema"]["maximum"] == 100000
+    assert parameters["limit"]["schema"]["maximum"] == 1000
+    assert page_schema["properties"]["count_estimated"]["type"] == "boolean"
 
 
 @pytest.mark.django_db

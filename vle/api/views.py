@@ -6,15 +6,15 @@ the institution flags plus, under a course, the caller's enrolment in that cours
 """
 
 from django.db.models import QuerySet
-from django.utils.functional import cached_property
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from institution.api.views import INSTITUTION_PARENT as INSTITUTION
+from institution.api.views import CurrentConsentContext
 from institution.models import CourseGroup, InstitutionUser, Instructor, Learner
-from institution.selectors import current_informed_consent, institutions_visible_to
 from tesla.filters import SearchFilter
 from tesla.permissions import (
     ADMIN,
@@ -33,7 +33,6 @@ from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument
 from vle.services import courses as rules
 from vle.services import reads
 
-INSTITUTION = Parent("institution", "institution_pk", institutions_visible_to)
 COURSE = Parent(
     "course",
     "course_pk",
@@ -64,6 +63,27 @@ ALL_COURSES = frozenset({GLOBAL_ADMIN, ADMIN, DATA})
 PEOPLE_FILTERS = [DjangoFilterBackend, SearchFilter, filters.PersonOrderingFilter]
 
 
+def course_roles(request, course, roles: set[str]) -> set[str]:
+    """COURSE_INSTRUCTOR / COURSE_LEARNER when the caller teaches or takes the course, looked
+    up once per request (URL parents and role checks both ask). Institution admins are
+    allowed wherever a course role is, so theirs are not looked up: `roles` are the caller's
+    institution roles."""
+    if ADMIN in roles:
+        return set()
+    cache = request.__dict__.setdefault("_course_roles", {})
+    if course.pk not in cache:
+        held = reads.course_roles_of(course=course, person=institution_user_of(request))
+        cache[course.pk] = {
+            course_role
+            for role, course_role in (
+                (reads.INSTRUCTOR, COURSE_INSTRUCTOR),
+                (reads.LEARNER, COURSE_LEARNER),
+            )
+            if role in held
+        }
+    return cache[course.pk]
+
+
 class CourseRolesMixin:
     """Adds COURSE_INSTRUCTOR / COURSE_LEARNER when the caller teaches or takes the course in
     the URL. Computed once per request."""
@@ -73,13 +93,7 @@ class CourseRolesMixin:
             roles = super().caller_roles()
             course = self.parents.get("course")
             if course is not None:
-                held = reads.course_roles_of(
-                    course=course, person=institution_user_of(self.request)
-                )
-                if reads.INSTRUCTOR in held:
-                    roles.add(COURSE_INSTRUCTOR)
-                if reads.LEARNER in held:
-                    roles.add(COURSE_LEARNER)
+                roles |= course_roles(self.request, course, roles)
             self._caller_roles = roles
         return self._caller_roles
 
@@ -276,7 +290,7 @@ class InstitutionCourseInstructorViewSet(CourseRolesMixin, TeslaModelViewSet):
         rules.course_unenrol_instructor(course=self.parents["course"], instructor=instance)
 
 
-class InstitutionCourseLearnerViewSet(CourseRolesMixin, TeslaModelViewSet):
+class InstitutionCourseLearnerViewSet(CurrentConsentContext, CourseRolesMixin, TeslaModelViewSet):
     """The learners of a course. Admins, data admins, global admins and the course's
     instructors see all of them; a learner of the course sees only their own row. POST
     `{uid}` enrols a learner of the institution (again: no change), PUT/PATCH `{uid}` swaps
@@ -302,16 +316,6 @@ class InstitutionCourseLearnerViewSet(CourseRolesMixin, TeslaModelViewSet):
         if not (self.caller_roles() & self.SEES_ALL):
             learners = learners.filter(pk=getattr(institution_user_of(self.request), "pk", None))
         return learners
-
-    @cached_property
-    def current_consent(self):
-        return current_informed_consent(self.parents["institution"].pk)
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if not self.schema_only() and "institution" in getattr(self, "parents", {}):
-            context["current_consent"] = self.current_consent
-        return context
 
     def _reloaded(self, learner):
         # The response shows consent and SEND: load them like the list does.

@@ -23,10 +23,10 @@ from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from institution.api.views import CurrentConsentContext
 from institution.models import Instructor, Learner
-from institution.selectors import current_informed_consent
 from tesla.permissions import VLE as VLE_ROLE
-from tesla.principals import module_of
+from tesla.principals import caller_module, module_of
 from tesla.viewsets import Parent, TeslaModelViewSet, TeslaReadOnlyViewSet, TeslaViewSet
 from vle import filters as vle_filters
 from vle.api import vle_serializers as s
@@ -45,11 +45,23 @@ def vles_of_caller(request, parents=None) -> QuerySet[VLE]:
     )
 
 
-VLE_PARENT = Parent("vle", "vle_pk", vles_of_caller)
+VLE_PARENT = Parent("vle", "vle_pk", vles_of_caller, known=caller_module("vle"))
+
+
+def _with_enabled_flag(courses: QuerySet[Course]) -> QuerySet[Course]:
+    """Courses with `has_enabled_activity`, the `enabled` of their representation (also where
+    they are nested as an activity's parent)."""
+    return courses.annotate(
+        has_enabled_activity=Exists(Activity.objects.filter(course_id=OuterRef("pk"), enabled=True))
+    )
+
+
 COURSE_PARENT = Parent(
     "course",
     "course_pk",
-    lambda request, p: Course.objects.filter(vle=p["vle"]).select_related("vle__institution"),
+    lambda request, p: _with_enabled_flag(
+        Course.objects.filter(vle=p["vle"]).select_related("vle__institution")
+    ),
 )
 ACTIVITY_PARENT = Parent(
     "activity",
@@ -168,11 +180,7 @@ class VLECourseViewSet(ForVLE, TeslaModelViewSet):
     def get_queryset(self):
         if self.schema_only():
             return Course.objects.none()
-        return Course.objects.filter(vle=self.parents["vle"]).annotate(
-            has_enabled_activity=Exists(
-                Activity.objects.filter(course_id=OuterRef("pk"), enabled=True)
-            )
-        )
+        return _with_enabled_flag(Course.objects.filter(vle=self.parents["vle"]))
 
     def perform_create(self, serializer):
         serializer.instance = sync.course_create(
@@ -223,7 +231,7 @@ class VLECourseInstructorViewSet(ForVLE, TeslaModelViewSet):
 # §5 Course learners (TBD in the spec; anchor-core §4.3) ---------------------------------------
 
 
-class VLECourseLearnerViewSet(ForVLE, TeslaModelViewSet):
+class VLECourseLearnerViewSet(CurrentConsentContext, ForVLE, TeslaModelViewSet):
     """Learners of the course, with their `learner_id` and `ic_status`. POST enrols by uid
     (idempotent; the learner is created when unknown, as the institution allows); DELETE
     only unenrols."""
@@ -237,14 +245,6 @@ class VLECourseLearnerViewSet(ForVLE, TeslaModelViewSet):
         if self.schema_only():
             return Learner.objects.none()
         return reads.course_learners(course=self.parents["course"])
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        vle = getattr(self, "parents", {}).get("vle")
-        if vle is not None:
-            # Looked up once for the page: every row's ic_status is judged against it.
-            context["current_consent"] = current_informed_consent(vle.institution_id)
-        return context
 
     def perform_create(self, serializer):
         serializer.instance = sync.course_enrol_learner(

@@ -23,7 +23,7 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
 
 from institution.models import Learner
-from institution.selectors import learner_ic_status, learner_send
+from institution.selectors import learner_ic_status, learner_send, with_learner_details
 from tesla import tokens
 from vle.models import VLE, Activity, ActivityInstrument, AssessmentSession, Launcher
 from vle.selectors import activity_learner_instruments
@@ -118,9 +118,10 @@ def assessment_learner(
 ) -> Learner:
     """The learner of the VLE's institution with this uid; or named by `learner_ref`, which
     is the learner's public UUID (`learner_id`) or else their uid (404 "Learner not found")."""
-    learners = Learner.objects.filter(
-        institution_user__institution_id=vle.institution_id
-    ).select_related("institution_user__user", "institution_user__institution", "consent")
+    # Consent, SEND and person are all read while opening the session: load them once here.
+    learners = with_learner_details(
+        Learner.objects.filter(institution_user__institution_id=vle.institution_id)
+    )
     learner = None
     if uid is not None:
         learner = learners.filter(institution_user__uid=uid).first()

@@ -8,7 +8,12 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from institution.models import Institution, InstitutionUser, Learner
-from institution.selectors import LOOK_UP, consent_status, current_informed_consent
+from institution.selectors import (
+    LOOK_UP,
+    consent_status,
+    current_informed_consent,
+    with_learner_details,
+)
 from vle.models import Activity, ActivityInstrument, Course
 from vle.selectors import activity_learner_instruments
 
@@ -95,11 +100,7 @@ def learner_consent(learner: Learner, current=LOOK_UP, now=None) -> dict | None:
 
 def course_learners(*, course: Course) -> QuerySet[Learner]:
     """The course's learners with what their list rows show, in a fixed number of queries."""
-    return (
-        Learner.objects.filter(courses=course)
-        .select_related("institution_user__user", "institution_user__institution", "consent")
-        .prefetch_related("send_assignments__category")
-    )
+    return with_learner_details(Learner.objects.filter(courses=course))
 
 
 def user_current_activities(
@@ -137,11 +138,7 @@ def learner_instruments_of_page(
     resolved: dict[int, list[ActivityInstrument]] = {}
     if learner is not None:
         # learner_send() reads learner.send_assignments.all(): load them once for the page.
-        learner = (
-            Learner.objects.filter(pk=learner.pk)
-            .prefetch_related("send_assignments__category")
-            .first()
-        )
+        learner = with_learner_details(Learner.objects.filter(pk=learner.pk)).first()
     for activity in activities:
         if learner is None or not getattr(activity, "person_is_learner", False):
             resolved[activity.pk] = []

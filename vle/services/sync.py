@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
 from institution.models import ADMIN_FLAGS, Institution, InstitutionUser, Instructor, Learner
+from institution.selectors import with_learner_details
 from tesla.exceptions import conflict
 from tesla.services import model_update
 from vle.models import VLE, Activity, Course, ManagedPerson
@@ -220,11 +221,10 @@ def course_enrol_learner(
     by VLEs an unknown learner is a 404, and so is an unknown user when it disables user
     creation; creating a user needs first_name, last_name and email."""
     institution = course.vle.institution
-    learner = (
+    # With what the response shows, so that serializing the learner costs no more queries.
+    learner = with_learner_details(
         Learner.objects.filter(institution_user__institution=institution, institution_user__uid=uid)
-        .select_related("institution_user__user")
-        .first()
-    )
+    ).first()
     if learner is None:
         if institution.disable_vle_learner_creation:
             raise NotFound("Learner not found")

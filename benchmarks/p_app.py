@@ -1,0 +1,475 @@
+"""P: the practical limit the server is measured against.
+
+A bare WSGI application (no framework) that answers the benchmarked endpoints with the same
+SQL as the server, through psycopg, and returns byte-identical JSON: the benchmark compares
+every P answer with the server's before it measures anything. What is left between the two
+is the cost of the framework and of our own code.
+
+It checks the same HS256 access tokens and reads the caller the way the server does (one
+query), so it does the work a correct server must do, and nothing else. It serves only the
+benchmarked paths; anything else is a 404.
+
+Configuration: `DATABASE_URL` and `JWT_SIGNING_KEY` in the environment; serve
+`benchmarks.p_app:application` with gunicorn.
+"""
+
+import json
+import os
+import re
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl, urlencode
+
+import jwt
+import psycopg
+
+EXACT_COUNT_LIMIT = 10_000
+MAX_OFFSET = 100_000
+VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+VLE_TYPES = {0: "MOODLE"}
+
+_connection: psycopg.Connection | None = None
+
+
+def db() -> psycopg.Connection:
+    global _connection
+    if _connection is None or _connection.closed:
+        _connection = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+        _connection.execute("SET TIME ZONE 'UTC'")
+    return _connection
+
+
+def rows(sql: str, params=()) -> list[tuple]:
+    return db().execute(sql, params).fetchall()
+
+
+# Rendering, as DRF renders -------------------------------------------------------------------
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def render(status: str, body, start_response):
+    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    start_response(
+        status,
+        [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(payload))),
+        ],
+    )
+    return [payload]
+
+
+class Answer(Exception):
+    def __init__(self, status: str, body):
+        self.status, self.body = status, body
+
+
+def not_found():
+    return Answer("404 Not Found", {"detail": "Not found."})
+
+
+# Callers -------------------------------------------------------------------------------------
+
+
+def claims_of(environ) -> dict:
+    header = environ.get("HTTP_AUTHORIZATION", "").split()
+    if len(header) != 2 or header[0].lower() not in ("jwt", "bearer"):
+        raise Answer(
+            "401 Unauthorized", {"detail": "Authentication credentials were not provided."}
+        )
+    try:
+        claims = jwt.decode(header[1], os.environ["JWT_SIGNING_KEY"], algorithms=["HS256"])
+    except jwt.PyJWTError:
+        raise Answer("401 Unauthorized", {"detail": "Invalid or expired token."}) from None
+    if claims.get("token_type") != "access":
+        raise Answer("401 Unauthorized", {"detail": "Invalid or expired token."})
+    return claims
+
+
+INSTITUTION_COLUMNS = (
+    "i.id, i.acronym, i.name, i.external_ic, i.mail_domain, i.disable_vle_learner_creation, "
+    "i.disable_vle_instructor_creation, i.disable_vle_user_creation, i.allow_learner_report, "
+    "i.allow_learner_audit, i.allow_valid_audit, i.allowed_domains, i.created_at, i.updated_at"
+)
+
+
+def institution_body(row, with_domains: bool) -> dict:
+    body = {
+        "id": row[0],
+        "acronym": row[1],
+        "name": row[2],
+        "external_ic": row[3],
+        "mail_domain": row[4],
+        "disable_vle_learner_creation": row[5],
+        "disable_vle_instructor_creation": row[6],
+        "disable_vle_user_creation": row[7],
+        "allow_learner_report": row[8],
+        "allow_learner_audit": row[9],
+        "allow_valid_audit": row[10],
+    }
+    if with_domains:
+        body["allowed_domains"] = row[11] or ""
+    body["created_at"] = iso(row[12])
+    body["updated_at"] = iso(row[13])
+    return body
+
+
+def calling_vle(environ, vle_id: int) -> dict:
+    claims = claims_of(environ)
+    if claims.get("type") != "vle":
+        raise Answer("403 Forbidden", {"detail": "This endpoint is not for this kind of caller."})
+    found = rows(
+        f"SELECT v.id, v.type, v.name, v.url, v.client_id, {INSTITUTION_COLUMNS} "
+        "FROM vle_vle v JOIN institution_institution i ON i.id = v.institution_id "
+        "WHERE v.id = %s",
+        (claims["pk"],),
+    )
+    if not found:
+        raise Answer("401 Unauthorized", {"detail": "The token's principal does not exist."})
+    row = found[0]
+    if row[0] != vle_id:
+        raise not_found()
+    return {
+        "id": row[0],
+        "type": VLE_TYPES.get(row[1], row[1]),
+        "name": row[2],
+        "url": row[3],
+        "client_id": row[4],
+        "institution": institution_body(row[5:], with_domains=False),
+    }
+
+
+def calling_admin(environ, institution_id: int) -> tuple:
+    claims = claims_of(environ)
+    if claims.get("type") != "user":
+        raise Answer("403 Forbidden", {"detail": "You do not have permission."})
+    found = rows(
+        f"SELECT m.inst_admin, {INSTITUTION_COLUMNS} FROM institution_user u "
+        "JOIN institution_institutionuser m ON m.user_id = u.id "
+        "JOIN institution_institution i ON i.id = m.institution_id "
+        "WHERE u.id = %s AND u.is_active",
+        (claims["pk"],),
+    )
+    if not found:
+        raise Answer("401 Unauthorized", {"detail": "The token's principal does not exist."})
+    row = found[0]
+    if row[1] != institution_id:
+        raise not_found()
+    if not row[0]:
+        raise Answer("403 Forbidden", {"detail": "You do not have permission."})
+    return row[1:]
+
+
+# Pages ---------------------------------------------------------------------------------------
+
+
+def page_params(query: dict) -> tuple[int, int]:
+    try:
+        limit = int(query.get("limit", 10))
+        limit = 10 if limit <= 0 else min(limit, 1000)
+    except ValueError:
+        limit = 10
+    try:
+        offset = max(int(query.get("offset", 0)), 0)
+    except ValueError:
+        offset = 0
+    if offset > MAX_OFFSET:
+        raise Answer("400 Bad Request", {"offset": [f"Ensure this value is at most {MAX_OFFSET}."]})
+    return limit, offset
+
+
+def link(environ, query: dict, limit: int, offset: int | None) -> str:
+    params = {**query, "limit": str(limit)}
+    if offset is None:
+        params.pop("offset", None)
+    else:
+        params["offset"] = str(offset)
+    base = f"http://{environ['HTTP_HOST']}{environ['PATH_INFO']}"
+    return f"{base}?{urlencode(sorted(params.items()))}"
+
+
+def count_of(sql: str, params: tuple) -> tuple[int, bool]:
+    connection = db()
+    text = psycopg.ClientCursor(connection).mogrify(sql, params)
+    count, estimated = rows(
+        "SELECT CASE WHEN counted.n <= %s THEN counted.n "
+        "ELSE GREATEST(tesla_count_estimate(%s), counted.n) END, counted.n > %s "
+        f"FROM (SELECT COUNT(*) AS n FROM ({sql} LIMIT {EXACT_COUNT_LIMIT + 1}) AS page_rows) "
+        "AS counted",
+        (EXACT_COUNT_LIMIT, text, EXACT_COUNT_LIMIT, *params),
+    )[0]
+    return int(count), bool(estimated)
+
+
+def page(environ, query, found: list, limit: int, offset: int, count_sql, count_params) -> dict:
+    has_next = len(found) > limit
+    found = found[:limit]
+    if not has_next and (found or offset == 0):
+        count, estimated = offset + len(found), False
+    else:
+        count, estimated = count_of(count_sql, count_params)
+    previous = None
+    if offset > 0:
+        previous = link(environ, query, limit, None if offset - limit <= 0 else offset - limit)
+    return {
+        "count": count,
+        "count_estimated": estimated,
+        "next": link(environ, query, limit, offset + limit) if has_next else None,
+        "previous": previous,
+        "results": found,
+    }
+
+
+# Endpoints -----------------------------------------------------------------------------------
+
+COURSE_COLUMNS = (
+    "c.id, c.code, c.vle_course_id, c.description, c.start, c.end, c.created_at, c.updated_at, "
+    "EXISTS (SELECT 1 FROM vle_activity a WHERE a.course_id = c.id AND a.enabled)"
+)
+
+
+def course_body(row, vle: dict) -> dict:
+    return {
+        "id": row[0],
+        "vle": vle,
+        "enabled": row[8],
+        "code": row[1],
+        "vle_course_id": row[2],
+        "description": row[3],
+        "start": iso(row[4]),
+        "end": iso(row[5]),
+        "created_at": iso(row[6]),
+        "updated_at": iso(row[7]),
+    }
+
+
+def vle_courses(environ, query, vle_id: int):
+    vle = calling_vle(environ, vle_id)
+    limit, offset = page_params(query)
+    where, params = "c.vle_id = %s", [vle_id]
+    if "vle_course_id" in query:
+        where += " AND c.vle_course_id = %s"
+        params.append(query["vle_course_id"])
+    found = rows(
+        f"SELECT {COURSE_COLUMNS} FROM vle_course c WHERE {where} ORDER BY c.id "
+        f"LIMIT {limit + 1} OFFSET {offset}",
+        params,
+    )
+    return page(
+        environ,
+        query,
+        [course_body(row, vle) for row in found],
+        limit,
+        offset,
+        f"SELECT c.id FROM vle_course c WHERE {where}",
+        tuple(params),
+    )
+
+
+def vle_activities(environ, query, vle_id: int, course_id: int):
+    vle = calling_vle(environ, vle_id)
+    found = rows(
+        f"SELECT {COURSE_COLUMNS} FROM vle_course c WHERE c.vle_id = %s AND c.id = %s",
+        (vle_id, course_id),
+    )
+    if not found:
+        raise not_found()
+    course = course_body(found[0], vle)
+    limit, offset = page_params(query)
+    where, params = "a.course_id = %s AND a.vle_id = %s", [course_id, vle_id]
+    for name in ("vle_activity_type", "vle_activity_id"):
+        if name in query:
+            where += f" AND a.{name} = %s"
+            params.append(query[name])
+    found = rows(
+        "SELECT a.id, a.vle_activity_type, a.vle_activity_id, a.description, a.name, a.enabled, "
+        f"a.start, a.end, a.conf, a.created_at, a.updated_at FROM vle_activity a WHERE {where} "
+        f"ORDER BY a.id LIMIT {limit + 1} OFFSET {offset}",
+        params,
+    )
+    activities = [
+        {
+            "id": row[0],
+            "course": course,
+            "vle_activity_type": row[1],
+            "vle_activity_id": row[2],
+            "description": row[3],
+            "name": row[4],
+            "enabled": row[5],
+            "start": iso(row[6]),
+            "end": iso(row[7]),
+            "conf": row[8],
+            "created_at": iso(row[9]),
+            "updated_at": iso(row[10]),
+        }
+        for row in found
+    ]
+    return page(
+        environ,
+        query,
+        activities,
+        limit,
+        offset,
+        f"SELECT a.id FROM vle_activity a WHERE {where}",
+        tuple(params),
+    )
+
+
+def _version_key(version: str) -> tuple:
+    match = VERSION.match(version)
+    return tuple(int(part) for part in match.groups()) if match else (0, 0, 0)
+
+
+def consent_status(consent: tuple, current: tuple | None, now: datetime) -> str:
+    consent_id, version, valid_from = consent
+    if valid_from > now:
+        return "NOT_VALID_YET"
+    if current is None:
+        return "NOT_VALID"
+    if consent_id == current[0]:
+        return "VALID"
+    if _version_key(version)[:2] == _version_key(current[1])[:2]:
+        return "VALID_NEED_UPDATE"
+    return "NOT_VALID"
+
+
+def institution_learners(environ, query, institution_id: int):
+    institution_row = calling_admin(environ, institution_id)
+    institution = institution_body(institution_row, with_domains=True)
+    limit, offset = page_params(query)
+    now = datetime.now(UTC)
+    scope = (
+        "FROM institution_learner l JOIN institution_institutionuser m "
+        "ON m.user_id = l.institution_user_id WHERE m.institution_id = %s"
+    )
+    if offset:
+        keys = (
+            f"l.institution_user_id IN (SELECT l.institution_user_id {scope} "
+            f"ORDER BY l.institution_user_id LIMIT {limit + 1} OFFSET {offset})"
+        )
+        params: tuple = (institution_id, institution_id)
+        bounds = ""
+    else:
+        keys, params, bounds = "TRUE", (institution_id,), f"LIMIT {limit + 1}"
+    found = rows(
+        "SELECT l.institution_user_id, u.username, l.consent_id, ic.version, ic.valid_from, "
+        "l.consent_accepted, l.consent_rejected, l.learner_id, u.last_login, u.email, "
+        "m.login_allowed, u.first_name, u.last_name, m.locale, m.created_at, m.updated_at, "
+        "m.uid, m.inst_admin, m.legal_admin, m.send_admin, m.data_admin, l.joined_at "
+        "FROM institution_learner l "
+        "JOIN institution_institutionuser m ON m.user_id = l.institution_user_id "
+        "JOIN institution_user u ON u.id = m.user_id "
+        "LEFT JOIN institution_informedconsent ic ON ic.id = l.consent_id "
+        f"WHERE m.institution_id = %s AND {keys} ORDER BY l.institution_user_id {bounds}",
+        params,
+    )
+    ids = [row[0] for row in found[:limit]]
+    send: dict[int, list] = {pk: [] for pk in ids}
+    if ids:
+        for learner_id, expires_at, data in rows(
+            "SELECT s.learner_id, s.expires_at, c.data FROM institution_sendlearner s "
+            "JOIN institution_sendcategory c ON c.id = s.category_id "
+            "WHERE s.learner_id = ANY(%s) ORDER BY s.id",
+            (ids,),
+        ):
+            send[learner_id].append((expires_at, data or {}))
+    consents = rows(
+        "SELECT id, version, valid_from FROM institution_informedconsent "
+        "WHERE institution_id = %s AND valid_from <= %s ORDER BY id",
+        (institution_id, now),
+    )
+    current = max(consents, key=lambda row: _version_key(row[1]), default=None)
+    learners = []
+    for row in found:
+        options: set = set()
+        disabled: set = set()
+        active = False
+        for expires_at, data in send.get(row[0], []):
+            if expires_at is not None and expires_at < now:
+                continue
+            active = True
+            options.update(data.get("enabled_options") or [])
+            disabled.update(data.get("disabled_instruments") or [])
+        consent = None
+        if row[2] is not None:
+            consent = {
+                "version": row[3],
+                "status": consent_status((row[2], row[3], row[4]), current, now),
+            }
+        if institution["external_ic"]:
+            ic_status = "VALID_EXTERNAL"
+        elif row[6] is not None:
+            ic_status = "NOT_VALID_REJECTED"
+        elif row[2] is None:
+            ic_status = "NOT_VALID_MISSING"
+        else:
+            ic_status = consent["status"]
+        learners.append(
+            {
+                "id": row[0],
+                "institution": institution,
+                "username": row[1],
+                "consent": consent,
+                "consent_accepted": iso(row[5]),
+                "consent_rejected": iso(row[6]),
+                "learner_id": str(row[7]),
+                "last_login": iso(row[8]),
+                "send": {
+                    "is_send": active,
+                    "send": {
+                        "enabled_options": sorted(options),
+                        "disabled_instruments": sorted(disabled),
+                    },
+                },
+                "email": row[9],
+                "ic_status": ic_status,
+                "login_allowed": row[10],
+                "first_name": row[11],
+                "last_name": row[12],
+                "locale": row[13],
+                "created_at": iso(row[14]),
+                "updated_at": iso(row[15]),
+                "uid": row[16],
+                "inst_admin": row[17],
+                "legal_admin": row[18],
+                "send_admin": row[19],
+                "data_admin": row[20],
+                "joined_at": iso(row[21]),
+            }
+        )
+    return page(
+        environ,
+        query,
+        learners,
+        limit,
+        offset,
+        f"SELECT l.institution_user_id {scope}",
+        (institution_id,),
+    )
+
+
+ROUTES = [
+    (re.compile(r"^/api/v2/vle/(\d+)/course/?$"), vle_courses),
+    (re.compile(r"^/api/v2/vle/(\d+)/course/(\d+)/activity/?$"), vle_activities),
+    (re.compile(r"^/api/v2/institution/(\d+)/learner/?$"), institution_learners),
+]
+
+
+def application(environ, start_response):
+    path = environ.get("PATH_INFO", "")
+    query = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+    try:
+        for pattern, handler in ROUTES:
+            match = pattern.match(path)
+            if match:
+                if environ["REQUEST_METHOD"] != "GET":
+                    raise Answer("405 Method Not Allowed", {"detail": "Method not allowed."})
+                body = handler(environ, query, *(int(part) for part in match.groups()))
+                return render("200 OK", body, start_response)
+        raise not_found()
+    except Answer as answer:
+        return render(answer.status, answer.body, start_response)
