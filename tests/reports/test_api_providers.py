@@ -11,12 +11,11 @@ from reports.models import (
     Enrolment,
     HistogramActivityProvider,
     Provider,
-    ReportWork,
     Request,
     RequestProviderResult,
 )
 from tests import factories
-from tests.reports.conftest import enrol, submit
+from tests.reports.conftest import enrol, report_jobs, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +119,7 @@ def test_provider_answer_updates_result_histograms_and_queues_the_report(
     )
     assert histogram.bins == [0] * 8 + [1, 0]
     assert pending.results.get(instrument_id=1).status == 1
-    assert ReportWork.objects.filter(learner=pending.learner).exists()
+    assert report_jobs(pending.learner).exists()
     # The processed request leaves the pending list.
     assert client.get(provider_url(fr_provider, "request/")).json()["count"] == 0
     assert client.get(provider_url(fr_provider, "request/?status=1")).json()["count"] == 1
@@ -181,7 +180,9 @@ def test_enrolment_lock_store_and_unlock(fr_provider, consenting_learner):
     )
     assert created.status_code == 201
     assert created.json()["is_locked"] is True
-    assert created.json()["percentage"] == "0.00"
+    assert created.json()["percentage"] == 0.0
+    assert created.json()["model"] is None  # nothing uploaded yet
+    assert set(created.json()["model_upload_url"]) == {"url", "fields"}
     locked = client.post(
         provider_url(fr_provider, "enrolment/"),
         {"learner_id": learner_id, "task_id": str(other_task)},
@@ -190,9 +191,9 @@ def test_enrolment_lock_store_and_unlock(fr_provider, consenting_learner):
     detail = provider_url(fr_provider, f"enrolment/{learner_id}/")
     refused = client.put(detail, {"task_id": str(other_task), "percentage": "0.9"})
     assert refused.status_code == 400
-    stored = client.put(detail, {"task_id": str(task), "percentage": "0.80", "can_analyse": True})
+    stored = client.put(detail, {"task_id": str(task), "percentage": 0.6667, "can_analyse": True})
     assert stored.status_code == 200
-    assert (stored.json()["percentage"], stored.json()["can_analyse"]) == ("0.80", True)
+    assert (stored.json()["percentage"], stored.json()["can_analyse"]) == (0.6667, True)
     assert stored.json()["is_locked"] is False
     assert client.put(detail, {"percentage": "1.5"}).status_code == 400
     assert client.get(provider_url(fr_provider, "enrolment/")).json()["count"] == 1
