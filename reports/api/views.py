@@ -1022,6 +1022,16 @@ class LAPIVerificationViewSet(TeslaViewSet):
         transaction.set_rollback(True)
         return Response({"status": "ERROR", "errors": errors}, status=code)
 
+    def _read_body(self, serializer_class) -> tuple[dict | None, Response | None]:
+        """The validated body, or the 400 answer; a body about another learner than the
+        URL's is a 403."""
+        body = serializer_class(data=self.request.data)
+        if not body.is_valid():
+            return None, self._error(body.errors)
+        if body.validated_data["learner_id"] != self.parents["learner"].learner_id:
+            raise PermissionDenied("The body's learner_id is not the learner of the URL.")
+        return body.validated_data, None
+
     @extend_schema(
         request=s.LAPIVerificationSerializer,
         responses={
@@ -1031,12 +1041,9 @@ class LAPIVerificationViewSet(TeslaViewSet):
     )
     def create(self, request, *args, **kwargs):
         learner: Learner = self.parents["learner"]
-        body = s.LAPIVerificationSerializer(data=request.data)
-        if not body.is_valid():
-            return self._error(body.errors)
-        values = body.validated_data
-        if values["learner_id"] != learner.learner_id:
-            raise PermissionDenied("The body's learner_id is not the learner of the URL.")
+        values, error = self._read_body(s.LAPIVerificationSerializer)
+        if error is not None:
+            return error
         activity = (
             Activity.objects.filter(
                 pk=values["activity_id"],
@@ -1089,16 +1096,12 @@ class LAPIEnrolmentViewSet(LAPIVerificationViewSet):
         },
     )
     def create(self, request, *args, **kwargs):
-        learner: Learner = self.parents["learner"]
-        body = s.LAPIEnrolmentSerializer(data=request.data)
-        if not body.is_valid():
-            return self._error(body.errors)
-        values = body.validated_data
-        if values["learner_id"] != learner.learner_id:
-            raise PermissionDenied("The body's learner_id is not the learner of the URL.")
+        values, error = self._read_body(s.LAPIEnrolmentSerializer)
+        if error is not None:
+            return error
         try:
             sample = sample_rules.enrolment_sample_create(
-                learner=learner,
+                learner=self.parents["learner"],
                 instruments=values["instruments"],
                 data=values["data"],
                 metadata=dict(values["metadata"]),

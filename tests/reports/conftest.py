@@ -112,3 +112,14 @@ def report_jobs(learner=None):
     if learner is not None:
         jobs = jobs.filter(key__startswith=f"report:{learner.pk}:")
     return jobs
+
+
+# Who reaches a provider's tree: only that provider (another provider sees a 404).
+PROVIDER_TREE_ACCESS = [
+    ("anonymous", 401),
+    ("global_admin", 403),
+    ("inst_admin", 403),
+    ("vle", 403),
+    ("learner_token", 403),
+    ("provider", 404),  # the conftest provider is another provider
+]

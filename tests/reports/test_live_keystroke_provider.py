@@ -81,7 +81,6 @@ def broker(settings, live_requirements):
     celery_app.conf.broker_url = BROKER_URL
     yield BROKER_URL
     celery_app.conf.broker_url = previous
-    celery_app.pool.force_close_all()
 
 
 # Typing samples -----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from tesla import jobs
 from tesla.models import Job
 from tesla.signing import signed_upload_form
 from tests import factories
-from tests.reports.conftest import enrol, submit
+from tests.reports.conftest import PROVIDER_TREE_ACCESS, enrol, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -480,17 +480,7 @@ def test_a_sample_nobody_validates_is_enrolled_at_once(
     ]
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [
-        ("anonymous", 401),
-        ("global_admin", 403),
-        ("inst_admin", 403),
-        ("vle", 403),
-        ("learner_token", 403),
-        ("provider", 404),  # another provider: not its tree
-    ],
-)
+@pytest.mark.parametrize(("persona", "expected"), PROVIDER_TREE_ACCESS)
 def test_only_the_provider_reaches_its_sample_routes(
     api, consenting_learner, ks_provider, validating, persona, expected
 ):
