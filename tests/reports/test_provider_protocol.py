@@ -569,3 +569,43 @@ def test_deleting_a_model_deletes_its_file(consenting_learner, ks_provider):
     )
     assert response.status_code == 204
     assert not storage.exists("m/model.json")
+
+
+def test_sample_and_model_lists_cost_the_same_whatever_their_size(
+    consenting_learner, ks_provider
+):
+    from django.core.files.base import ContentFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = factories.client_for(ks_provider)
+    enrolment = Enrolment.objects.create(learner=consenting_learner, provider=ks_provider)
+
+    def add_samples(count):
+        for _ in range(count):
+            sample = EnrolmentSample(learner=consenting_learner, status=SampleStatus.VALID)
+            sample.data.save("s.json", ContentFile(b"{}"), save=False)
+            sample.save()
+            sample.instruments.set([2])
+            enrolment.model_samples.add(sample)
+            EnrolmentSampleValidation.objects.create(sample=sample, provider=ks_provider)
+
+    urls = [
+        learner_url(ks_provider, consenting_learner, "sample/"),
+        learner_url(ks_provider, consenting_learner, "used_samples/"),
+        provider_url(ks_provider, "enrolment/"),
+    ]
+
+    def cost():
+        counts = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts.append(len(queries))
+        return counts
+
+    add_samples(1)
+    one = cost()
+    add_samples(5)
+    assert cost() == one
+    assert client.get(urls[0]).json()["count"] == 6
