@@ -571,9 +571,7 @@ def test_deleting_a_model_deletes_its_file(consenting_learner, ks_provider):
     assert not storage.exists("m/model.json")
 
 
-def test_sample_and_model_lists_cost_the_same_whatever_their_size(
-    consenting_learner, ks_provider
-):
+def test_sample_and_model_lists_cost_the_same_whatever_their_size(consenting_learner, ks_provider):
     from django.core.files.base import ContentFile
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
