@@ -327,7 +327,15 @@ def test_admin_provider_conflicts_and_deletes(api, fr_provider, pending):
     RequestProviderResult.objects.filter(provider=fr_provider).update(status=1)
     assert client.delete(admin_url(suffix=f"{fr_provider.pk}/")).status_code == 409
     fresh = factories.provider(1)
+    from tesla.jobs import job_enqueue
+    from tesla.models import Job
+
+    job_enqueue(task="tesla_ce.tasks.x", args=[1], key="owed", queue=fresh.queue)
+    job_enqueue(task="tesla_ce.tasks.x", args=[1], key="kept", queue=fr_provider.queue)
     assert client.delete(admin_url(suffix=f"{fresh.pk}/")).status_code == 204
+    # Tasks owed to the deleted provider go with it; the others stay.
+    assert not Job.objects.filter(key="owed").exists()
+    assert Job.objects.filter(key="kept").exists()
     patched = client.patch(
         admin_url(suffix=f"{fr_provider.pk}/"), {"enabled": False}, format="json"
     )
