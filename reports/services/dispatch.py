@@ -8,8 +8,15 @@ again while the provider has not answered. The provider's answer (a result, a va
 stored model) marks the job done (`tesla.jobs.job_done` with the key named here).
 """
 
-from reports.models import Provider
-from tesla.jobs import job_enqueue
+from institution.models import Learner
+from reports.models import (
+    EnrolmentSampleValidation,
+    Provider,
+    RequestProviderResult,
+    ResultStatus,
+    SampleStatus,
+)
+from tesla.jobs import job_enqueue, register_pending_check
 
 VERIFY_REQUEST = "tesla_ce.tasks.requests.verification.verify_request"
 VALIDATE_REQUEST = "tesla_ce.tasks.requests.enrolment.validate_request"
@@ -63,3 +70,28 @@ def provider_enrol_send(
         key=enrol_key(provider.pk, learner_pk),
         queue=provider.queue,
     )
+
+
+# Whether a task is still owed: its row may have gone (a learner deleted) or been answered.
+
+
+def _verify_pending(args: list) -> bool:
+    return RequestProviderResult.objects.filter(
+        pk=args[1], status__in=[ResultStatus.PENDING, ResultStatus.PROCESSING]
+    ).exists()
+
+
+def _validate_pending(args: list) -> bool:
+    return EnrolmentSampleValidation.objects.filter(
+        pk=args[2], status=SampleStatus.VALIDATING
+    ).exists()
+
+
+def _enrol_pending(args: list) -> bool:
+    return Learner.objects.filter(learner_id=args[0]).exists()
+
+
+def register() -> None:
+    register_pending_check(VERIFY_REQUEST, _verify_pending)
+    register_pending_check(VALIDATE_REQUEST, _validate_pending)
+    register_pending_check(ENROL_LEARNER, _enrol_pending)

@@ -182,6 +182,20 @@ def test_a_task_is_sent_again_until_the_provider_answers(
     assert [task for task, _, _ in sent].count(dispatch.VERIFY_REQUEST) == 2
 
 
+def test_a_task_whose_work_vanished_or_was_answered_is_dropped_not_sent(
+    configured_activity, consenting_learner, fr_provider, sent, committed
+):
+    enrol(consenting_learner, fr_provider)
+    submit(consenting_learner, configured_activity, [1])  # not committed: not sent yet
+    RequestProviderResult.objects.update(status=1)  # answered meanwhile (pull-style)
+    second = submit(consenting_learner, configured_activity, [1])
+    second.delete()  # its learner's data erased
+    Job.objects.update(next_attempt_at="2000-01-01T00:00:00Z")
+    jobs.jobs_resend()
+    assert [task for task, _, _ in sent if task == dispatch.VERIFY_REQUEST] == []
+    assert not Job.objects.filter(task=dispatch.VERIFY_REQUEST).exists()
+
+
 # Enrolment samples: the LAPI intake ---------------------------------------------------------
 
 
