@@ -322,6 +322,31 @@ def test_enrolment_samples_need_consent_and_the_callers_own_learner(
     assert not EnrolmentSample.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("anonymous", 401),
+        ("learner_token", 200),  # the browser plugin, with the learner's session token
+        ("learner", 200),  # the learner logged in
+        ("vle", 200),
+        ("foreign_vle", 404),  # another institution's VLE: not its institution
+        ("member", 403),  # another person of the institution
+        ("inst_admin", 403),
+        ("provider", 403),
+    ],
+)
+def test_who_may_send_enrolment_samples(
+    api, institution, consenting_learner, ks_provider, persona, expected
+):
+    response = api(persona).post(
+        lapi_enrolment(institution, consenting_learner),
+        sample_body(consenting_learner),
+        format="json",
+    )
+    assert response.status_code == expected, response.content
+    assert EnrolmentSample.objects.exists() is (expected == 200)
+
+
 # Enrolment samples: the provider routes -----------------------------------------------------
 
 
