@@ -5,6 +5,8 @@ from django.contrib import admin
 from reports.models import (
     Alert,
     Enrolment,
+    EnrolmentSample,
+    EnrolmentSampleValidation,
     HistogramActivityInstrument,
     HistogramActivityProvider,
     HistogramLearnerInstrument,
@@ -40,6 +42,20 @@ class EnrolmentAdmin(admin.ModelAdmin):
     list_display = ("id", "learner", "provider", "percentage", "can_analyse", "locked_at")
     list_filter = ("can_analyse", "provider")
     raw_id_fields = ("learner",)
+
+
+class EnrolmentSampleValidationInline(admin.TabularInline):
+    model = EnrolmentSampleValidation
+    fields = ("provider", "status", "contribution", "error_message")
+    extra = 0
+
+
+@admin.register(EnrolmentSample)
+class EnrolmentSampleAdmin(admin.ModelAdmin):
+    list_display = ("id", "learner", "status", "created_at")
+    list_filter = ("status",)
+    raw_id_fields = ("learner",)
+    inlines = [EnrolmentSampleValidationInline]
 
 
 class RequestResultInline(admin.TabularInline):

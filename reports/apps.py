@@ -7,5 +7,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from reports import auth
+        from reports.services import dispatch
 
         auth.register()
+        dispatch.register()

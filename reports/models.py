@@ -79,15 +79,76 @@ class Provider(ModuleCredentials, TimeStampedModel):
         return self.acronym
 
 
+class SampleStatus(models.IntegerChoices):
+    """Status of an enrolment sample and of each provider's validation of it (the SDK's
+    `SampleValidationStatus`)."""
+
+    VALIDATING = 0, "Validating"
+    VALID = 1, "Valid"
+    ERROR = 2, "Error"
+    TIMEOUT = 3, "Timeout"
+    WAITING_EXTERNAL_SERVICE = 4, "Waiting external service"
+
+
+class EnrolmentSample(TimeStampedModel):
+    """A sample the browser plugin captured so that providers can build a learner's model
+    (a face picture, a typing session...). It becomes usable once every validating provider
+    accepts it; then the providers of its instruments enrol it into their models."""
+
+    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="enrolment_samples")
+    status = models.IntegerField(choices=SampleStatus.choices, default=SampleStatus.VALIDATING)
+    instruments = models.ManyToManyField(Instrument, related_name="+")
+    # The storage key is built by the intake service ({inst}/enrolment/{learner}/samples/...).
+    data = models.FileField(upload_to="", max_length=255)
+    error_message = models.TextField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"enrolment sample {self.pk}"
+
+
+class EnrolmentSampleValidation(TimeStampedModel):
+    """One provider's verdict on whether an enrolment sample is usable (e.g. one face in the
+    picture), with what it contributes to the model (0..1) and optional validation info the
+    provider reads back when it enrols the sample."""
+
+    sample = models.ForeignKey(
+        EnrolmentSample, on_delete=models.CASCADE, related_name="validations"
+    )
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="sample_validations"
+    )
+    status = models.IntegerField(choices=SampleStatus.choices, default=SampleStatus.VALIDATING)
+    info = models.FileField(upload_to="", max_length=255, null=True, blank=True)
+    error_message = models.TextField(null=True, blank=True)
+    message_code = models.CharField(max_length=50, null=True, blank=True)
+    contribution = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "provider"], name="unique_sample_validation")
+        ]
+
+    def __str__(self) -> str:
+        return f"sample {self.sample_id} / provider {self.provider_id}"
+
+
 class Enrolment(TimeStampedModel):
-    """How far a provider's biometric model of a learner is built (percentage 0..1)."""
+    """How far a provider's biometric model of a learner is built (percentage 0..1), the
+    model file itself (written by the provider through a signed upload link) and the samples
+    it was built from."""
 
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="enrolments")
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="enrolments")
-    percentage = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    percentage = models.FloatField(default=0.0)
     can_analyse = models.BooleanField(default=False)
     locked_at = models.DateTimeField(null=True, blank=True)
     locked_by = models.UUIDField(null=True, blank=True)
+    model = models.FileField(upload_to="", max_length=255, null=True, blank=True)
+    model_samples = models.ManyToManyField(EnrolmentSample, blank=True, related_name="models")
 
     class Meta:
         ordering = ["id"]
@@ -358,29 +419,3 @@ class Alert(TimeStampedModel):
 
     class Meta:
         ordering = ["id"]
-
-
-class ReportWork(models.Model):
-    """A learner's activity report that must be rebuilt because its verification data changed.
-
-    Rows are written in the same transaction as the data that makes the report stale, so a
-    crash after commit but before the build leaves the row behind and `process_report_work`
-    builds it later: no result is silently lost. `version` grows with every new reason to
-    rebuild; a worker deletes the row only if the version it built is still the latest, so a
-    result arriving during a build is never dropped."""
-
-    learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="+")
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="+")
-    version = models.PositiveIntegerField(default=1)
-    queued_at = models.DateTimeField(auto_now_add=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["id"]
-        constraints = [
-            models.UniqueConstraint(fields=["learner", "activity"], name="unique_report_work")
-        ]
-
-    def __str__(self) -> str:
-        return f"rebuild report of learner {self.learner_id} on activity {self.activity_id}"

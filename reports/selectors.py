@@ -2,12 +2,14 @@
 
 from collections import defaultdict
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from institution.models import Learner
 from reports.models import (
     Alert,
     Enrolment,
+    EnrolmentSampleValidation,
     HistogramActivityInstrument,
     HistogramLearnerInstrument,
     Provider,
@@ -17,6 +19,7 @@ from reports.models import (
     RequestProviderResult,
     RequestResult,
     ResultStatus,
+    SampleStatus,
 )
 from reports.services import levels
 from vle.models import Activity
@@ -42,28 +45,69 @@ def learner_enrolment_status(*, learner: Learner) -> list[dict]:
     """The learner's enrolment per instrument, aggregated over the models that the enabled
     providers of each instrument hold (anchor-core §1.9 `Learner.enrolment_status`).
 
-    Percentages are fractions 0..1. Enrolment samples are not stored by this server (providers
-    report their model's percentage directly), so `pending`, `not_validated` and their counts
-    are always empty/zero; the keys stay for clients that read them."""
+    Percentages are fractions 0..1. `pending` lists, per validating provider, what the valid
+    samples no model holds yet will contribute (`pending_contributions`: their mean, at most
+    1); `not_validated` lists, per provider, how many samples still wait for its validation
+    (`not_validated_count`: their mean). Instruments with only pending samples appear too."""
     per_instrument: dict[int, list[Enrolment]] = defaultdict(list)
     for enrolment in Enrolment.objects.filter(
         learner=learner, provider__enabled=True, provider__instrument__isnull=False
     ).select_related("provider"):
         per_instrument[enrolment.provider.instrument_id].append(enrolment)
+    validations = EnrolmentSampleValidation.objects.filter(
+        sample__learner=learner, provider__enabled=True, provider__instrument__isnull=False
+    ).values(provider_key=F("provider_id"), instrument_id=F("provider__instrument_id"))
+    pending = defaultdict(list)
+    for row in (
+        validations.filter(status=SampleStatus.VALID, sample__models__isnull=True)
+        .annotate(pending_contribution=Coalesce(Sum("contribution"), 0.0))
+        .order_by("provider_key")
+    ):
+        pending[row["instrument_id"]].append(
+            {"provider_id": row["provider_key"], **_without(row, "provider_key")}
+        )
+    waiting = defaultdict(list)
+    for row in (
+        validations.filter(
+            status__in=[SampleStatus.VALIDATING, SampleStatus.WAITING_EXTERNAL_SERVICE]
+        )
+        .annotate(count=Count("sample_id", distinct=True))
+        .order_by("provider_key")
+    ):
+        waiting[row["instrument_id"]].append(
+            {"provider_id": row["provider_key"], **_without(row, "provider_key")}
+        )
     status = []
-    for instrument_id in sorted(per_instrument):
-        rows = per_instrument[instrument_id]
+    for instrument_id in sorted(set(per_instrument) | set(pending) | set(waiting)):
+        rows = per_instrument.get(instrument_id, [])
         entry = _status_entry(instrument_id)
+        if rows:
+            entry.update(
+                {
+                    "percentage__min": float(min(row.percentage for row in rows)),
+                    "percentage__max": float(max(row.percentage for row in rows)),
+                    "can_analyse__min": all(row.can_analyse for row in rows),
+                    "can_analyse__max": any(row.can_analyse for row in rows),
+                }
+            )
+        contributions = [row["pending_contribution"] for row in pending[instrument_id]]
+        counts = [row["count"] for row in waiting[instrument_id]]
         entry.update(
             {
-                "percentage__min": float(min(row.percentage for row in rows)),
-                "percentage__max": float(max(row.percentage for row in rows)),
-                "can_analyse__min": all(row.can_analyse for row in rows),
-                "can_analyse__max": any(row.can_analyse for row in rows),
+                "pending": pending[instrument_id],
+                "pending_contributions": min(1.0, sum(contributions) / len(contributions))
+                if contributions
+                else 0.0,
+                "not_validated": waiting[instrument_id],
+                "not_validated_count": int(sum(counts) / len(counts)) if counts else 0,
             }
         )
         status.append(entry)
     return status
+
+
+def _without(row: dict, *keys: str) -> dict:
+    return {key: value for key, value in row.items() if key not in keys}
 
 
 def learner_missing_enrolments(*, learner: Learner, activity: Activity) -> dict:

@@ -6,6 +6,7 @@ endpoint that checks the caller like the object's detail does, then uses these h
 import logging
 
 from django.http import FileResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import NotAcceptable, NotFound
 from rest_framework.negotiation import DefaultContentNegotiation
 
@@ -64,3 +65,37 @@ def signed_file_view(request, token: str, filename: str):
     response = FileResponse(handle, content_type=payload.get("t"), filename=filename)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@csrf_exempt
+def signed_upload_view(request):
+    """Store a file through a signed upload form (`tesla.signing.signed_upload_form`): a
+    multipart POST with the form's `token` field and the file as `file`. No credentials, just
+    a valid, unexpired signature; the file replaces whatever was stored under the signed
+    name. 204 on success, JSON errors otherwise (400 no file, 404 bad token, 410 expired,
+    413 too large)."""
+    from django.core.files.storage import default_storage
+    from django.core.signing import BadSignature
+    from django.http import HttpResponse, JsonResponse
+
+    from tesla.signing import UPLOAD_SALT, LinkExpired, token_read
+
+    if request.method != "POST":
+        return JsonResponse({"detail": f'Method "{request.method}" not allowed.'}, status=405)
+    try:
+        payload = token_read(request.POST.get("token", ""), salt=UPLOAD_SALT)
+    except LinkExpired:
+        return JsonResponse({"detail": "This link has expired."}, status=410)
+    except BadSignature:
+        return JsonResponse({"detail": "Not found."}, status=404)
+    upload = request.FILES.get("file")
+    if upload is None:
+        return JsonResponse({"file": ["A file is required."]}, status=400)
+    if upload.size > payload["m"]:
+        return JsonResponse({"file": [f"At most {payload['m']} bytes."]}, status=413)
+    name = payload["n"]
+    default_storage.delete(name)
+    stored = default_storage.save(name, upload)
+    if stored != name:  # a concurrent upload took the name first: it stands, drop this copy
+        default_storage.delete(stored)
+    return HttpResponse(status=204)

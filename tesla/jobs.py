@@ -15,6 +15,7 @@ Where a job runs:
 """
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -30,6 +31,15 @@ from tesla.models import Job
 logger = logging.getLogger(__name__)
 
 ERROR_MAX = 2000
+
+# task name -> check(args) telling whether the work a job asks for is still wanted. Apps
+# register them (`register_pending_check`) for jobs whose work can vanish or be settled
+# elsewhere (a request deleted with its learner): such a job is dropped instead of sent.
+PENDING_CHECKS: dict[str, Callable[[list], bool]] = {}
+
+
+def register_pending_check(task: str, check: Callable[[list], bool]) -> None:
+    PENDING_CHECKS[task] = check
 
 
 def broker_configured() -> bool:
@@ -83,6 +93,10 @@ def job_publish(*, key: str) -> bool:
     the broker, or run in-process for an internal task without a broker."""
     job = Job.objects.filter(key=key).first()
     if job is None:
+        return False
+    check = PENDING_CHECKS.get(job.task)
+    if check is not None and not check(job.args):
+        job_done(key=key, version=job.version)
         return False
     internal = job.task in app.tasks and not job.queue
     if not internal and not broker_configured():

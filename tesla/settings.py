@@ -239,9 +239,6 @@ CREDENTIALS_HMAC_KEY = os.environ.get("CREDENTIALS_HMAC_KEY") or SECRET_KEY
 # Where the dashboard lives (launcher URLs point there) and the public base of this API.
 DASHBOARD_URL = os.environ.get("DASHBOARD_URL", "http://127.0.0.1:8000").rstrip("/")
 PUBLIC_API_URL = os.environ.get("PUBLIC_API_URL", "http://127.0.0.1:8000").rstrip("/")
-# Build reports right after the commit that changed their data (True), or leave all building
-# to `manage.py process_report_work` run by a scheduler (False).
-REPORTS_BUILD_ON_COMMIT = env_bool("REPORTS_BUILD_ON_COMMIT", True)
 # Where the browser plugin's static files (web-plugin.js, styles.css) are served from.
 WEB_PLUGIN_URL = os.environ.get("WEB_PLUGIN_URL") or f"{DASHBOARD_URL}/web-plugin/"
 
@@ -273,6 +270,11 @@ JOB_RESEND_MAX_SECONDS = int(os.environ.get("JOB_RESEND_MAX_SECONDS", "3600"))
 # Signed, expiring links for stored files (tesla.signing): what providers, the PDF viewer and
 # other token-less fetchers use.
 SIGNED_URL_MAX_AGE = int(os.environ.get("SIGNED_URL_MAX_AGE", "3600"))
+# Providers: the largest model file a provider may upload, and the broker address handed to
+# providers in their approle answer when they reach it differently from this server (default:
+# CELERY_BROKER_URL).
+MODEL_UPLOAD_MAX_BYTES = int(os.environ.get("MODEL_UPLOAD_MAX_BYTES", str(100 * 1024 * 1024)))
+PROVIDER_BROKER_URL = os.environ.get("PROVIDER_BROKER_URL", "")
 
 if not DEBUG:
     # gunicorn serves the admin's static files through WhiteNoise (runserver does it in DEBUG).

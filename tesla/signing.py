@@ -61,3 +61,17 @@ def signed_file_url(
     token = token_make({"n": name, "t": content_type}, salt=FILE_SALT, max_age=max_age)
     path = reverse("signed-file", kwargs={"token": token, "filename": quote(filename, safe="")})
     return absolute_url(path, request)
+
+
+UPLOAD_SALT = "tesla.signing.upload"
+
+
+def signed_upload_form(
+    name: str, *, max_bytes: int, request=None, max_age: int | None = None
+) -> dict[str, Any]:
+    """Where and how to upload the stored file `name` without credentials, shaped like an S3
+    pre-signed POST (what the provider SDK sends a model to): `{url, fields}`. A multipart
+    POST of `fields` plus the file as `file` replaces the stored file, up to `max_bytes`,
+    until the link expires."""
+    token = token_make({"n": name, "m": max_bytes}, salt=UPLOAD_SALT, max_age=max_age)
+    return {"url": absolute_url(reverse("signed-upload"), request), "fields": {"token": token}}

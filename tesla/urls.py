@@ -14,7 +14,7 @@ from reports.api import lapi_urls
 from reports.api import urls as reports_urls
 from reports.api import vle_urls as reports_vle_urls
 from tesla.api.views import HealthView
-from tesla.downloads import signed_file_view
+from tesla.downloads import signed_file_view, signed_upload_view
 from tesla.routers import api_router
 from vle.api import urls as vle_urls
 from vle.api import vle_urls as vle_tree_urls
@@ -28,6 +28,7 @@ api_patterns = [
     *reports_urls.urlpatterns,
     *reports_vle_urls.urlpatterns,
     path("files/<str:token>/<str:filename>", signed_file_view, name="signed-file"),
+    path("files/upload", signed_upload_view, name="signed-upload"),
 ]
 
 urlpatterns = [

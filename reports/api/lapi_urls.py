@@ -5,11 +5,17 @@ from django.urls import re_path
 from reports.api import views
 
 verification = views.LAPIVerificationViewSet.as_view({"post": "create"})
+enrolment = views.LAPIEnrolmentViewSet.as_view({"post": "create"})
 
 urlpatterns = [
     re_path(
         rf"^verification/(?P<institution_pk>[0-9]+)/(?P<learner_id>{views.UUID_REGEX})/$",
         verification,
         name="lapi-verification",
+    ),
+    re_path(
+        rf"^enrolment/(?P<institution_pk>[0-9]+)/(?P<learner_id>{views.UUID_REGEX})/$",
+        enrolment,
+        name="lapi-enrolment",
     ),
 ]

@@ -12,6 +12,8 @@ from rest_framework import serializers
 from institution.api.serializers import InstitutionLearnerSerializer
 from reports.models import (
     Enrolment,
+    EnrolmentSample,
+    EnrolmentSampleValidation,
     Provider,
     ReportActivity,
     ReportActivityInstrument,
@@ -20,9 +22,11 @@ from reports.models import (
     RequestResult,
     ResultCode,
     ResultStatus,
+    SampleStatus,
 )
 from reports.services import levels
 from tesla.serializers import TeslaModelSerializer
+from tesla.signing import signed_file_url
 from vle.models import Instrument
 
 LEVEL_FIELDS = ("identity_level", "content_level", "integrity_level")
@@ -589,13 +593,17 @@ class ProviderSerializer(AdminInstrumentProviderSerializer):
         read_only_fields = AdminInstrumentProviderSerializer.Meta.fields
 
 
-def _provider_payload_url(context, row: RequestProviderResult) -> str:
-    """Where the provider downloads a request's stored payload with its own token."""
-    url = reverse(
-        "provider-request-data",
-        kwargs={"provider_pk": row.provider_id, "request_id": row.request_id},
+def stored_file_link(context, file, *, content_type: str = "application/json") -> str | None:
+    """A signed, expiring link to a stored file that works with a bare GET (how the provider
+    SDK downloads request data, samples, validation info and models), or None without one."""
+    if not file:
+        return None
+    return signed_file_url(
+        file.name,
+        filename=file.name.rsplit("/", 1)[-1],
+        content_type=content_type,
+        request=context.get("request"),
     )
-    return _absolute(context.get("request"), url)
 
 
 class ProviderRequestSerializer(PlainChoicesMixin, serializers.ModelSerializer):
@@ -604,7 +612,13 @@ class ProviderRequestSerializer(PlainChoicesMixin, serializers.ModelSerializer):
     request = serializers.SerializerMethodField()
     learner_id = serializers.UUIDField(source="request.learner.learner_id", read_only=True)
     status = choice_integer(ResultStatus.choices, required=False, help_text="Result status:")
-    result = serializers.FloatField(min_value=0, max_value=1, required=False)
+    result = serializers.FloatField(
+        min_value=0,
+        max_value=1,
+        required=False,
+        allow_null=True,
+        help_text="0..1; null for an answer without a score (stored as an error).",
+    )
     code = choice_integer(ResultCode.choices, required=False, help_text="Result code:")
     error_message = serializers.CharField(
         required=False, allow_null=True, allow_blank=True, max_length=10000
@@ -654,7 +668,7 @@ class ProviderRequestSerializer(PlainChoicesMixin, serializers.ModelSerializer):
         request_row = row.request
         return {
             "id": request_row.pk,
-            "data": _provider_payload_url(self.context, row) if request_row.data else None,
+            "data": stored_file_link(self.context, request_row.data),
             "instruments": sorted(instrument.pk for instrument in request_row.instruments.all()),
             "activity_id": request_row.activity_id,
             "course_id": request_row.activity.course_id if request_row.activity else None,
@@ -688,12 +702,17 @@ class ProviderRequestStatusSerializer(serializers.Serializer):
 
 
 class ProviderEnrolmentSerializer(serializers.ModelSerializer):
-    """A learner's model with this provider: how complete it is (0..1) and whether it can
-    analyse, and who holds its lock."""
+    """A learner's model with this provider: how complete it is (0..1), whether it can
+    analyse, who holds its lock, the model file (`model`: a signed link, null before the first
+    upload) and how many samples it holds. Opening it (POST) also answers `model_upload_url`
+    `{url, fields}`: a multipart POST of `fields` plus the file as `file` stores the model."""
 
     learner_id = serializers.UUIDField(source="learner.learner_id", read_only=True)
     is_locked = serializers.SerializerMethodField()
-    percentage = serializers.DecimalField(max_digits=5, decimal_places=2, read_only=True)
+    percentage = serializers.FloatField(read_only=True)
+    model = serializers.SerializerMethodField()
+    model_upload_url = serializers.SerializerMethodField()
+    model_total_samples = serializers.SerializerMethodField()
 
     class Meta:
         model = Enrolment
@@ -705,6 +724,9 @@ class ProviderEnrolmentSerializer(serializers.ModelSerializer):
             "is_locked",
             "locked_at",
             "locked_by",
+            "model",
+            "model_upload_url",
+            "model_total_samples",
             "created_at",
             "updated_at",
         ]
@@ -712,6 +734,23 @@ class ProviderEnrolmentSerializer(serializers.ModelSerializer):
 
     def get_is_locked(self, enrolment) -> bool:
         return enrolment.locked_at is not None and enrolment.locked_by is not None
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_model(self, enrolment) -> str | None:
+        return stored_file_link(self.context, enrolment.model)
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {"url": {"type": "string", "format": "uri"}, "fields": {}},
+        }
+    )
+    def get_model_upload_url(self, enrolment):
+        return self.context.get("model_upload_url")
+
+    def get_model_total_samples(self, enrolment) -> int:
+        return len(enrolment.model_samples.all())
 
 
 class ProviderEnrolmentCreateSerializer(serializers.Serializer):
@@ -722,17 +761,101 @@ class ProviderEnrolmentCreateSerializer(serializers.Serializer):
 
 
 class ProviderEnrolmentUpdateSerializer(serializers.Serializer):
-    """Store a model's new state and release the lock held by `task_id`."""
+    """Store a model's new state and release the lock held by `task_id` (upload the model
+    file first, through `model_upload_url`)."""
 
+    learner_id = serializers.UUIDField(required=False, help_text="Ignored: the URL names it.")
     task_id = serializers.UUIDField(required=False, allow_null=True)
-    percentage = serializers.DecimalField(
-        max_digits=5, decimal_places=2, min_value=0, max_value=1, required=False
-    )
+    percentage = serializers.FloatField(min_value=0, max_value=1, required=False)
     can_analyse = serializers.BooleanField(required=False)
+    used_samples = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_null=True,
+        max_length=100000,
+        help_text="Ids of the enrolment samples the model holds.",
+    )
+
+    def validate(self, attrs):
+        attrs.pop("learner_id", None)
+        if attrs.get("used_samples", ()) is None:
+            attrs.pop("used_samples")
+        return attrs
 
 
 class ProviderEnrolmentUnlockSerializer(serializers.Serializer):
     token = serializers.UUIDField(help_text="The task id that holds the lock.")
+
+
+class ProviderEnrolmentSampleSerializer(PlainChoicesMixin, serializers.ModelSerializer):
+    """An enrolment sample as a provider reads it: `data` is a signed link to the stored
+    JSON `{learner_id, data, instruments, metadata}` the browser plugin sent."""
+
+    learner_id = serializers.UUIDField(source="learner.learner_id", read_only=True)
+    data = serializers.SerializerMethodField()
+    instruments = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = EnrolmentSample
+        fields = [
+            "id",
+            "learner_id",
+            "data",
+            "status",
+            "instruments",
+            "error_message",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_data(self, sample) -> str | None:
+        return stored_file_link(self.context, sample.data)
+
+
+class ProviderSampleValidationSerializer(PlainChoicesMixin, serializers.ModelSerializer):
+    """The provider's validation of an enrolment sample. PUT stores its verdict: `status`
+    (0-4), `error_message`, `message_code_id`, `contribution` (0..1) and `validation_info`
+    (any JSON, read back through the `info` link)."""
+
+    provider = serializers.IntegerField(source="provider_id", read_only=True)
+    sample = ProviderEnrolmentSampleSerializer(read_only=True)
+    status = choice_integer(SampleStatus.choices, help_text="Validation status:")
+    info = serializers.SerializerMethodField()
+    validation_info = serializers.JSONField(write_only=True, required=False, allow_null=True)
+    message_code_id = serializers.CharField(
+        source="message_code", required=False, allow_null=True, allow_blank=True, max_length=50
+    )
+    contribution = serializers.FloatField(min_value=0, max_value=1, required=False, allow_null=True)
+    error_message = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=10000
+    )
+
+    class Meta:
+        model = EnrolmentSampleValidation
+        fields = [
+            "id",
+            "status",
+            "info",
+            "validation_info",
+            "provider",
+            "sample",
+            "error_message",
+            "contribution",
+            "message_code_id",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_info(self, validation) -> str | None:
+        return stored_file_link(self.context, validation.info)
+
+
+class ProviderSampleValidationStatusSerializer(serializers.Serializer):
+    status = choice_integer(SampleStatus.choices, help_text="Validation status:")
 
 
 # LAPI ----------------------------------------------------------------------------------------
@@ -750,6 +873,30 @@ class LAPIVerificationSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=50
     )
     metadata = serializers.DictField(required=False, default=dict)
+
+
+class LAPIEnrolmentMetadataSerializer(serializers.Serializer):
+    filename = serializers.CharField(required=False, allow_null=True, default=None)
+    mimetype = serializers.CharField()
+    context = serializers.JSONField(required=False, allow_null=True, default=None)
+
+
+class LAPIEnrolmentSerializer(serializers.Serializer):
+    """An enrolment sample sent by the browser plugin (the original's body)."""
+
+    learner_id = serializers.UUIDField()
+    data = serializers.CharField(trim_whitespace=False)
+    instruments = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=50
+    )
+    metadata = LAPIEnrolmentMetadataSerializer()
+
+
+class LAPIEnrolmentResponseSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    sample_id = serializers.IntegerField(required=False)
+    path = serializers.CharField(required=False)
+    errors = serializers.DictField(required=False)
 
 
 class LAPIVerificationResponseSerializer(serializers.Serializer):

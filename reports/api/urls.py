@@ -37,6 +37,25 @@ router.register(
     views.ProviderEnrolmentViewSet,
     basename="provider-enrolment",
 )
+PROVIDER_LEARNER = rf"provider/(?P<provider_pk>[0-9]+)/enrolment/(?P<learner_id>{views.UUID_REGEX})"
+router.register(
+    f"{PROVIDER_LEARNER}/available_samples",
+    views.ProviderAvailableSampleViewSet,
+    basename="provider-available-sample",
+)
+router.register(
+    f"{PROVIDER_LEARNER}/used_samples",
+    views.ProviderUsedSampleViewSet,
+    basename="provider-used-sample",
+)
+router.register(
+    f"{PROVIDER_LEARNER}/sample", views.ProviderSampleViewSet, basename="provider-sample"
+)
+router.register(
+    rf"{PROVIDER_LEARNER}/sample/(?P<sample_pk>[0-9]+)/validation",
+    views.ProviderSampleValidationViewSet,
+    basename="provider-sample-validation",
+)
 router.register(
     "admin/" + nested("instrument", leaf="provider"),
     views.AdminInstrumentProviderViewSet,

@@ -17,6 +17,7 @@ Stored files are only ever served through these endpoints (never as media URLs).
 import json
 import logging
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
@@ -36,6 +37,8 @@ from reports import filters, selectors
 from reports.api import serializers as s
 from reports.models import (
     Enrolment,
+    EnrolmentSample,
+    EnrolmentSampleValidation,
     Provider,
     ReportActivity,
     ReportActivityInstrument,
@@ -47,6 +50,7 @@ from reports.models import (
 from reports.services import enrolment as enrolment_rules
 from reports.services import exports
 from reports.services import providers as provider_rules
+from reports.services import samples as sample_rules
 from reports.services.intake import verification_request_create
 from reports.services.levels import UNFINISHED
 from reports.services.verification import provider_result_record
@@ -65,6 +69,7 @@ from tesla.permissions import (
     VLE,
 )
 from tesla.principals import caller_module, institution_user_of, kind_of, module_of
+from tesla.signing import signed_upload_form
 from tesla.viewsets import Parent, TeslaReadOnlyViewSet, TeslaViewSet
 from vle.api.views import CourseRolesMixin, course_roles
 from vle.models import VLE as VLEModel
@@ -666,7 +671,13 @@ class ProviderEnrolmentViewSet(
     def get_queryset(self) -> QuerySet[Enrolment]:
         if self.schema_only():
             return Enrolment.objects.none()
-        return Enrolment.objects.filter(provider=self.parents["provider"]).select_related("learner")
+        return (
+            Enrolment.objects.filter(provider=self.parents["provider"])
+            .select_related("learner__institution_user")
+            .prefetch_related(
+                Prefetch("model_samples", queryset=EnrolmentSample.objects.only("id"))
+            )
+        )
 
     def get_object(self):
         try:
@@ -688,8 +699,15 @@ class ProviderEnrolmentViewSet(
             learner=learner,
             task_id=body.validated_data["task_id"],
         )
+        context = self.get_serializer_context()
+        context["model_upload_url"] = signed_upload_form(
+            enrolment_rules.enrolment_model_name(enrolment),
+            max_bytes=settings.MODEL_UPLOAD_MAX_BYTES,
+            request=request,
+        )
         return Response(
-            s.ProviderEnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED
+            s.ProviderEnrolmentSerializer(enrolment, context=context).data,
+            status=status.HTTP_201_CREATED,
         )
 
     @extend_schema(
@@ -702,7 +720,9 @@ class ProviderEnrolmentViewSet(
         enrolment = enrolment_rules.provider_enrolment_store(
             enrolment=enrolment, **body.validated_data
         )
-        return Response(s.ProviderEnrolmentSerializer(enrolment).data)
+        return Response(
+            s.ProviderEnrolmentSerializer(enrolment, context=self.get_serializer_context()).data
+        )
 
     @extend_schema(
         request=s.ProviderEnrolmentUpdateSerializer, responses={200: s.ProviderEnrolmentSerializer}
@@ -734,7 +754,132 @@ class ProviderEnrolmentViewSet(
             return Response({"detail": "Model is not locked."}, status=406)
         except enrolment_rules.EnrolmentLockMismatch:
             raise PermissionDenied("The model is locked by another task.") from None
-        return Response(s.ProviderEnrolmentSerializer(enrolment).data)
+        return Response(
+            s.ProviderEnrolmentSerializer(enrolment, context=self.get_serializer_context()).data
+        )
+
+
+def _any_learner(request, parents) -> QuerySet[Learner]:
+    """Providers serve every institution: any learner, by UUID."""
+    return Learner.objects.select_related("institution_user")
+
+
+class ProviderLearnerViewSet(TeslaViewSet):
+    """Base of the provider's views of one learner's enrolment samples
+    (`/provider/{p}/enrolment/{learner uuid}/...`); a malformed UUID is a 404."""
+
+    parent_chain = (
+        PROVIDER_PARENT,
+        Parent("learner", "learner_id", _any_learner, field="learner_id"),
+    )
+    allowed_kinds = frozenset({"provider"})
+    access = {"read": {PROVIDER}}
+    serializer_class = s.ProviderEnrolmentSampleSerializer
+    filter_backends = []
+
+    def check_permissions(self, request):
+        try:
+            super().check_permissions(request)
+        except DjangoValidationError:
+            raise NotFound from None
+
+    def samples(self) -> QuerySet[EnrolmentSample]:
+        """The learner's samples of the provider's instrument."""
+        return EnrolmentSample.objects.filter(
+            learner=self.parents["learner"], instruments=self.parents["provider"].instrument_id
+        )
+
+    def listed(self, samples: QuerySet[EnrolmentSample]) -> QuerySet[EnrolmentSample]:
+        return samples.select_related("learner").prefetch_related("instruments").order_by("id")
+
+
+class ProviderAvailableSampleViewSet(mixins.ListModelMixin, ProviderLearnerViewSet):
+    """The learner's valid samples of the provider's instrument that its model does not hold
+    yet (what `enrol_learner` reads)."""
+
+    def get_queryset(self) -> QuerySet[EnrolmentSample]:
+        if self.schema_only():
+            return EnrolmentSample.objects.none()
+        return self.listed(
+            sample_rules.available_samples(
+                provider=self.parents["provider"], learner=self.parents["learner"]
+            )
+        )
+
+
+class ProviderUsedSampleViewSet(mixins.ListModelMixin, ProviderLearnerViewSet):
+    """The samples the provider's model of the learner holds."""
+
+    def get_queryset(self) -> QuerySet[EnrolmentSample]:
+        if self.schema_only():
+            return EnrolmentSample.objects.none()
+        return self.listed(
+            EnrolmentSample.objects.filter(
+                models__provider=self.parents["provider"], models__learner=self.parents["learner"]
+            )
+        )
+
+
+class ProviderSampleViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, ProviderLearnerViewSet
+):
+    """The learner's enrolment samples of the provider's instrument."""
+
+    def get_queryset(self) -> QuerySet[EnrolmentSample]:
+        if self.schema_only():
+            return EnrolmentSample.objects.none()
+        return self.listed(self.samples())
+
+
+class ProviderSampleValidationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    ProviderLearnerViewSet,
+):
+    """The provider's validations of one enrolment sample. PUT/PATCH store its verdict;
+    `status/` only moves the status (e.g. 4, waiting for an external service)."""
+
+    parent_chain = (
+        *ProviderLearnerViewSet.parent_chain,
+        Parent(
+            "sample",
+            "sample_pk",
+            lambda request, p: EnrolmentSample.objects.filter(learner=p["learner"]),
+        ),
+    )
+    access = {"read": {PROVIDER}, "update": {PROVIDER}, "status": {PROVIDER}}
+    serializer_class = s.ProviderSampleValidationSerializer
+
+    def get_queryset(self) -> QuerySet[EnrolmentSampleValidation]:
+        if self.schema_only():
+            return EnrolmentSampleValidation.objects.none()
+        return (
+            EnrolmentSampleValidation.objects.filter(
+                sample=self.parents["sample"], provider=self.parents["provider"]
+            )
+            .select_related("sample__learner")
+            .prefetch_related("sample__instruments")
+            .order_by("id")
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = sample_rules.sample_validation_record(
+            validation=serializer.instance, changes=dict(serializer.validated_data)
+        )
+
+    @extend_schema(
+        request=s.ProviderSampleValidationStatusSerializer,
+        responses={200: s.ProviderSampleValidationSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def status(self, request, *args, **kwargs):
+        body = s.ProviderSampleValidationStatusSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        validation = sample_rules.sample_validation_record(
+            validation=self.get_object(), changes=dict(body.validated_data)
+        )
+        return Response(self.get_serializer(validation).data)
 
 
 # Global admin: providers of an instrument ----------------------------------------------------
@@ -849,6 +994,16 @@ class LAPIVerificationViewSet(TeslaViewSet):
         transaction.set_rollback(True)
         return Response({"status": "ERROR", "errors": errors}, status=code)
 
+    def _read_body(self, serializer_class) -> tuple[dict | None, Response | None]:
+        """The validated body, or the 400 answer; a body about another learner than the
+        URL's is a 403."""
+        body = serializer_class(data=self.request.data)
+        if not body.is_valid():
+            return None, self._error(body.errors)
+        if body.validated_data["learner_id"] != self.parents["learner"].learner_id:
+            raise PermissionDenied("The body's learner_id is not the learner of the URL.")
+        return body.validated_data, None
+
     @extend_schema(
         request=s.LAPIVerificationSerializer,
         responses={
@@ -858,12 +1013,9 @@ class LAPIVerificationViewSet(TeslaViewSet):
     )
     def create(self, request, *args, **kwargs):
         learner: Learner = self.parents["learner"]
-        body = s.LAPIVerificationSerializer(data=request.data)
-        if not body.is_valid():
-            return self._error(body.errors)
-        values = body.validated_data
-        if values["learner_id"] != learner.learner_id:
-            raise PermissionDenied("The body's learner_id is not the learner of the URL.")
+        values, error = self._read_body(s.LAPIVerificationSerializer)
+        if error is not None:
+            return error
         activity = (
             Activity.objects.filter(
                 pk=values["activity_id"],
@@ -898,3 +1050,34 @@ class LAPIVerificationViewSet(TeslaViewSet):
         except DjangoValidationError as error:
             return self._error(as_serializer_error(error))
         return Response({"status": "OK", "request_id": created.pk, "path": created.data.name})
+
+
+class LAPIEnrolmentViewSet(LAPIVerificationViewSet):
+    """`POST /lapi/v1/enrolment/{institution_id}/{learner_id}/`: an enrolment sample the
+    browser plugin captured, for the providers to build the learner's models. Same callers as
+    the verification intake.
+
+    200 `{"status": "OK", "sample_id", "path"}`; invalid body 400 `{"status": "ERROR",
+    "errors": {field: [...]}}`."""
+
+    @extend_schema(
+        request=s.LAPIEnrolmentSerializer,
+        responses={
+            200: s.LAPIEnrolmentResponseSerializer,
+            400: s.LAPIEnrolmentResponseSerializer,
+        },
+    )
+    def create(self, request, *args, **kwargs):
+        values, error = self._read_body(s.LAPIEnrolmentSerializer)
+        if error is not None:
+            return error
+        try:
+            sample = sample_rules.enrolment_sample_create(
+                learner=self.parents["learner"],
+                instruments=values["instruments"],
+                data=values["data"],
+                metadata=dict(values["metadata"]),
+            )
+        except DjangoValidationError as error:
+            return self._error(as_serializer_error(error))
+        return Response({"status": "OK", "sample_id": sample.pk, "path": sample.data.name})

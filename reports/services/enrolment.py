@@ -1,10 +1,10 @@
 """Enrolment models: how far each provider's model of a learner is built.
 
-Providers build the models themselves; this server keeps their state (percentage 0..1 and
-whether the model can analyse yet) and a lock so two tasks of a provider never update the
-same model at once (anchor-core §1.9, §2.6). Enrolment *samples* and their validations are not
-stored by this server, so the original's sample endpoints (available/used samples, sample
-validation) do not exist here: providers report the resulting percentage directly.
+Providers build the models themselves from the learner's enrolment samples
+(`reports.services.samples`); this server keeps their state (percentage 0..1, whether the
+model can analyse yet, the samples it holds), the model file (uploaded by the provider through
+a signed link, read back through another) and a lock so two tasks of a provider never update
+the same model at once (anchor-core §1.9, §2.6).
 """
 
 import uuid
@@ -15,11 +15,28 @@ from django.db import transaction
 from django.utils import timezone
 
 from institution.models import Learner
-from reports.models import Enrolment, Provider, ReportActivityInstrument, Request
+from reports.models import (
+    Enrolment,
+    EnrolmentSample,
+    Provider,
+    ReportActivityInstrument,
+    Request,
+)
+from reports.services.samples import enrolment_work_settle
 from reports.services.work import report_work_enqueue
 from tesla.services import model_update
 
 LOCK_TTL = timedelta(hours=5)
+
+
+def enrolment_model_name(enrolment: Enrolment) -> str:
+    """Where a learner's model with a provider is stored:
+    `{inst}/models/{learner uuid}/{provider id}/model.json`."""
+    learner = enrolment.learner
+    return (
+        f"{learner.institution_user.institution_id}/models/{learner.learner_id}/"
+        f"{enrolment.provider_id}/model.json"
+    )
 
 
 class EnrolmentNotLocked(Exception):
@@ -70,15 +87,20 @@ def provider_enrolment_store(
     *,
     enrolment: Enrolment,
     task_id: uuid.UUID | None = None,
-    percentage=None,
+    percentage: float | None = None,
     can_analyse: bool | None = None,
+    used_samples: list[int] | None = None,
 ) -> Enrolment:
-    """Store the model's new percentage and/or can_analyse and release the lock. Refused
-    (ValidationError on `task_id`) while another task holds a fresh lock."""
+    """Store the model's new state (percentage 0..1, can_analyse, the samples it holds, and
+    the model file the provider uploaded) and release the lock. Refused (ValidationError on
+    `task_id`) while another task holds a fresh lock; `used_samples` must be samples of the
+    learner (ValidationError otherwise)."""
     now = timezone.now()
     with transaction.atomic():
         enrolment = (
-            Enrolment.objects.select_for_update().select_related("provider").get(pk=enrolment.pk)
+            Enrolment.objects.select_for_update(of=("self",))
+            .select_related("provider", "learner__institution_user")
+            .get(pk=enrolment.pk)
         )
         if _locked_by_other(enrolment, task_id, now):
             raise ValidationError({"task_id": ["Model is locked by another task."]})
@@ -87,8 +109,19 @@ def provider_enrolment_store(
             changes["percentage"] = percentage
         if can_analyse is not None:
             changes["can_analyse"] = can_analyse
+        if used_samples is not None:
+            samples = list(
+                EnrolmentSample.objects.filter(learner=enrolment.learner, pk__in=used_samples)
+            )
+            if len(samples) != len(set(used_samples)):
+                raise ValidationError({"used_samples": ["Unknown samples of this learner."]})
+            changes["model_samples"] = samples
+        name = enrolment_model_name(enrolment)
+        if enrolment.model.storage.exists(name):
+            changes["model"] = name
         model_update(instance=enrolment, data=changes)
         _reports_changed(learner=enrolment.learner, provider=enrolment.provider)
+        enrolment_work_settle(provider=enrolment.provider, learner=enrolment.learner)
     return enrolment
 
 
@@ -100,12 +133,15 @@ def provider_enrolment_unlock(*, enrolment: Enrolment, token: uuid.UUID) -> Enro
         raise EnrolmentLockMismatch
     enrolment.locked_at = enrolment.locked_by = None
     enrolment.save(update_fields=["locked_at", "locked_by", "updated_at"])
+    enrolment_work_settle(provider=enrolment.provider, learner=enrolment.learner)
     return enrolment
 
 
 def provider_enrolment_delete(*, enrolment: Enrolment) -> None:
-    """Forget a learner's model with this provider."""
+    """Forget a learner's model with this provider, with its file."""
     learner, provider = enrolment.learner, enrolment.provider
+    if enrolment.model:
+        enrolment.model.delete(save=False)
     enrolment.delete()
     _reports_changed(learner=learner, provider=provider)
 
@@ -116,6 +152,11 @@ def learner_enrolments_prune(*, learner: Learner) -> int:
     used = set(
         Request.objects.filter(learner=learner).values_list("instruments", flat=True).distinct()
     )
-    unused = Enrolment.objects.filter(learner=learner).exclude(provider__instrument_id__in=used)
-    count, _ = unused.delete()
-    return count
+    unused = list(
+        Enrolment.objects.filter(learner=learner).exclude(provider__instrument_id__in=used)
+    )
+    for enrolment in unused:
+        if enrolment.model:
+            enrolment.model.delete(save=False)
+    Enrolment.objects.filter(pk__in=[enrolment.pk for enrolment in unused]).delete()
+    return len(unused)

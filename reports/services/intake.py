@@ -18,19 +18,26 @@ from vle.selectors import activity_learner_instruments
 FILENAME_MAX = 80
 
 
+def safe_filename(value, *, default: str) -> str:
+    """A client-given file name made safe for a storage key: only its last path component,
+    only letters, digits and `._-`, at most FILENAME_MAX characters (`default` when empty)."""
+    if not isinstance(value, str) or not value.strip():
+        value = default
+    return "".join(
+        char if char.isalnum() or char in "._-" else "_" for char in value.split("/")[-1]
+    )[:FILENAME_MAX]
+
+
 def _storage_name(*, learner: Learner, activity: Activity, session, metadata: dict) -> str:
     """Where the payload is kept, as the original laid it out (anchor-core §1.19):
     `{inst}/requests/{learner uuid}/{course}/{activity}/sessions/{session}/...` for samples of a
     session, `.../documents/...` for documents sent outside one."""
     institution_id = learner.institution_user.institution_id
     folder = f"sessions/{session.pk}" if session is not None else "documents"
-    filename = metadata.get("filename") if isinstance(metadata, dict) else None
-    if not isinstance(filename, str) or not filename.strip():
-        filename = "request" if session is not None else "document"
-    # Only the last path component, and only characters safe in a storage key.
-    filename = "".join(
-        char if char.isalnum() or char in "._-" else "_" for char in filename.split("/")[-1]
-    )[:FILENAME_MAX]
+    filename = safe_filename(
+        metadata.get("filename") if isinstance(metadata, dict) else None,
+        default="request" if session is not None else "document",
+    )
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
     return (
         f"{institution_id}/requests/{learner.learner_id}/{activity.course_id}/{activity.pk}/"

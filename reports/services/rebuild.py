@@ -6,8 +6,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from institution.models import Learner
-from reports.models import ReportWork, Request
+from reports.models import Request
 from reports.services.building import histograms_rebuild, reports_activity_build
+from reports.services.work import report_work_key
+from tesla.models import Job
 from vle.models import Activity, AssessmentSession
 
 # Learners built together: one set of queries per chunk instead of per learner.
@@ -100,14 +102,10 @@ def _build_chunk(*, activity: Activity, learners: list[Learner]) -> None:
     """Build some learners' reports in one transaction and drop their pending work, unless
     new work was queued during the build."""
     with transaction.atomic():
-        ids = [learner.pk for learner in learners]
-        versions = dict(
-            ReportWork.objects.filter(activity=activity, learner_id__in=ids).values_list(
-                "learner_id", "version"
-            )
-        )
+        keys = [
+            report_work_key(learner_id=learner.pk, activity_id=activity.pk) for learner in learners
+        ]
+        versions = dict(Job.objects.filter(key__in=keys).values_list("key", "version"))
         reports_activity_build(activity=activity, learners=learners)
-        for learner_id, version in versions.items():
-            ReportWork.objects.filter(
-                learner_id=learner_id, activity=activity, version=version
-            ).delete()
+        for key, version in versions.items():
+            Job.objects.filter(key=key, version=version).delete()

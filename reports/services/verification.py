@@ -1,8 +1,10 @@
 """The verification pipeline between a stored request and its report.
 
 1. `verification_request_schedule`: every instrument result of a new request gets one pending
-   `RequestProviderResult` per enabled provider of the instrument; providers pull their pending
-   ones (`/api/v2/provider/{id}/request/`). Outcomes known at once are written at once: no
+   `RequestProviderResult` per enabled provider of the instrument, and the provider is sent
+   `verify_request(request_id, result_id)` on its queue through the outbox
+   (`reports.services.dispatch`); pull-style providers list their pending ones instead
+   (`/api/v2/provider/{id}/request/`). Outcomes known at once are written at once: no
    enabled provider → the instrument result is Missing provider; the instrument requires
    enrolment and the learner's model with that provider cannot analyse yet → that provider's
    result is Missing enrolment.
@@ -10,8 +12,8 @@
    by the *difference* the answer makes (a result is counted once, however often it is sent);
    when no provider of the instrument is still working, the instrument summary and the request
    status are recomputed (`reports.services.levels`, rules 2-3).
-3. Every change that makes a learner's activity report stale queues a `ReportWork` row in the
-   same transaction; the report is built after commit (`reports.services.work`).
+3. Every change that makes a learner's activity report stale records a report job in the
+   outbox in the same transaction; the report is built after commit (`reports.services.work`).
 
 Histograms (ten bins of 0..1 results): provider histograms count processed provider answers;
 instrument histograms count processed instrument summaries (one per request and instrument,
@@ -36,7 +38,9 @@ from reports.models import (
     ResultStatus,
 )
 from reports.services import levels
+from reports.services.dispatch import provider_verify_send, verify_key
 from reports.services.work import report_work_enqueue
+from tesla.jobs import job_done
 from tesla.services import model_update
 
 MISSING_ENROLMENT_CODE = "MISSING_ENROLMENT"
@@ -128,6 +132,12 @@ def verification_request_schedule(*, request: Request) -> None:
                 )
             )
     RequestProviderResult.objects.bulk_create(provider_rows)
+    by_pk = {provider.pk: provider for provider in providers}
+    for row in provider_rows:
+        if row.status == ResultStatus.PENDING:
+            provider_verify_send(
+                provider=by_pk[row.provider_id], request_id=request.pk, result_id=row.pk
+            )
     for result in results:
         request_instrument_summarise(request=request, result=result, update_request=False)
     request_status_update(request=request)
@@ -210,7 +220,17 @@ def provider_result_record(
             .get(pk=provider_result.pk)
         )
         old = _counted(row.status, row.result)
+        changes = dict(changes)
+        if "result" in changes and changes["result"] is None:
+            # An answer without a score (the SDK sends `result: null`, e.g. for unreadable
+            # data) carries no information for the report: it is kept as an error.
+            del changes["result"]
+            if changes.get("status", row.status) == ResultStatus.PROCESSED:
+                changes["status"] = ResultStatus.ERROR
         model_update(instance=row, data=changes)
+        if row.status not in {ResultStatus.PENDING, ResultStatus.PROCESSING}:
+            # The provider has answered (or handed the work to its external service).
+            job_done(key=verify_key(row.pk))
         request = row.request
         _move_provider_histograms(
             request=request,

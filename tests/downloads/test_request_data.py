@@ -253,15 +253,18 @@ def test_provider_reads_the_payload_of_its_requests_only(world, fr_provider):
     assert factories.client_for(plag).get(provider_data(plag, world.request)).status_code == 404
 
 
-def test_provider_list_links_the_payload(world, fr_provider):
+def test_provider_list_links_the_payload_with_a_signed_link(world, fr_provider):
+    from rest_framework.test import APIClient
+
     client = factories.client_for(fr_provider)
     listed = client.get(f"/api/v2/provider/{fr_provider.pk}/request/").json()["results"]
     links = {row["request"]["id"]: row["request"]["data"] for row in listed}
-    url = f"http://testserver{provider_data(fr_provider, world.request)}"
-    assert links[world.request.pk] == url
+    url = links[world.request.pk]
+    assert url.startswith("http://testserver/api/v2/files/")
     assert "/media/" not in url
-    assert payload(client.get(url)) == expected_payload(world)
-    # The detail still carries the payload inline, as providers read it.
+    # The SDK downloads it with a bare GET, no token.
+    assert payload(APIClient().get(url)) == expected_payload(world)
+    # The detail still carries the payload inline, and the same kind of link.
     detail = client.get(f"/api/v2/provider/{fr_provider.pk}/request/{world.request.pk}/").json()
     assert detail["data"] == expected_payload(world)
-    assert detail["request"]["data"] == url
+    assert payload(APIClient().get(detail["request"]["data"])) == expected_payload(world)

@@ -11,12 +11,11 @@ from reports.models import (
     Enrolment,
     HistogramActivityProvider,
     Provider,
-    ReportWork,
     Request,
     RequestProviderResult,
 )
 from tests import factories
-from tests.reports.conftest import enrol, submit
+from tests.reports.conftest import PROVIDER_TREE_ACCESS, enrol, report_jobs, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -35,17 +34,7 @@ def provider_url(provider, suffix="") -> str:
 # Provider tree: isolation ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [
-        ("anonymous", 401),
-        ("global_admin", 403),
-        ("inst_admin", 403),
-        ("vle", 403),
-        ("learner_token", 403),
-        ("provider", 404),  # the conftest provider is another provider
-    ],
-)
+@pytest.mark.parametrize(("persona", "expected"), PROVIDER_TREE_ACCESS)
 def test_only_the_provider_itself_reaches_its_tree(api, fr_provider, pending, persona, expected):
     for suffix in ("", "request/", f"request/{pending.pk}/", "enrolment/"):
         assert api(persona).get(provider_url(fr_provider, suffix)).status_code == expected
@@ -120,7 +109,7 @@ def test_provider_answer_updates_result_histograms_and_queues_the_report(
     )
     assert histogram.bins == [0] * 8 + [1, 0]
     assert pending.results.get(instrument_id=1).status == 1
-    assert ReportWork.objects.filter(learner=pending.learner).exists()
+    assert report_jobs(pending.learner).exists()
     # The processed request leaves the pending list.
     assert client.get(provider_url(fr_provider, "request/")).json()["count"] == 0
     assert client.get(provider_url(fr_provider, "request/?status=1")).json()["count"] == 1
@@ -181,7 +170,9 @@ def test_enrolment_lock_store_and_unlock(fr_provider, consenting_learner):
     )
     assert created.status_code == 201
     assert created.json()["is_locked"] is True
-    assert created.json()["percentage"] == "0.00"
+    assert created.json()["percentage"] == 0.0
+    assert created.json()["model"] is None  # nothing uploaded yet
+    assert set(created.json()["model_upload_url"]) == {"url", "fields"}
     locked = client.post(
         provider_url(fr_provider, "enrolment/"),
         {"learner_id": learner_id, "task_id": str(other_task)},
@@ -190,9 +181,9 @@ def test_enrolment_lock_store_and_unlock(fr_provider, consenting_learner):
     detail = provider_url(fr_provider, f"enrolment/{learner_id}/")
     refused = client.put(detail, {"task_id": str(other_task), "percentage": "0.9"})
     assert refused.status_code == 400
-    stored = client.put(detail, {"task_id": str(task), "percentage": "0.80", "can_analyse": True})
+    stored = client.put(detail, {"task_id": str(task), "percentage": 0.6667, "can_analyse": True})
     assert stored.status_code == 200
-    assert (stored.json()["percentage"], stored.json()["can_analyse"]) == ("0.80", True)
+    assert (stored.json()["percentage"], stored.json()["can_analyse"]) == (0.6667, True)
     assert stored.json()["is_locked"] is False
     assert client.put(detail, {"percentage": "1.5"}).status_code == 400
     assert client.get(provider_url(fr_provider, "enrolment/")).json()["count"] == 1
@@ -336,7 +327,15 @@ def test_admin_provider_conflicts_and_deletes(api, fr_provider, pending):
     RequestProviderResult.objects.filter(provider=fr_provider).update(status=1)
     assert client.delete(admin_url(suffix=f"{fr_provider.pk}/")).status_code == 409
     fresh = factories.provider(1)
+    from tesla.jobs import job_enqueue
+    from tesla.models import Job
+
+    job_enqueue(task="tesla_ce.tasks.x", args=[1], key="owed", queue=fresh.queue)
+    job_enqueue(task="tesla_ce.tasks.x", args=[1], key="kept", queue=fr_provider.queue)
     assert client.delete(admin_url(suffix=f"{fresh.pk}/")).status_code == 204
+    # Tasks owed to the deleted provider go with it; the others stay.
+    assert not Job.objects.filter(key="owed").exists()
+    assert Job.objects.filter(key="kept").exists()
     patched = client.patch(
         admin_url(suffix=f"{fr_provider.pk}/"), {"enabled": False}, format="json"
     )

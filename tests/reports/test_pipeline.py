@@ -17,7 +17,6 @@ from reports.models import (
     HistogramLearnerProvider,
     ReportActivity,
     ReportActivitySession,
-    ReportWork,
     Request,
     RequestProviderResult,
     RequestResult,
@@ -32,7 +31,7 @@ from reports.selectors import (
 )
 from reports.services import building, work
 from tests import factories
-from tests.reports.conftest import answer, enrol, give_consent, levels_of, submit
+from tests.reports.conftest import answer, enrol, give_consent, levels_of, report_jobs, submit
 from vle.models import ActivityInstrument, AssessmentSession
 
 pytestmark = pytest.mark.django_db
@@ -219,7 +218,7 @@ def test_reports_are_built_after_commit(
     assert (rows[1].result, rows[1].confidence, rows[1].enrolment) == (95, 100, 100)
     assert levels_of(rows[1]) == (2, 1, 1)
     assert levels_of(rows[5]) == (1, 4, 1)
-    assert not ReportWork.objects.exists()
+    assert not report_jobs().exists()
 
 
 def test_a_crash_between_result_and_build_leaves_work_that_recovery_builds(
@@ -232,14 +231,14 @@ def test_a_crash_between_result_and_build_leaves_work_that_recovery_builds(
     answer(fr_provider, request, status=1, result=0.2, code=1)
     report = ReportActivity.objects.get(learner=consenting_learner)
     assert report.identity_level == 0
-    assert ReportWork.objects.filter(learner=consenting_learner).count() == 1
+    assert report_jobs(consenting_learner).count() == 1
 
     out = io.StringIO()
     call_command("process_report_work", stdout=out)
     assert "1 reports built, 0 failed" in out.getvalue()
     report.refresh_from_db()
     assert report.identity_level == 4
-    assert not ReportWork.objects.exists()
+    assert not report_jobs().exists()
 
 
 def test_a_failed_build_keeps_its_work_with_the_error(
@@ -253,12 +252,12 @@ def test_a_failed_build_keeps_its_work_with_the_error(
     monkeypatch.setattr(building, "reports_activity_build", broken)
     with committed():
         submit(consenting_learner, configured_activity, [1])
-    row = ReportWork.objects.get()
+    row = report_jobs().get()
     assert (row.attempts, "disk full" in row.last_error) == (1, True)
     monkeypatch.undo()
     assert work.report_work_drain() == (1, 0)
     assert ReportActivity.objects.filter(learner=consenting_learner).exists()
-    assert not ReportWork.objects.exists()
+    assert not report_jobs().exists()
 
 
 def test_work_queued_during_a_build_is_not_lost(
@@ -278,7 +277,7 @@ def test_work_queued_during_a_build_is_not_lost(
     assert work.report_work_process(
         learner_id=consenting_learner.pk, activity_id=configured_activity.pk
     )
-    assert ReportWork.objects.filter(learner=consenting_learner).exists()
+    assert report_jobs(consenting_learner).exists()
 
 
 def test_build_cost_does_not_grow_with_other_learners(

@@ -1,5 +1,5 @@
-"""Build the reports whose verification data changed and that are not built yet (after a
-crash, a failed build, or with REPORTS_BUILD_ON_COMMIT switched off)."""
+"""Build now every report whose outbox job is still pending (after a crash or a failed build,
+or to catch up without waiting for `jobs_resend`)."""
 
 from django.core.management.base import BaseCommand
 
@@ -7,7 +7,7 @@ from reports.services.work import report_work_drain
 
 
 class Command(BaseCommand):
-    help = "Build every queued report (pending report work), oldest first."
+    help = "Build every pending report (its outbox job), oldest first."
 
     def add_arguments(self, parser):
         parser.add_argument("--limit", type=int, help="Build at most this many reports.")
