@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -44,6 +45,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "tesla",
     "institution",
     "vle",
@@ -52,6 +55,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (admin, Swagger UI) from the app itself: from the apps' folders in DEBUG,
+    # from STATIC_ROOT after `collectstatic` otherwise.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "tesla.middleware.TolerantPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,6 +171,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"VLETypeEnum": "vle.models.VLE.Type"},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    # Swagger UI's scripts and styles come from this server (drf-spectacular-sidecar), so the
+    # docs work offline and never change under a CDN's `@latest`.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Tokens. Access tokens are short; refresh windows depend on who logged in (DESIGN.md).
@@ -195,6 +207,18 @@ REPORTS_BUILD_ON_COMMIT = env_bool("REPORTS_BUILD_ON_COMMIT", True)
 # Where the browser plugin's static files (web-plugin.js, styles.css) are served from.
 WEB_PLUGIN_URL = os.environ.get("WEB_PLUGIN_URL") or f"{DASHBOARD_URL}/web-plugin/"
 
+# Static files: WhiteNoise serves them from the apps' folders while DEBUG is on (no
+# collectstatic needed for `make run`), from STATIC_ROOT otherwise.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# CORS, for a dashboard served from another origin than this API: list its origins, e.g.
+# CORS_ALLOWED_ORIGINS=https://dashboard.example.org. Nothing is allowed by default. The
+# dashboard sends `Authorization: JWT ...` and JSON; the original also allowed `vleid`.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "")
+CORS_URLS_REGEX = r"^/(api|lapi)/.*$"
+CORS_ALLOW_HEADERS = (*default_headers, "vleid")
+
 # Background work (tesla.celery, tesla.jobs). Without a broker, internal tasks run in-process
 # after commit; with one, `celery -A tesla worker` and `celery -A tesla beat` run them.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -225,8 +249,6 @@ JOB_RESEND_MAX_SECONDS = int(os.environ.get("JOB_RESEND_MAX_SECONDS", "3600"))
 SIGNED_URL_MAX_AGE = int(os.environ.get("SIGNED_URL_MAX_AGE", "3600"))
 
 if not DEBUG:
-    # gunicorn serves the admin's static files through WhiteNoise (runserver does it in DEBUG).
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
