@@ -107,3 +107,40 @@ def test_cors_allows_a_configured_dashboard_origin_with_authorization(settings, 
         HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
     )
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_admin_login_over_plain_http_by_host_name(settings):
+    """A trial server on a LAN name over plain HTTP (README "Deploying"): with the host in
+    ALLOWED_HOSTS and SECURE_COOKIES=false, the admin login passes Django's CSRF check."""
+    from institution.models import User
+
+    settings.ALLOWED_HOSTS = ["tesla.lan"]
+    settings.CSRF_COOKIE_SECURE = settings.SESSION_COOKIE_SECURE = False
+    User.objects.create_superuser(username="root", email="root@tesla.lan", password="pw")
+    browser = Client(enforce_csrf_checks=True, HTTP_HOST="tesla.lan:8000")
+    form = browser.get("/admin/login/")
+    assert form.status_code == 200
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.content.decode())
+    response = browser.post(
+        "/admin/login/?next=/admin/",
+        {"username": "root", "password": "pw", "csrfmiddlewaretoken": token.group(1)},
+        HTTP_ORIGIN="http://tesla.lan:8000",
+        HTTP_REFERER="http://tesla.lan:8000/admin/login/",
+    )
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert browser.get("/admin/").status_code == 200
+    # Behind a proxy that rewrites the Host, the browser's origin must be listed.
+    origin = {"HTTP_ORIGIN": "http://tesla.example.org"}
+    assert login_through_proxy(origin) == 403
+    settings.CSRF_TRUSTED_ORIGINS = ["http://tesla.example.org"]
+    assert login_through_proxy(origin) == 302
+
+
+def login_through_proxy(headers) -> int:
+    proxied = Client(enforce_csrf_checks=True, HTTP_HOST="tesla.lan")
+    token = re.search(
+        r'name="csrfmiddlewaretoken" value="([^"]+)"',
+        proxied.get("/admin/login/").content.decode(),
+    )
+    login = {"username": "root", "password": "pw", "csrfmiddlewaretoken": token.group(1)}
+    return proxied.post("/admin/login/", login, **headers).status_code
