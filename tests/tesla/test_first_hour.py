@@ -144,3 +144,18 @@ def login_through_proxy(headers) -> int:
     )
     login = {"username": "root", "password": "pw", "csrfmiddlewaretoken": token.group(1)}
     return proxied.post("/admin/login/", login, **headers).status_code
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/tip/users/id",
+        "/api/v1/tip/users/multiple/id",
+        "/api/v1/tep/learner/evaluation/start/1/x/1/quiz",
+    ],
+)
+def test_deprecated_v1_routes_stay_out(path):
+    """The original served these without authentication; they are not served here (README,
+    API notes)."""
+    assert Client().post(path, {"vle_user_id": "a@b.c"}).status_code == 404
+    assert Client().get(path).status_code == 404
