@@ -327,12 +327,12 @@ class VLELauncherRequestSerializer(serializers.Serializer):
     target_url = serializers.CharField(
         max_length=250, required=False, allow_null=True, allow_blank=True
     )
-    ttl = ClampedIntegerField(
+    ttl = serializers.IntegerField(
         min_value=1,
         max_value=TTL_MAX,
         required=False,
-        help_text="Minutes the link (and the login it gives) stays valid; default 120. "
-        f"Values outside 1..{TTL_MAX} are brought into that range.",
+        allow_null=True,
+        help_text="Minutes the link (and the login it gives) stays valid; default 120.",
     )
     session_id = serializers.IntegerField(min_value=1, required=False, allow_null=True)
 
