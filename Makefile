@@ -11,8 +11,17 @@ PORT ?= 8000
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint check schema pytest bench clean
 
-help: ## List the targets
+help: ## List the targets and the variables they read
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@echo
+	@echo "Variables (make VAR=value target):"
+	@echo "  HOST          address 'make run' listens on (default $(HOST)); with PORT it also sets"
+	@echo "                the URLs the server prints and returns (PUBLIC_API_URL, DASHBOARD_URL)"
+	@echo "  PORT          port 'make run' listens on (default $(PORT))"
+	@echo "  PYTEST_ARGS   arguments for pytest, e.g. PYTEST_ARGS='tests/tesla -q -x'"
+	@echo "  DATABASE_URL  database for run/pytest/bench (default: PostgreSQL on 127.0.0.1:5432"
+	@echo "                when it answers, else SQLite), e.g. sqlite:////tmp/tesla.sqlite3"
+	@echo "  BENCH_ARGS    arguments for 'make bench', e.g. BENCH_ARGS='--learners 200 --requests 10'"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python >= 3.11 is required"; exit 1; }
@@ -23,7 +32,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the project with its dev tools
 
-run: install ## Migrate the embedded database, seed demo data once, serve on 127.0.0.1:8000
+# The URLs the server prints and returns follow HOST and PORT unless set explicitly.
+RUN_URL := http://$(if $(filter 0.0.0.0 ::,$(HOST)),localhost,$(HOST)):$(PORT)
+run: export PUBLIC_API_URL ?= $(RUN_URL)
+run: export DASHBOARD_URL ?= $(RUN_URL)
+run: install ## Migrate the embedded database, seed demo data once, serve on HOST:PORT
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

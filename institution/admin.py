@@ -82,9 +82,15 @@ class SENDLearnerInline(admin.TabularInline):
 
 @admin.register(Learner)
 class LearnerAdmin(admin.ModelAdmin):
-    list_display = ("institution_user", "learner_id", "consent", "consent_accepted", "joined_at")
+    list_display = ("__str__", "learner_id", "consent", "consent_accepted", "joined_at")
     list_filter = ("institution_user__institution",)
-    search_fields = ("learner_id", "institution_user__uid", "institution_user__user__email")
+    search_fields = (
+        "learner_id",
+        "institution_user__uid",
+        "institution_user__user__email",
+        "institution_user__user__first_name",
+        "institution_user__user__last_name",
+    )
     list_select_related = ("institution_user__user", "consent")
     raw_id_fields = ("institution_user", "consent")
     readonly_fields = ("learner_id",)

@@ -158,7 +158,10 @@ class Learner(models.Model):
         ordering = ["pk"]
 
     def __str__(self) -> str:
-        return str(self.learner_id)
+        # By name and uid, as people know them (the UUID is a pseudonym for providers).
+        member = self.institution_user
+        name = member.user.get_full_name()
+        return f"{name} ({member.uid})" if name else member.uid
 
     @property
     def institution(self) -> Institution:

@@ -1,7 +1,16 @@
-"""Admin site for providers, enrolments, verification requests and reports."""
+"""Admin site for providers, enrolments, verification requests and reports.
+
+Results, reports, histograms and alerts are computed from what providers answer: the admin
+shows them and lets them be deleted with their learner or activity, but never added or edited
+by hand (a rebuild would overwrite the edit, and until then reports would disagree with their
+requests)."""
+
+import base64
 
 from django.contrib import admin
+from django.utils.html import format_html
 
+from reports import selectors
 from reports.models import (
     Alert,
     Enrolment,
@@ -19,6 +28,20 @@ from reports.models import (
     RequestProviderResult,
     RequestResult,
 )
+from reports.services import exports
+
+
+class ComputedAdminMixin:
+    """View (and delete) only: no "Add", no editing."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+LEARNER_ROW = ("learner__institution_user__user",)
 
 
 @admin.register(Provider)
@@ -41,6 +64,7 @@ class ProviderAdmin(admin.ModelAdmin):
 class EnrolmentAdmin(admin.ModelAdmin):
     list_display = ("id", "learner", "provider", "percentage", "can_analyse", "locked_at")
     list_filter = ("can_analyse", "provider")
+    list_select_related = (*LEARNER_ROW, "provider")
     raw_id_fields = ("learner",)
 
 
@@ -58,13 +82,13 @@ class EnrolmentSampleAdmin(admin.ModelAdmin):
     inlines = [EnrolmentSampleValidationInline]
 
 
-class RequestResultInline(admin.TabularInline):
+class RequestResultInline(ComputedAdminMixin, admin.TabularInline):
     model = RequestResult
     fields = ("instrument", "status", "result", "code")
     extra = 0
 
 
-class RequestProviderResultInline(admin.TabularInline):
+class RequestProviderResultInline(ComputedAdminMixin, admin.TabularInline):
     model = RequestProviderResult
     fields = ("provider", "status", "result", "code")
     extra = 0
@@ -74,25 +98,26 @@ class RequestProviderResultInline(admin.TabularInline):
 class RequestAdmin(admin.ModelAdmin):
     list_display = ("id", "learner", "activity", "session", "status", "created_at")
     list_filter = ("status",)
+    list_select_related = (*LEARNER_ROW, "activity", "session")
     raw_id_fields = ("learner", "activity", "session")
     inlines = [RequestResultInline, RequestProviderResultInline]
 
 
 @admin.register(RequestResult)
-class RequestResultAdmin(admin.ModelAdmin):
+class RequestResultAdmin(ComputedAdminMixin, admin.ModelAdmin):
     list_display = ("id", "request", "instrument", "status", "result", "code")
     list_filter = ("status", "code", "instrument")
     raw_id_fields = ("request",)
 
 
 @admin.register(RequestProviderResult)
-class RequestProviderResultAdmin(admin.ModelAdmin):
+class RequestProviderResultAdmin(ComputedAdminMixin, admin.ModelAdmin):
     list_display = ("id", "request", "provider", "status", "result", "code")
     list_filter = ("status", "code", "provider")
     raw_id_fields = ("request",)
 
 
-class ReportActivityInstrumentInline(admin.TabularInline):
+class ReportActivityInstrumentInline(ComputedAdminMixin, admin.TabularInline):
     model = ReportActivityInstrument
     fields = (
         "instrument",
@@ -106,7 +131,7 @@ class ReportActivityInstrumentInline(admin.TabularInline):
     extra = 0
 
 
-class ReportActivitySessionInline(admin.TabularInline):
+class ReportActivitySessionInline(ComputedAdminMixin, admin.TabularInline):
     model = ReportActivitySession
     fields = (
         "session",
@@ -121,7 +146,7 @@ class ReportActivitySessionInline(admin.TabularInline):
 
 
 @admin.register(ReportActivity)
-class ReportActivityAdmin(admin.ModelAdmin):
+class ReportActivityAdmin(ComputedAdminMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "learner",
@@ -131,8 +156,36 @@ class ReportActivityAdmin(admin.ModelAdmin):
         "integrity_level",
     )
     list_filter = ("identity_level", "content_level", "integrity_level")
-    raw_id_fields = ("learner", "activity")
+    list_select_related = (*LEARNER_ROW, "activity")
+    search_fields = (
+        "learner__institution_user__uid",
+        "learner__institution_user__user__first_name",
+        "learner__institution_user__user__last_name",
+    )
+    fields = (
+        "learner",
+        "activity",
+        "identity_level",
+        "content_level",
+        "integrity_level",
+        "chart",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
     inlines = [ReportActivityInstrumentInline, ReportActivitySessionInline]
+
+    @admin.display(description="Chart")
+    def chart(self, report) -> str:
+        """The report's chart, as the API draws it (`report/{r}/chart.svg`)."""
+        svg = exports.report_chart_svg(
+            report=report, context=selectors.report_context(report=report)
+        )
+        # An image, not inline markup: nothing in the drawing can run in the admin's page.
+        return format_html(
+            '<img src="data:image/svg+xml;base64,{}" alt="Report chart" style="max-width:100%">',
+            base64.b64encode(svg.encode()).decode(),
+        )
 
 
 @admin.register(
@@ -141,12 +194,13 @@ class ReportActivityAdmin(admin.ModelAdmin):
     HistogramActivityInstrument,
     HistogramActivityProvider,
 )
-class HistogramAdmin(admin.ModelAdmin):
+class HistogramAdmin(ComputedAdminMixin, admin.ModelAdmin):
     list_display = ("id", "__str__", *(f"b{i}" for i in range(10)))
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(ComputedAdminMixin, admin.ModelAdmin):
     list_display = ("id", "learner", "activity", "session", "level", "raised_at")
     list_filter = ("level",)
+    list_select_related = (*LEARNER_ROW, "activity", "session")
     raw_id_fields = ("learner", "activity", "session")

@@ -1,5 +1,6 @@
 """Reads about verification and reports that need more than a filter."""
 
+import json
 from collections import defaultdict
 
 from django.db.models import Count, F, Prefetch, QuerySet, Sum
@@ -22,6 +23,7 @@ from reports.models import (
     SampleStatus,
 )
 from reports.services import levels
+from tesla.signing import signed_sample_url
 from vle.models import Activity
 from vle.selectors import activity_learner_instruments
 
@@ -136,8 +138,9 @@ def learner_missing_enrolments(*, learner: Learner, activity: Activity) -> dict:
     return {
         "missing_enrolments": missing,
         "instruments": instruments,
+        # Integer primary keys, as the original sent them (the Moodle plugin reads them).
         "activity_id": activity.pk,
-        "learner_id": str(learner.learner_id),
+        "learner_id": learner.pk,
     }
 
 
@@ -197,11 +200,11 @@ def _iso(moment) -> str | None:
 
 def report_summary(*, report: ReportActivity) -> dict:
     """The report's JSON summary (anchor-core §7.2), assembled from stored rows:
-    `{sessions: [{id, counts, created_at, closed_at, levels, data: {session_id, instruments,
-    alerts, data: {instrument_id: {total, valid, confidence 0..1, result 0..1, code (level),
-    requests: [[created_at, result], ...]}}}}], documents: [{id, instruments, results:
-    {instrument_id: {status, result}}, created_at}]}` (documents = requests sent outside an
-    assessment session)."""
+    `{sessions: [{id, counts, created_at, closed_at, levels, data: {session_id, instruments
+    (those with data), alerts, data: {instrument_id: {total, valid, confidence 0..1, result
+    0..1, code (level), requests: JSON text of [[created_at, result], ...]}}}}], documents:
+    [{id, instruments, results: {instrument_id: {status, result}}, created_at}]}` (documents =
+    requests sent outside an assessment session)."""
     requests = {
         row["id"]: row
         for row in Request.objects.filter(
@@ -221,16 +224,6 @@ def report_summary(*, report: ReportActivity) -> dict:
         .values("id", "session_id", "level", "message_code", "raised_at", "data")
     )
     session_rows = list(report.sessions.select_related("session").order_by("session_id"))
-    resolved_ids = []
-    if session_rows:
-        resolved_ids = sorted(
-            {
-                row.instrument_id
-                for row in activity_learner_instruments(
-                    activity=report.activity, learner=report.learner
-                )
-            }
-        )
     sessions = []
     for row in session_rows:
         session_requests = {
@@ -255,10 +248,14 @@ def report_summary(*, report: ReportActivity) -> dict:
                     if processed
                     else levels.LEVEL_PENDING
                 ),
-                "requests": [
-                    [_iso(session_requests[item["request_id"]]["created_at"]), item["result"]]
-                    for item in processed
-                ],
+                # A JSON string inside the JSON, as the original sent it: the dashboard
+                # parses it again before drawing the series.
+                "requests": json.dumps(
+                    [
+                        [_iso(session_requests[item["request_id"]]["created_at"]), item["result"]]
+                        for item in processed
+                    ]
+                ),
             }
         sessions.append(
             {
@@ -274,7 +271,8 @@ def report_summary(*, report: ReportActivity) -> dict:
                 "integrity_level": row.integrity_level,
                 "data": {
                     "session_id": row.session_id,
-                    "instruments": resolved_ids,
+                    # Only instruments with data: the dashboard reads `data[id]` for each.
+                    "instruments": [int(key) for key in data],
                     "alerts": [
                         {
                             "id": alert["id"],
@@ -309,10 +307,13 @@ def report_summary(*, report: ReportActivity) -> dict:
     return {"sessions": sessions, "documents": documents}
 
 
-def report_instrument_audit(*, row: ReportActivityInstrument) -> dict:
+def report_instrument_audit(*, row: ReportActivityInstrument, http_request=None) -> dict:
     """The audit trail behind one instrument of a report (anchor-core §7.5, for every
-    instrument): its providers with the learner's enrolment, and per request the instrument
-    result and every provider's answer with the provider's own audit data."""
+    instrument): its providers with the learner's enrolment, per request the instrument
+    result, every provider's answer with the provider's own audit data (an object, `{}` when
+    it sent none) and `data`, a signed link that shows the sample itself (the dashboard puts it
+    in an `<img src>`), and `enrolment_samples` by id (the samples the models were built from;
+    empty while none are stored)."""
     report = row.report
     requests = {
         item["id"]: item
@@ -322,7 +323,7 @@ def report_instrument_audit(*, row: ReportActivityInstrument) -> dict:
             results__instrument_id=row.instrument_id,
         )
         .order_by("id")
-        .values("id", "created_at", "session_id", "status", "error_message", "metadata")
+        .values("id", "created_at", "session_id", "status", "error_message", "metadata", "data")
     }
     results = list(
         RequestResult.objects.filter(
@@ -352,6 +353,7 @@ def report_instrument_audit(*, row: ReportActivityInstrument) -> dict:
                 "enrolment_percentage": (
                     float(enrolments[pk].percentage) if pk in enrolments else None
                 ),
+                "enrolment_samples": [],
                 "can_analyse": enrolments[pk].can_analyse if pk in enrolments else None,
             }
             for pk, provider in sorted(providers.items())
@@ -364,6 +366,7 @@ def report_instrument_audit(*, row: ReportActivityInstrument) -> dict:
                 "request_status": requests[result.request_id]["status"],
                 "error_message": requests[result.request_id]["error_message"],
                 "metadata": requests[result.request_id]["metadata"],
+                "data": _sample_link(requests[result.request_id], http_request),
                 "status": result.status,
                 "result": result.result,
                 "code": result.code,
@@ -375,11 +378,20 @@ def report_instrument_audit(*, row: ReportActivityInstrument) -> dict:
                         "result": answer.result,
                         "code": answer.code,
                         "error_message": answer.error_message,
-                        "audit": answer.audit,
+                        "audit": answer.audit if answer.audit is not None else {},
                     }
                     for answer in answers[result.request_id]
                 },
             }
             for result in results
         },
+        "enrolment_samples": {},
     }
+
+
+def _sample_link(request_row: dict, http_request) -> str | None:
+    if not request_row["data"]:
+        return None
+    metadata = request_row["metadata"] if isinstance(request_row["metadata"], dict) else {}
+    filename = metadata.get("filename") or f"request-{request_row['id']}"
+    return signed_sample_url(request_row["data"], filename=filename, request=http_request)

@@ -3,9 +3,12 @@
 Stored files are never served from a public media URL: each kind has an authenticated
 endpoint that checks the caller like the object's detail does, then uses these helpers."""
 
+import base64
+import binascii
+import json
 import logging
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import NotAcceptable, NotFound
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -39,6 +42,31 @@ def file_download(file, *, content_type: str, filename: str) -> FileResponse:
     return response
 
 
+def data_url_decode(data: str) -> tuple[bytes, str]:
+    """The content and media type of a sample as senders store it: a base64 `data:` URL
+    (`data:image/jpeg;base64,...`) is decoded; any other text is itself, as UTF-8 plain text.
+    Raises ValueError for malformed base64."""
+    head, comma, content = data.partition(",")
+    if not (data.startswith("data:") and comma and head.endswith(";base64")):
+        return data.encode("utf-8"), "text/plain; charset=utf-8"
+    media_type = head[len("data:") : -len(";base64")] or "application/octet-stream"
+    try:
+        return base64.b64decode(content, validate=True), media_type
+    except binascii.Error as error:
+        raise ValueError(str(error)) from error
+
+
+def _stored_sample(name: str) -> HttpResponse:
+    """The sample inside a stored verification payload (JSON with a `data` member), decoded,
+    so an `<img src>` or a viewer shows the picture or document itself."""
+    from django.core.files.storage import default_storage
+
+    with default_storage.open(name, "rb") as handle:
+        payload = json.load(handle)
+    content, media_type = data_url_decode(str(payload.get("data") or ""))
+    return HttpResponse(content, content_type=media_type)
+
+
 def signed_file_view(request, token: str, filename: str):
     """Serve a stored file named by a signed link (`tesla.signing.signed_file_url`): no
     credentials, just a valid, unexpired signature. Anything else is a JSON 404 (or 410 once
@@ -58,11 +86,14 @@ def signed_file_view(request, token: str, filename: str):
     except BadSignature:
         return JsonResponse({"detail": "Not found."}, status=404)
     try:
-        handle = default_storage.open(payload["n"], "rb")
-    except (OSError, KeyError):
-        logger.warning("Signed link to a missing file %s", payload.get("n"))
+        if payload.get("k") == "sample":
+            response = _stored_sample(payload["n"])
+        else:
+            handle = default_storage.open(payload["n"], "rb")
+            response = FileResponse(handle, content_type=payload.get("t"), filename=filename)
+    except (OSError, KeyError, ValueError):
+        logger.warning("Signed link to a missing or unreadable file %s", payload.get("n"))
         return JsonResponse({"detail": "The stored file is missing."}, status=404)
-    response = FileResponse(handle, content_type=payload.get("t"), filename=filename)
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "tesla",
     "institution",
     "vle",
@@ -60,6 +63,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tesla.middleware.DatabaseUnavailableMiddleware",
+    # Static files (admin, Swagger UI) from the app itself: from the apps' folders in DEBUG,
+    # from STATIC_ROOT after `collectstatic` otherwise.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "tesla.middleware.TolerantPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -210,6 +217,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"VLETypeEnum": "vle.models.VLE.Type"},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    # Swagger UI's scripts and styles come from this server (drf-spectacular-sidecar), so the
+    # docs work offline and never change under a CDN's `@latest`.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Tokens. Access tokens are short; refresh windows depend on who logged in (DESIGN.md).
@@ -241,6 +253,18 @@ DASHBOARD_URL = os.environ.get("DASHBOARD_URL", "http://127.0.0.1:8000").rstrip(
 PUBLIC_API_URL = os.environ.get("PUBLIC_API_URL", "http://127.0.0.1:8000").rstrip("/")
 # Where the browser plugin's static files (web-plugin.js, styles.css) are served from.
 WEB_PLUGIN_URL = os.environ.get("WEB_PLUGIN_URL") or f"{DASHBOARD_URL}/web-plugin/"
+
+# Static files: WhiteNoise serves them from the apps' folders while DEBUG is on (no
+# collectstatic needed for `make run`), from STATIC_ROOT otherwise.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# CORS, for a dashboard served from another origin than this API: list its origins, e.g.
+# CORS_ALLOWED_ORIGINS=https://dashboard.example.org. Nothing is allowed by default. The
+# dashboard sends `Authorization: JWT ...` and JSON; the original also allowed `vleid`.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", "")
+CORS_URLS_REGEX = r"^/(api|lapi)/.*$"
+CORS_ALLOW_HEADERS = (*default_headers, "vleid")
 
 # Background work (tesla.celery, tesla.jobs). Without a broker, internal tasks run in-process
 # after commit; with one, `celery -A tesla worker` and `celery -A tesla beat` run them.
@@ -277,8 +301,6 @@ MODEL_UPLOAD_MAX_BYTES = int(os.environ.get("MODEL_UPLOAD_MAX_BYTES", str(100 * 
 PROVIDER_BROKER_URL = os.environ.get("PROVIDER_BROKER_URL", "")
 
 if not DEBUG:
-    # gunicorn serves the admin's static files through WhiteNoise (runserver does it in DEBUG).
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     if not SECURE_SSL_REDIRECT:
@@ -288,8 +310,10 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Browsers send secure cookies over HTTPS only: a server reached over plain HTTP (a
+    # trial on a LAN host name) sets SECURE_COOKIES=false, or the admin login fails its
+    # CSRF check.
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 
 LOGGING = {
     "version": 1,

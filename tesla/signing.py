@@ -75,3 +75,12 @@ def signed_upload_form(
     until the link expires."""
     token = token_make({"n": name, "m": max_bytes}, salt=UPLOAD_SALT, max_age=max_age)
     return {"url": absolute_url(reverse("signed-upload"), request), "fields": {"token": token}}
+
+
+def signed_sample_url(name: str, *, filename: str, request=None) -> str:
+    """A link that shows the sample inside the stored verification payload `name` (its
+    `data:` URL decoded, with its own media type), without credentials, until it expires:
+    what the dashboard's audit puts in an `<img src>`."""
+    token = token_make({"n": name, "k": "sample"}, salt=FILE_SALT)
+    path = reverse("signed-file", kwargs={"token": token, "filename": quote(filename, safe="")})
+    return absolute_url(path, request)

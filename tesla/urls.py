@@ -1,4 +1,5 @@
-"""Root URLs: the API under /api/v2/, its schema and docs, the admin site and /health.
+"""Root URLs: a landing page at /, the API under /api/v2/, its schema and docs, the admin site
+and /health.
 
 Stored files (verification payloads, informed-consent PDFs) are never served from MEDIA_URL,
 not even with DEBUG on: they are personal data, downloaded through authenticated API
@@ -16,6 +17,7 @@ from reports.api import vle_urls as reports_vle_urls
 from tesla.api.views import HealthView
 from tesla.downloads import signed_file_view, signed_upload_view
 from tesla.routers import api_router
+from tesla.views import home
 from vle.api import urls as vle_urls
 from vle.api import vle_urls as vle_tree_urls
 
@@ -32,6 +34,7 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    path("", home, name="home"),
     path("api/v2/", include(api_patterns)),
     path("lapi/v1/", include(lapi_urls.urlpatterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -15,7 +15,6 @@ import json
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import RegexValidator
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -37,6 +36,7 @@ from institution.models import (
 )
 from institution.selectors import LOOK_UP, consent_status, learner_ic_status, learner_send
 from tesla.serializers import TeslaModelSerializer
+from tesla.signing import signed_file_url
 
 SET_BY_SERVER = "Set by the server; a value sent here is ignored."
 LANGUAGE_RE = r"^[A-Za-z0-9_-]+$"
@@ -244,29 +244,32 @@ class OptionalUploadField(serializers.FileField):
 
 
 class ConsentPDFField(OptionalUploadField):
-    """A consent document's PDF: uploaded as a file (multipart), shown as the URL of the
-    authenticated download endpoint (`.../document/{language}/pdf/`), never as a storage or
-    media URL, which would expose the file to anyone holding the link."""
+    """A consent document's PDF: uploaded as a file (multipart), shown as a signed, expiring
+    link that ends in the file name (`.../informed-consent-<version>-<language>.pdf`). The
+    dashboard hands it to its PDF viewer and to plain links, which send no Authorization
+    header; the authenticated `.../document/{language}/pdf/` endpoint serves the same file to
+    API clients. Never a storage or media URL, which would work for anyone, forever."""
 
     def to_representation(self, value):
         if not value:
             return None
         document = value.instance
-        url = reverse(
-            "institution-ic-document-pdf",
-            kwargs={
-                "institution_pk": document.consent.institution_id,
-                "ic_pk": document.consent_id,
-                "language": document.language,
-            },
+        return signed_file_url(
+            value.name,
+            filename=consent_pdf_filename(document),
+            content_type="application/pdf",
+            request=self.context.get("request"),
         )
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request is not None else url
+
+
+def consent_pdf_filename(document) -> str:
+    """The name a consent document's PDF is downloaded under."""
+    return f"informed-consent-{document.consent.version}-{document.language}.pdf"
 
 
 class InstitutionInformedConsentDocumentSerializer(TeslaModelSerializer):
     """The text of a consent version in one language: HTML and/or a PDF file (multipart). In
-    responses `pdf` is the URL to download the PDF with the caller's credentials (or null)."""
+    responses `pdf` is a signed, expiring link to the PDF (or null)."""
 
     consent = InstitutionInformedConsentSerializer(required=False, help_text=SET_BY_SERVER)
     language = serializers.CharField(
@@ -277,8 +280,8 @@ class InstitutionInformedConsentDocumentSerializer(TeslaModelSerializer):
         required=False,
         allow_null=True,
         allow_empty_file=False,
-        help_text="Write: a PDF file (multipart; null in JSON removes it). Read: the URL to "
-        "download it with the caller's credentials, or null.",
+        help_text="Write: a PDF file (multipart; null in JSON removes it). Read: a signed, "
+        "expiring link to the PDF that needs no credentials, or null.",
     )
 
     class Meta:

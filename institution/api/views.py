@@ -344,7 +344,7 @@ class InstitutionInformedConsentDocumentViewSet(InstitutionModelViewSet):
         return file_download(
             document.pdf,
             content_type="application/pdf",
-            filename=f"informed-consent-{document.consent.version}-{document.language}.pdf",
+            filename=s.consent_pdf_filename(document),
         )
 
 

@@ -9,7 +9,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from institution.api.serializers import InstitutionLearnerSerializer
 from reports.models import (
     Enrolment,
     EnrolmentSample,
@@ -422,11 +421,14 @@ class InstitutionCourseActivityReportAuditSerializer(
 
 class ReportAuditTrailSerializer(serializers.Serializer):
     """The audit trail of one instrument in a report: `providers` by id (acronym, name, the
-    learner's enrolment percentage and can_analyse) and `requests` by id (the instrument's
-    result, status and code, and `results` by provider id with each provider's own audit)."""
+    learner's enrolment percentage and can_analyse, `enrolment_samples` ids), `requests` by
+    id (the instrument's result, status and code, `data`: a signed, expiring link showing the
+    sample, and `results` by provider id with each provider's own audit object) and
+    `enrolment_samples` by id."""
 
     providers = serializers.DictField(child=serializers.DictField())
     requests = serializers.DictField(child=serializers.DictField())
+    enrolment_samples = serializers.DictField(child=serializers.DictField())
 
 
 class InstitutionCourseActivityReportAuditDetailSerializer(
@@ -468,8 +470,8 @@ class LearnerMissingEnrolmentsSerializer(serializers.Serializer):
 
     missing_enrolments = serializers.BooleanField()
     instruments = serializers.DictField(child=LearnerEnrolmentStatusSerializer())
-    activity_id = serializers.IntegerField()
-    learner_id = serializers.UUIDField()
+    activity_id = serializers.IntegerField(help_text="The activity's id.")
+    learner_id = serializers.IntegerField(help_text="The learner's id (not the learner UUID).")
 
 
 # Providers -----------------------------------------------------------------------------------
@@ -904,21 +906,3 @@ class LAPIVerificationResponseSerializer(serializers.Serializer):
     request_id = serializers.IntegerField(required=False)
     path = serializers.CharField(required=False)
     errors = serializers.DictField(required=False)
-
-
-class InstitutionLearnerEnrolmentSerializer(InstitutionLearnerSerializer):
-    """A learner with their enrolment status per instrument (institution-api §12.7). The spec
-    documents the learner object; the original answered the status list alone, which is
-    `enrolment_status` here."""
-
-    enrolment_status = serializers.SerializerMethodField()
-
-    class Meta(InstitutionLearnerSerializer.Meta):
-        fields = [*InstitutionLearnerSerializer.Meta.fields, "enrolment_status"]
-        read_only_fields = fields
-
-    @extend_schema_field(LearnerEnrolmentStatusSerializer(many=True))
-    def get_enrolment_status(self, learner) -> list[dict]:
-        from reports import selectors
-
-        return selectors.learner_enrolment_status(learner=learner)

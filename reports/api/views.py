@@ -32,7 +32,7 @@ from rest_framework.serializers import as_serializer_error
 
 from institution.api.views import INSTITUTION_PARENT as INSTITUTION
 from institution.models import Institution, Learner
-from institution.selectors import institutions_visible_to, with_learner_details
+from institution.selectors import institutions_visible_to
 from reports import filters, selectors
 from reports.api import serializers as s
 from reports.models import (
@@ -381,7 +381,9 @@ class InstitutionCourseActivityReportAuditViewSet(
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if getattr(self, "action", None) == "retrieve" and not self.schema_only():
-            context["audit"] = selectors.report_instrument_audit(row=self.get_object())
+            context["audit"] = selectors.report_instrument_audit(
+                row=self.get_object(), http_request=self.request
+            )
         return context
 
     @extend_schema(
@@ -389,7 +391,9 @@ class InstitutionCourseActivityReportAuditViewSet(
     )
     @action(detail=True, methods=["get"])
     def data(self, request, *args, **kwargs):
-        return Response(selectors.report_instrument_audit(row=self.get_object()))
+        return Response(
+            selectors.report_instrument_audit(row=self.get_object(), http_request=request)
+        )
 
 
 # §12.7 Learner enrolment ---------------------------------------------------------------------
@@ -402,10 +406,11 @@ LEARNER = Parent(
 
 
 class InstitutionLearnerEnrolmentViewSet(TeslaViewSet):
-    """A learner's enrolment status per instrument (institution-api §12.7, as the original
-    answers it: a list), or with `?activity_id=` whether the learner misses an enrolment the
-    activity needs. DELETE (data admins) drops the models of instruments none of the
-    learner's requests ever used."""
+    """A learner's enrolment status per instrument (institution-api §12.7): the bare list the
+    original answered and the dashboard iterates (the spec documents a learner object), or
+    with `?activity_id=` whether the learner misses an enrolment the activity needs. DELETE
+    (data admins) drops the models of instruments none of the learner's requests ever used
+    and answers the new list."""
 
     parent_chain = (INSTITUTION, LEARNER)
     access = {
@@ -429,7 +434,7 @@ class InstitutionLearnerEnrolmentViewSet(TeslaViewSet):
         learner = self.parents["learner"]
         activity_id = request.query_params.get("activity_id")
         if activity_id is None:
-            return Response(self._learner_with_status(learner))
+            return Response(selectors.learner_enrolment_status(learner=learner))
         try:
             activity_id = int(activity_id)
         except ValueError:
@@ -452,8 +457,8 @@ class InstitutionLearnerEnrolmentViewSet(TeslaViewSet):
         ],
         responses={
             200: OpenApiResponse(
-                s.InstitutionLearnerEnrolmentSerializer,
-                description="The learner with `enrolment_status`; with `activity_id`, a "
+                s.LearnerEnrolmentStatusSerializer(many=True),
+                description="One status object per instrument; with `activity_id`, a "
                 "LearnerMissingEnrolments object instead.",
             )
         },
@@ -461,15 +466,11 @@ class InstitutionLearnerEnrolmentViewSet(TeslaViewSet):
     def enrolment(self, request, *args, **kwargs):
         return self._status(request)
 
-    @extend_schema(responses={200: s.InstitutionLearnerEnrolmentSerializer})
+    @extend_schema(responses={200: s.LearnerEnrolmentStatusSerializer(many=True)})
     def prune(self, request, *args, **kwargs):
-        enrolment_rules.learner_enrolments_prune(learner=self.parents["learner"])
-        return Response(self._learner_with_status(self.parents["learner"]))
-
-    def _learner_with_status(self, learner) -> dict:
-        learner = with_learner_details(Learner.objects.filter(pk=learner.pk)).get()
-        context = self.get_serializer_context()
-        return s.InstitutionLearnerEnrolmentSerializer(learner, context=context).data
+        learner = self.parents["learner"]
+        enrolment_rules.learner_enrolments_prune(learner=learner)
+        return Response(selectors.learner_enrolment_status(learner=learner))
 
 
 # VLE tree §10 --------------------------------------------------------------------------------

@@ -6,9 +6,6 @@ They use the VLE tree's parent chains (`vle.api.vle_views`), so they share its r
 tokens only, every queryset filtered by every URL parent, another VLE's objects are a 404.
 """
 
-import base64
-import binascii
-
 import django_filters
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -28,6 +25,7 @@ from reports.api.views import PAYLOAD_ACTION, PAYLOAD_SCHEMA, request_payload_do
 from reports.models import Request
 from reports.selectors import learner_missing_enrolments
 from reports.services.intake import verification_request_create
+from tesla.downloads import data_url_decode
 from tesla.exceptions import PayloadTooLarge
 from tesla.viewsets import Parent, TeslaReadOnlyViewSet, TeslaViewSet
 from vle.api import vle_serializers as vs
@@ -118,12 +116,9 @@ LEARNER_UUID = OpenApiParameter("learner_id", OpenApiTypes.UUID, OpenApiParamete
 def document_size(data: str) -> int:
     """Bytes of the document once decoded: base64 `data:` URLs count their content, anything
     else its UTF-8 text. Malformed base64 is a 400."""
-    head, comma, content = data.partition(",")
-    if not (data.startswith("data:") and comma and head.endswith(";base64")):
-        return len(data.encode("utf-8"))
     try:
-        return len(base64.b64decode(content, validate=True))
-    except (binascii.Error, ValueError) as error:
+        return len(data_url_decode(data)[0])
+    except ValueError as error:
         raise ValidationError({"data": ["Not valid base64 content."]}) from error
 
 

@@ -3,6 +3,7 @@ for the callers who may read the document, and the document's `pdf` field pointi
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from institution.models import InformedConsent, InformedConsentDocument
 from institution.services import ic_document_create
@@ -88,18 +89,45 @@ def test_another_institutions_consent_is_404_even_with_a_pdf(
     assert body_of(foreign_admin.get(url)) == PDF_BYTES
 
 
-def test_pdf_field_is_the_download_url_and_works_when_followed(
+def test_pdf_field_is_a_signed_link_that_needs_no_credentials(
     api, pdf_document, html_document, ic_urls
 ):
+    """The dashboard hands `pdf` to its PDF viewer and to plain links, which send no
+    Authorization header: the link itself is the permission, and it names the file."""
     client = api("learner")
     detail = client.get(ic_urls.detail("en")).json()
-    assert detail["pdf"] == f"http://testserver{ic_urls.pdf('en')}"
+    assert detail["pdf"].startswith("http://testserver/api/v2/files/")
+    assert detail["pdf"].endswith("/informed-consent-1.0.0-en.pdf")
     assert pdf_document.pdf.name not in detail["pdf"] and "/media/" not in detail["pdf"]
     listed = {row["language"]: row["pdf"] for row in client.get(ic_urls.list).json()["results"]}
-    assert listed == {"en": detail["pdf"], "es": None}
-    followed = client.get(detail["pdf"])
+    assert listed.keys() == {"en", "es"} and listed["es"] is None
+    assert listed["en"].endswith("/informed-consent-1.0.0-en.pdf")
+    followed = Client().get(detail["pdf"], HTTP_ACCEPT="application/pdf")
     assert followed.status_code == 200
+    assert followed["Content-Type"] == "application/pdf"
     assert body_of(followed) == PDF_BYTES
+    assert Client().get(detail["pdf"].replace("/files/", "/files/0")).status_code == 404
+
+
+def test_signed_pdf_link_expires(api, pdf_document, ic_urls, settings):
+    settings.SIGNED_URL_MAX_AGE = -1
+    link = api("learner").get(ic_urls.detail("en")).json()["pdf"]
+    assert Client().get(link).status_code == 410
+
+
+def test_learner_reads_a_consent_with_a_pdf_and_accepts_it(api, institution, learner, pdf_document):
+    """The dashboard's consent page: the current consent, its documents (a PDF attached),
+    the PDF itself without a token, then the learner's acceptance."""
+    client = api("learner")
+    root = f"/api/v2/institution/{institution.pk}"
+    current = client.get(f"{root}/ic/current/").json()
+    documents = client.get(f"{root}/ic/{current['id']}/document/").json()["results"]
+    [english] = [row for row in documents if row["language"] == "en"]
+    assert body_of(Client().get(english["pdf"])) == PDF_BYTES
+    learner_id = learner.institution_user.learner.pk
+    accepted = client.post(f"{root}/learner/{learner_id}/ic/", {"version": current["version"]})
+    assert accepted.status_code == 200, accepted.content
+    assert accepted.json()["ic_status"].startswith("VALID")
 
 
 def test_upload_replace_and_remove_keep_working(api, consent, ic_urls):
@@ -113,7 +141,7 @@ def test_upload_replace_and_remove_keep_working(api, consent, ic_urls):
         format="multipart",
     )
     assert created.status_code == 201, created.json()
-    assert created.json()["pdf"] == f"http://testserver{ic_urls.pdf('ca')}"
+    assert created.json()["pdf"].endswith("/informed-consent-1.0.0-ca.pdf")
 
     second = PDF_BYTES + b"% second version\n"
     replaced = client.put(
@@ -129,7 +157,7 @@ def test_upload_replace_and_remove_keep_working(api, consent, ic_urls):
     assert body_of(client.get(replaced.json()["pdf"])) == second
 
     renamed = client.patch(ic_urls.detail("ca"), {"language": "cat"}, format="json")
-    assert renamed.json()["pdf"] == f"http://testserver{ic_urls.pdf('cat')}"
+    assert renamed.json()["pdf"].endswith("/informed-consent-1.0.0-cat.pdf")
     assert body_of(client.get(renamed.json()["pdf"])) == second
 
     removed = client.patch(ic_urls.detail("cat"), {"pdf": None}, format="json")
@@ -188,4 +216,4 @@ def test_document_list_with_pdfs_costs_fixed_queries(
     with django_assert_max_num_queries(10):
         body = client.get(f"{ic_urls.list}?limit=20").json()
     assert body["count"] == size
-    assert all(row["pdf"].endswith(f"/{row['language']}/pdf/") for row in body["results"])
+    assert all(row["pdf"].endswith(f"-{row['language']}.pdf") for row in body["results"])

@@ -121,8 +121,9 @@ def test_create_document_with_pdf_upload(api, base, consent):
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["language"] == "ca" and body["consent"]["id"] == consent.pk
-    # `pdf` is the authenticated download endpoint, not a (public) media URL.
-    assert body["pdf"] == f"http://testserver{doc_url(base, consent, 'ca/pdf/')}"
+    # `pdf` is a signed, expiring link named after the file, not a (public) media URL.
+    assert body["pdf"].startswith("http://testserver/api/v2/files/")
+    assert body["pdf"].endswith(f"/informed-consent-{consent.version}-ca.pdf")
     document = InformedConsentDocument.objects.get(consent=consent, language="ca")
     assert document.pdf.name.endswith(".pdf")
     assert document.pdf.read() == PDF_BYTES

@@ -441,7 +441,7 @@ def test_missing_enrolments_follow_the_learners_instruments(
         "missing_enrolments": False,
         "instruments": {},
         "activity_id": configured_activity.pk,
-        "learner_id": str(consenting_learner.learner_id),
+        "learner_id": consenting_learner.pk,
     }
 
 

@@ -154,11 +154,25 @@ def test_configure_an_instrument(api, ai_url, activity):
     body = response.json()
     assert body["instrument_id"] == 1
     assert body["instrument"]["acronym"] == "fr"
-    assert body["instrument"]["options_schema"]["type"] == "object"
+    # Nested, the schema is JSON text: the dashboard's options dialog parses it again.
+    assert json.loads(body["instrument"]["options_schema"])["type"] == "object"
     assert body["options"] == {"online": True}
     assert body["alternative_to"] is None
     row = ActivityInstrument.objects.get(pk=body["id"])
     assert (row.activity, row.instrument_id, row.active) == (activity, 1, True)
+
+
+def test_listed_rows_nest_the_schema_as_json_text_as_the_dashboard_reads_it(api, ai_url):
+    """`GET .../activity/{a}/instrument/`: the settings dialog renders
+    `instrument.options_schema | jsonParse`; null stays null."""
+    Instrument.objects.filter(pk=2).update(options_schema=None)
+    assert post(api, ai_url(), {"instrument_id": 1, "active": True}).status_code == 201
+    assert post(api, ai_url(), {"instrument_id": 2, "active": True}).status_code == 201
+    rows = api("instructor").get(ai_url()).json()["results"]
+    nested = {row["instrument"]["acronym"]: row["instrument"]["options_schema"] for row in rows}
+    assert isinstance(nested["fr"], str)
+    assert json.loads(nested["fr"]) == Instrument.objects.get(pk=1).options_schema
+    assert nested["ks"] is None
 
 
 def test_dashboard_body_with_json_string_options_and_extra_fields(api, ai_url):

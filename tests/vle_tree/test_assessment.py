@@ -251,7 +251,7 @@ def test_learner_of_another_institution_is_404(
         ),
         ({"vle_learner_uid": "u", "activity": 1, "close": True}, {"session_id"}),
         ({"session_id": "abc"}, {"session_id"}),
-        ({"vle_learner_uid": "u", "activity": 1, "max_ttl": 0}, {"max_ttl"}),
+        ({"vle_learner_uid": "u", "activity": 1, "max_ttl": "soon"}, {"max_ttl"}),
         (
             {"vle_learner_uid": "u", "activity": 1, "redirect_reject_url": "javascript:alert(1)"},
             {"redirect_reject_url"},
@@ -313,6 +313,26 @@ def test_missing_enrolment_is_406_status_4_naming_the_instruments(
     assert set(instruments) == {str(FR)}
     assert instruments[str(FR)]["acronym"] == "fr"
     assert instruments[str(FR)]["can_analyse__max"] is False
+    # Integer primary keys, as the original sent them (not the learner's UUID).
+    learner_row = consenting_learner.institution_user.learner
+    assert body["enrolments"]["learner_id"] == learner_row.pk
+    assert body["enrolments"]["activity_id"] == activity.pk
+
+
+@pytest.mark.parametrize(
+    ("max_ttl", "minutes"),
+    [(0, 1), (-30, 1), ("", 120), (None, 120), (10**9, 7 * 24 * 60), ("45", 45)],
+)
+def test_max_ttl_out_of_range_is_clamped_not_refused(
+    vle_api, assessment_url, activity, consenting_learner, max_ttl, minutes
+):
+    """An empty or odd Moodle `max_ttl` setting must not make the plugin drop TeSLA from
+    every page: the value is brought into range and the session opens (200)."""
+    body = open_session(vle_api, assessment_url, activity, consenting_learner, max_ttl=max_ttl)
+    launcher = Launcher.objects.get(session_id=body["id"])
+    assert launcher.refresh_minutes == minutes
+    refresh = tokens.decode(body["token"]["refresh_token"], token_type="refresh")
+    assert abs((refresh["exp"] - refresh["iat"]) - minutes * 60) <= 1
 
 
 def test_enrolled_learner_passes(

@@ -14,7 +14,7 @@ from institution.models import InstitutionUser, Instructor, Learner, User
 from tests import factories
 from vle.models import Activity, Course
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgresql]
 
 THREADS = 8
 

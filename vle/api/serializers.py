@@ -4,6 +4,8 @@ global-admin instrument catalogue (/api/v2/admin/instrument/).
 Writes go through `vle.services.courses`; these classes describe and validate the shapes.
 """
 
+import json
+
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
@@ -229,6 +231,26 @@ class InstitutionInstrumentSerializer(TeslaModelSerializer):
         read_only_fields = INSTRUMENT_FIELDS
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class JSONTextField(serializers.Field):
+    """A JSON value shown as JSON text (a string), or null."""
+
+    def __init__(self, **kwargs):
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return json.dumps(value)
+
+
+class ActivityInstrumentInstrumentSerializer(InstitutionInstrumentSerializer):
+    """The instrument nested in an activity's instrument row. The dashboard's options dialog
+    parses `options_schema` from JSON text (the original sent the stored text), so here it is
+    a string; the catalogue itself answers it as an object."""
+
+    options_schema = JSONTextField(allow_null=True, help_text="JSON Schema, as JSON text.")
+
+
 class AdminInstrumentSerializer(TeslaModelSerializer):
     """An instrument of the catalogue, managed by global admins. `options_schema` must be a
     JSON Schema (or null): activity instrument options are validated against it."""
@@ -394,7 +416,7 @@ class InstitutionActivityInstrumentSerializer(TeslaModelSerializer):
     object is accepted too)."""
 
     options = serializers.JSONField(required=False, allow_null=True)
-    instrument = EchoedNestedField(InstitutionInstrumentSerializer)
+    instrument = EchoedNestedField(ActivityInstrumentInstrumentSerializer)
     instrument_id = serializers.IntegerField(min_value=1)
     active = serializers.BooleanField(help_text="Is the instrument active?")
     alternative_to = serializers.IntegerField(

@@ -17,6 +17,7 @@ from rest_framework import serializers
 
 from institution.selectors import LOOK_UP, learner_ic_status, learner_send
 from tesla.api.serializers import TokenPairSerializer
+from tesla.serializers import ClampedIntegerField
 from vle.api.serializers import (
     CourseLearnerConsentSerializer,
     EchoedNestedField,
@@ -368,12 +369,12 @@ class VLEAssessmentRequestSerializer(serializers.Serializer):
     vle_activity_id = serializers.CharField(max_length=250, required=False, allow_null=True)
     vle_learner_uid = serializers.CharField(max_length=255, required=False, allow_null=True)
     vle_course_id = serializers.CharField(max_length=250, required=False, allow_null=True)
-    max_ttl = serializers.IntegerField(
+    max_ttl = ClampedIntegerField(
         min_value=1,
         max_value=TTL_MAX,
         required=False,
-        allow_null=True,
-        help_text="Minutes the learner's token can be refreshed; default 120.",
+        help_text="Minutes the learner's token can be refreshed; default 120. Values outside "
+        f"1..{TTL_MAX} (0 or empty from an unset Moodle setting) are brought into that range.",
     )
     redirect_reject_url = serializers.URLField(
         max_length=2000, required=False, allow_null=True, allow_blank=True

@@ -22,6 +22,7 @@ from institution.models import (
     User,
 )
 from reports.models import Provider
+from reports.services.providers import provider_create, provider_renew_credentials
 from vle.models import Activity, ActivityInstrument, Course, Instrument
 from vle.services.courses import vle_create
 
@@ -54,8 +55,12 @@ class Command(BaseCommand):
 
     def _seed(self) -> dict:
         password = secrets.token_urlsafe(12)
+        # `admin` may be taken already (createsuperuser first, then the demo): the demo's
+        # global admin then gets the first free name among demo-admin, demo-admin-2, ...
         admin = User.objects.create_superuser(
-            username="admin", email="admin@demo.example.org", password=password
+            username=_free_username("admin", "demo-admin"),
+            email="admin@demo.example.org",
+            password=password,
         )
         institution = Institution.objects.create(
             acronym=DEMO_ACRONYM,
@@ -87,18 +92,24 @@ class Command(BaseCommand):
             institution=institution, version="1.0.0", valid_from=timezone.now()
         )
         Instrument.objects.update(enabled=True)
-        for instrument in Instrument.objects.all():
-            Provider.objects.get_or_create(
-                acronym=f"demo_{instrument.acronym}",
-                defaults={
-                    "instrument": instrument,
-                    "name": f"Demo {instrument.name}",
-                    "queue": f"demo_{instrument.queue}",
-                    "enabled": True,
-                    "alert_below": "0.30",
-                    "warning_below": "0.60",
-                    "inverted_polarity": instrument.acronym in {"fa", "plag"},
-                },
+        providers = []
+        for instrument in Instrument.objects.order_by("pk"):
+            provider = Provider.objects.filter(acronym=f"demo_{instrument.acronym}").first()
+            if provider is None:
+                provider, provider_credentials = provider_create(
+                    instrument=instrument,
+                    acronym=f"demo_{instrument.acronym}",
+                    name=f"Demo {instrument.name}",
+                    queue=f"demo_{instrument.queue}",
+                    enabled=True,
+                    alert_below="0.30",
+                    warning_below="0.60",
+                    inverted_polarity=instrument.acronym in {"fa", "plag"},
+                )
+            else:
+                provider_credentials = provider_renew_credentials(provider=provider)
+            providers.append(
+                {"provider_id": provider.pk, "acronym": provider.acronym, **provider_credentials}
             )
         course = Course.objects.create(
             vle=vle, code="DEMO101", vle_course_id="101", description="Demo course"
@@ -125,13 +136,14 @@ class Command(BaseCommand):
             course.learners.add(learner)
         return {
             "admin": {
-                "url": "http://127.0.0.1:8000/admin/",
+                "url": f"{settings.PUBLIC_API_URL}/admin/",
                 "username": admin.username,
                 "email": admin.email,
                 "password": password,
             },
             "institution_admin": {"email": staff.email, "password": password},
             "vle": {"vle_id": vle.pk, "institution_id": institution.pk, **vle_credentials},
+            "providers": providers,
         }
 
     @staticmethod
@@ -164,20 +176,35 @@ class Command(BaseCommand):
             credentials["institution_admin"],
             credentials["vle"],
         )
-        self.stdout.write(
-            "\n".join(
-                [
-                    "",
-                    "TeSLA demo",
-                    f"  Admin site   http://127.0.0.1:8000/admin/   user {admin['username']}"
-                    f"  password {admin['password']}",
-                    f"  API login    POST /api/v2/auth/login  email {admin['email']} (global admin)"
-                    f" or {staff['email']} (institution admin), password {admin['password']}",
-                    f"  Demo VLE     id {vle['vle_id']}  role_id {vle['role_id']}"
-                    f"  secret_id {vle['secret_id']}",
-                    "  Browsable API http://127.0.0.1:8000/api/v2/   Swagger UI"
-                    " http://127.0.0.1:8000/api/docs/",
-                    "",
-                ]
+        base = settings.PUBLIC_API_URL
+        lines = [
+            "",
+            "TeSLA demo",
+            f"  Admin site    {base}/admin/   user {admin['username']}"
+            f"  password {admin['password']}",
+            f"  API login     POST {base}/api/v2/auth/login  email {admin['email']} (global"
+            f" admin) or {staff['email']} (institution admin), password {admin['password']}",
+            f"  Demo VLE      id {vle['vle_id']}  role_id {vle['role_id']}"
+            f"  secret_id {vle['secret_id']}",
+        ]
+        for provider in credentials.get("providers", []):
+            lines.append(
+                f"  Provider {provider['acronym']:<8} id {provider['provider_id']}"
+                f"  role_id {provider['role_id']}  secret_id {provider['secret_id']}"
             )
-        )
+        lines += [
+            f"  Browsable API {base}/api/v2/   Swagger UI {base}/api/docs/",
+            "",
+        ]
+        self.stdout.write("\n".join(lines))
+
+
+def _free_username(*candidates: str) -> str:
+    """The first of `candidates` no user has, else the last one with a number appended."""
+    for name in candidates:
+        if not User.objects.filter(username=name).exists():
+            return name
+    number = 2
+    while User.objects.filter(username=f"{candidates[-1]}-{number}").exists():
+        number += 1
+    return f"{candidates[-1]}-{number}"
