@@ -2,7 +2,9 @@
 
 Providers build the models themselves; this server keeps their state (percentage 0..1 and
 whether the model can analyse yet) and a lock so two tasks of a provider never update the
-same model at once (anchor-core §1.9, §2.6). Enrolment *samples* and their validations are not
+same model at once (anchor-core §1.9, §2.6). Only the enrolment row is locked (never the joined
+learner or provider, which every sample intake references), and the learner's report work rows
+are queued after it, in activity order. Enrolment *samples* and their validations are not
 stored by this server, so the original's sample endpoints (available/used samples, sample
 validation) do not exist here: providers report the resulting percentage directly.
 """
@@ -17,6 +19,7 @@ from django.utils import timezone
 from institution.models import Learner
 from reports.models import Enrolment, Provider, ReportActivityInstrument, Request
 from reports.services.work import report_work_enqueue
+from tesla.rows import row_upsert
 
 LOCK_TTL = timedelta(hours=5)
 
@@ -56,8 +59,12 @@ def provider_enrolment_open(*, provider: Provider, learner: Learner, task_id: uu
     (ValidationError on `task_id`); an older one is considered abandoned and taken over."""
     now = timezone.now()
     with transaction.atomic():
-        enrolment, _ = Enrolment.objects.get_or_create(learner=learner, provider=provider)
-        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        row_upsert(Enrolment, keys={"learner": learner, "provider": provider})
+        enrolment = (
+            Enrolment.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("learner", "provider")
+            .get(learner=learner, provider=provider)
+        )
         if _locked_by_other(enrolment, task_id, now):
             raise ValidationError({"task_id": ["Model is locked by another task."]})
         enrolment.locked_at, enrolment.locked_by = now, task_id
@@ -77,7 +84,9 @@ def provider_enrolment_store(
     now = timezone.now()
     with transaction.atomic():
         enrolment = (
-            Enrolment.objects.select_for_update().select_related("provider").get(pk=enrolment.pk)
+            Enrolment.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("learner", "provider")
+            .get(pk=enrolment.pk)
         )
         if _locked_by_other(enrolment, task_id, now):
             raise ValidationError({"task_id": ["Model is locked by another task."]})

@@ -37,6 +37,7 @@ from reports.models import (
 )
 from reports.services import levels
 from reports.services.work import report_work_enqueue
+from tesla.rows import row_upsert
 
 MISSING_ENROLMENT_CODE = "MISSING_ENROLMENT"
 MISSING_PROVIDER_CODE = "MISSING_PROVIDER"
@@ -56,8 +57,7 @@ def histogram_move(
         changes[f"b{old_bin}"] = F(f"b{old_bin}") - 1
     if new_bin is not None:
         changes[f"b{new_bin}"] = F(f"b{new_bin}") + 1
-    row, _ = model.objects.get_or_create(**keys)
-    model.objects.filter(pk=row.pk).update(**changes)
+    row_upsert(model, keys=keys, **changes)
 
 
 def _counted(status: int, result: float) -> float | None:
@@ -201,10 +201,14 @@ def provider_result_record(
     """Store a provider's answer for a request (any of status, result, code, error_message,
     message_code, audit) and let it flow into histograms, summary and report.
 
-    The row is locked first, so two concurrent answers cannot both count in a histogram."""
+    The answer's row is locked first, so two concurrent answers cannot both count in a
+    histogram. Only that row: locking the joined provider or request too would make every
+    sample intake that references them (foreign-key checks at commit) wait on this answer, and
+    the two deadlock. Then, in the order every writer follows: provider histograms, instrument
+    histograms, the instrument summary, the request, the report's work row."""
     with transaction.atomic():
         row = (
-            RequestProviderResult.objects.select_for_update()
+            RequestProviderResult.objects.select_for_update(of=("self",), no_key=True)
             .select_related("provider", "request")
             .get(pk=provider_result.pk)
         )

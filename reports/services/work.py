@@ -11,10 +11,11 @@ and building late gives the same answer as building at once.
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 
 from reports.models import ReportWork
+from tesla.rows import row_upsert
 
 logger = logging.getLogger(__name__)
 
@@ -26,14 +27,11 @@ def report_work_enqueue(*, learner_id: int, activity_id: int | None) -> None:
     (unless settings.REPORTS_BUILD_ON_COMMIT is False: then only the worker builds)."""
     if activity_id is None:
         return
-    pending = ReportWork.objects.filter(learner_id=learner_id, activity_id=activity_id)
-    if not pending.update(version=F("version") + 1):
-        try:
-            with transaction.atomic():
-                ReportWork.objects.create(learner_id=learner_id, activity_id=activity_id)
-        except IntegrityError:
-            # Another transaction queued it meanwhile: bump that row instead.
-            pending.update(version=F("version") + 1)
+    row_upsert(
+        ReportWork,
+        keys={"learner_id": learner_id, "activity_id": activity_id},
+        version=F("version") + 1,
+    )
     if settings.REPORTS_BUILD_ON_COMMIT:
         transaction.on_commit(
             lambda: report_work_process(learner_id=learner_id, activity_id=activity_id)
@@ -51,7 +49,9 @@ def report_work_process(*, learner_id: int, activity_id: int) -> bool:
     try:
         with transaction.atomic():
             row = (
-                ReportWork.objects.select_for_update(skip_locked=True)
+                # Only the work row: a lock on the joined learner or activity would hold up
+                # every sample intake of that learner until the build ends.
+                ReportWork.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
                 .select_related("learner", "activity")
                 .filter(learner_id=learner_id, activity_id=activity_id)
                 .first()
