@@ -26,14 +26,22 @@ def register_principal(token_type: str, resolver: Callable[[int, dict], Any]) ->
     PRINCIPAL_RESOLVERS[token_type] = resolver
 
 
-def register_module(kind: str, model: type[Model], describe: Callable[[Model], dict]) -> None:
+def register_module(
+    kind: str,
+    model: type[Model],
+    describe: Callable[[Model], dict],
+    *,
+    related: tuple[str, ...] = (),
+) -> None:
+    """`related`: relations loaded with the module when a token is authenticated (in the same
+    query), for endpoints that answer with the caller's own record."""
     MODULE_MODELS[kind] = model
     MODULE_DESCRIBERS[kind] = describe
-    register_principal(kind, lambda pk, claims: _module_principal(kind, model, pk))
+    register_principal(kind, lambda pk, claims: _module_principal(kind, model, pk, related))
 
 
-def _module_principal(kind: str, model: type[Model], pk: int):
-    module = model.objects.filter(pk=pk).first()
+def _module_principal(kind: str, model: type[Model], pk: int, related: tuple[str, ...] = ()):
+    module = model.objects.select_related(*related).filter(pk=pk).first()
     return ModulePrincipal(kind=kind, module=module) if module else None
 
 

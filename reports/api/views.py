@@ -567,6 +567,14 @@ class ProviderViewSet(mixins.RetrieveModelMixin, TeslaViewSet):
             return Provider.objects.none()
         return _own_provider(self.request).select_related("instrument")
 
+    def get_object(self) -> Provider:
+        # The caller's record, with its instrument, was loaded when its token was checked.
+        provider = module_of(self.request, "provider")
+        if provider is None or str(provider.pk) != self.kwargs[self.lookup_field]:
+            raise NotFound
+        self.check_object_permissions(self.request, provider)
+        return provider
+
 
 class ProviderRequestViewSet(
     OneObjectPerRequest,

@@ -84,6 +84,23 @@ def test_a_provider_cannot_read_or_write_another_providers_requests(
 # Provider tree: behaviour ---------------------------------------------------------------------
 
 
+def test_reading_itself_costs_one_query(fr_provider, django_assert_num_queries):
+    """The SDK reads its own record about six times per task: authentication and the answer
+    share one query; the request's transaction adds only its savepoint and release."""
+    client = factories.client_for(fr_provider)
+    with django_assert_num_queries(3) as captured:
+        response = client.get(provider_url(fr_provider))
+    statements = [query["sql"].split()[0] for query in captured.captured_queries]
+    assert statements == ["SAVEPOINT", "SELECT", "RELEASE"]
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["id"], body["queue"]) == (fr_provider.pk, fr_provider.queue)
+    assert body["instrument"]["requires_enrolment"] is True
+    assert client.get(provider_url(fr_provider).rstrip("/")).status_code == 200
+    assert client.get(f"/api/v2/provider/{fr_provider.pk + 1}/").status_code == 404
+    assert client.get("/api/v2/provider/x/").status_code == 404
+
+
 def test_provider_reads_itself_and_its_pending_requests(fr_provider, pending):
     client = factories.client_for(fr_provider)
     me = client.get(provider_url(fr_provider)).json()
