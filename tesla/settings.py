@@ -214,6 +214,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULE = {
     "jobs-resend": {"task": "tesla.jobs.jobs_resend", "schedule": 30.0},
+    # Providers' due notifications -> provider_notify on their queues (as the original did).
+    "provider-notifications": {
+        "task": "reports.tasks.provider_notifications_send",
+        "schedule": 30.0,
+    },
 }
 # Seconds before a published job whose work is still pending is sent again (doubling per
 # attempt, capped at JOB_RESEND_MAX_SECONDS).

@@ -4,7 +4,7 @@ provider tree, global-admin providers, and the learner enrolment status."""
 from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
-from reports.api import views
+from reports.api import delayed_views, views
 from tesla.routers import nested
 
 router = SimpleRouter()
@@ -36,6 +36,11 @@ router.register(
     nested("provider", leaf="enrolment"),
     views.ProviderEnrolmentViewSet,
     basename="provider-enrolment",
+)
+router.register(
+    nested("provider", leaf="notification"),
+    delayed_views.ProviderNotificationViewSet,
+    basename="provider-notification",
 )
 router.register(
     "admin/" + nested("instrument", leaf="provider"),
