@@ -192,6 +192,9 @@ PUBLIC_API_URL = os.environ.get("PUBLIC_API_URL", "http://127.0.0.1:8000").rstri
 # Build reports right after the commit that changed their data (True), or leave all building
 # to `manage.py process_report_work` run by a scheduler (False).
 REPORTS_BUILD_ON_COMMIT = env_bool("REPORTS_BUILD_ON_COMMIT", True)
+# Pull-style providers (GET /provider/{p}/request/?claim=true): seconds after which a claimed
+# request that got no answer is handed out again.
+PROVIDER_CLAIM_SECONDS = int(os.environ.get("PROVIDER_CLAIM_SECONDS", "600"))
 # Where the browser plugin's static files (web-plugin.js, styles.css) are served from.
 WEB_PLUGIN_URL = os.environ.get("WEB_PLUGIN_URL") or f"{DASHBOARD_URL}/web-plugin/"
 

@@ -18,8 +18,12 @@ instrument histograms count processed instrument summaries (one per request and 
 so an instrument with two providers does not count each request twice).
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.utils import timezone
 
 from reports.models import (
     Enrolment,
@@ -232,3 +236,32 @@ def provider_result_record(
         # Even an answer that leaves the summary alone changes the report's audit trail.
         report_work_enqueue(learner_id=request.learner_id, activity_id=request.activity_id)
     return row
+
+
+def provider_requests_claim(*, provider: Provider, limit: int) -> list[int]:
+    """Hand up to `limit` of the provider's pending answers (oldest first) to one pull-style
+    poller, marked Processing in one transaction. Rows another poller is claiming are skipped,
+    not waited for, so two replicas of a provider never get the same request. A claim whose
+    answer has not come after `PROVIDER_CLAIM_SECONDS` (a poller that died) is handed out
+    again. Returns the claimed answers' ids."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.PROVIDER_CLAIM_SECONDS)
+    with transaction.atomic():
+        claimed = list(
+            RequestProviderResult.objects.select_for_update(
+                of=("self",), no_key=True, skip_locked=True
+            )
+            .filter(provider=provider)
+            .filter(
+                Q(status=ResultStatus.PENDING)
+                | Q(status=ResultStatus.PROCESSING, updated_at__lt=stale)
+            )
+            .order_by("id")
+            .values_list("id", flat=True)[:limit]
+        )
+        # Pending and Processing are both unfinished: summaries, histograms and reports
+        # stay as they are.
+        RequestProviderResult.objects.filter(pk__in=claimed).update(
+            status=ResultStatus.PROCESSING, updated_at=now
+        )
+    return claimed

@@ -88,3 +88,22 @@ def test_sample_intakes_and_provider_answers_never_deadlock(
     intakes = Request.objects.count() - ROUNDS * LEARNERS * 2
     assert intakes == ROUNDS * LEARNERS
     assert RequestProviderResult.objects.count() == Request.objects.count() * 2
+
+
+def test_concurrent_pollers_never_claim_the_same_request(
+    configured_activity, consenting_learner, fr_provider
+):
+    enrol(consenting_learner, fr_provider)
+    with transaction.atomic():
+        pending = [submit(consenting_learner, configured_activity, [1]) for _ in range(12)]
+    url = f"/api/v2/provider/{fr_provider.pk}/request/?claim=true&limit=4"
+
+    def poll():
+        response = factories.client_for(fr_provider).get(url)
+        assert response.status_code == 200, response.content
+        return [row["request"]["id"] for row in response.json()["results"]]
+
+    batches = run_concurrently([poll] * 6)
+    claimed = [request_id for batch in batches for request_id in batch]
+    assert sorted(claimed) == sorted(request.pk for request in pending)  # each exactly once
+    assert not RequestProviderResult.objects.filter(status=ResultStatus.PENDING).exists()
