@@ -102,3 +102,14 @@ def answer(provider, request, **changes):
 
 def levels_of(row):
     return (row.identity_level, row.content_level, row.integrity_level)
+
+
+# Who reaches a provider's tree: only that provider (another provider sees a 404).
+PROVIDER_TREE_ACCESS = [
+    ("anonymous", 401),
+    ("global_admin", 403),
+    ("inst_admin", 403),
+    ("vle", 403),
+    ("learner_token", 403),
+    ("provider", 404),  # the conftest provider is another provider
+]

@@ -16,7 +16,7 @@ from reports.models import (
     RequestProviderResult,
 )
 from tests import factories
-from tests.reports.conftest import enrol, submit
+from tests.reports.conftest import PROVIDER_TREE_ACCESS, enrol, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -35,17 +35,7 @@ def provider_url(provider, suffix="") -> str:
 # Provider tree: isolation ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [
-        ("anonymous", 401),
-        ("global_admin", 403),
-        ("inst_admin", 403),
-        ("vle", 403),
-        ("learner_token", 403),
-        ("provider", 404),  # the conftest provider is another provider
-    ],
-)
+@pytest.mark.parametrize(("persona", "expected"), PROVIDER_TREE_ACCESS)
 def test_only_the_provider_itself_reaches_its_tree(api, fr_provider, pending, persona, expected):
     for suffix in ("", "request/", f"request/{pending.pk}/", "enrolment/"):
         assert api(persona).get(provider_url(fr_provider, suffix)).status_code == expected

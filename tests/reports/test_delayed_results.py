@@ -24,7 +24,7 @@ from tesla import jobs
 from tesla.celery import app
 from tesla.models import Job
 from tests import factories
-from tests.reports.conftest import enrol, submit
+from tests.reports.conftest import PROVIDER_TREE_ACCESS, enrol, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -42,17 +42,7 @@ def notification(provider, key="k", when=None, info=None) -> ProviderNotificatio
 # Notifications: who may -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [
-        ("anonymous", 401),
-        ("global_admin", 403),
-        ("inst_admin", 403),
-        ("vle", 403),
-        ("learner_token", 403),
-        ("provider", 404),  # another provider
-    ],
-)
+@pytest.mark.parametrize(("persona", "expected"), PROVIDER_TREE_ACCESS)
 def test_only_the_provider_itself_reaches_its_notifications(api, fr_provider, persona, expected):
     own = notification(fr_provider)
     client = api(persona)
