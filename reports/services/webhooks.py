@@ -15,12 +15,16 @@ resent or replayed message can neither count twice nor bring back an old result.
 import hashlib
 import hmac
 import json
+import re
+import secrets
 from collections.abc import Mapping
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
 from reports.models import (
+    Provider,
     ProviderWebhook,
     RequestProviderResult,
     ResultStatus,
@@ -29,6 +33,40 @@ from reports.models import (
 from reports.services.verification import provider_result_record
 
 SIGNATURE_HEADER = "TESLA-SIGN"
+HEADER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
+
+
+def provider_webhook_register(
+    *, provider: Provider, client_header: str, id_header: str = "", secret: str = ""
+) -> ProviderWebhook:
+    """Register (or change) the webhook client of a provider's external service, as the
+    original's `register_webhook` did; without `secret` a new random one is made. Refused
+    (ValidationError naming the field) for a header that is not a header name or that another
+    provider's webhook already uses."""
+    errors = {}
+    for field, value in (("client_header", client_header), ("id_header", id_header)):
+        if value and not HEADER_NAME.match(value):
+            errors[field] = ["Not an HTTP header name."]
+    if not client_header:
+        errors["client_header"] = ["Required."]
+    if (
+        ProviderWebhook.objects.filter(client_header__iexact=client_header)
+        .exclude(provider=provider)
+        .exists()
+    ):
+        errors["client_header"] = ["Another provider's webhook uses this header."]
+    if errors:
+        raise DjangoValidationError(errors)
+    webhook, _ = ProviderWebhook.objects.update_or_create(
+        provider=provider,
+        defaults={
+            "client_header": client_header.upper(),
+            "id_header": id_header.upper(),
+            "secret": secret or secrets.token_urlsafe(32),
+            "enabled": True,
+        },
+    )
+    return webhook
 
 
 def webhook_client_for(headers: Mapping[str, str]) -> ProviderWebhook:

@@ -223,19 +223,25 @@ SECRET = "tpt-shared-secret"
 
 
 @pytest.fixture
-def answering(configured_activity, consenting_learner, plag_provider):
+def answering_request(configured_activity, consenting_learner, plag_provider):
     """A request that plag (say TPT) put on hold: waiting for its external service."""
+    request = submit(consenting_learner, configured_activity, [5])
+    RequestProviderResult.objects.filter(request=request).update(
+        status=ResultStatus.WAITING_EXTERNAL_SERVICE
+    )
+    return request
+
+
+@pytest.fixture
+def answering(answering_request, plag_provider):
+    """... and the webhook client of plag's external service."""
     webhook = ProviderWebhook.objects.create(
         provider=plag_provider,
         client_header="TESLA-TPT-METHOD",
         id_header="TESLA-TPT-MESSAGE-ID",
         secret=SECRET,
     )
-    request = submit(consenting_learner, configured_activity, [5])
-    RequestProviderResult.objects.filter(request=request).update(
-        status=ResultStatus.WAITING_EXTERNAL_SERVICE
-    )
-    return webhook, request
+    return webhook, answering_request
 
 
 def signed(body: dict, secret: str = SECRET) -> str:
@@ -383,3 +389,46 @@ def test_replays_and_resends_are_applied_once(answering, plag_provider):
     assert WebhookMessage.objects.count() == 2
     histogram = HistogramActivityProvider.objects.get(provider=plag_provider)
     assert sum(histogram.bins) == 1 and histogram.bins[2] == 1
+
+
+def test_register_webhook_command_makes_a_working_client(plag_provider, answering_request):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(
+        "register_webhook",
+        "--provider",
+        plag_provider.acronym,
+        "--client-header",
+        "tesla-tpt-method",
+        "--id-header",
+        "TESLA-TPT-MESSAGE-ID",
+        stdout=out,
+    )
+    printed = json.loads(out.getvalue())
+    assert printed["provider_id"] == plag_provider.pk
+    assert printed["client_header"] == "TESLA-TPT-METHOD" and len(printed["secret"]) >= 32
+    body = update_body(answering_request)
+    response = post_webhook(body, sign=signed(body, secret=printed["secret"]))
+    assert response.status_code == 200 and response.json()["status"] == "processed"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--provider", "nope", "--client-header", "X-A"], "No provider"),
+        (["--client-header", "bad header"], "client_header"),
+        (["--client-header", "TAKEN"], "client_header"),
+    ],
+)
+def test_register_webhook_command_refuses_bad_input(fr_provider, plag_provider, args, message):
+    from django.core.management import CommandError, call_command
+
+    ProviderWebhook.objects.create(provider=fr_provider, client_header="TAKEN", secret="s")
+    if "--provider" not in args:
+        args = ["--provider", str(plag_provider.pk), *args]
+    with pytest.raises(CommandError, match=message):
+        call_command("register_webhook", *args)
+    assert not ProviderWebhook.objects.filter(provider=plag_provider).exists()
