@@ -3,6 +3,7 @@
 from rest_framework.exceptions import APIException
 
 from reports.models import Provider
+from reports.services.notifications import provider_notifications_forget
 from vle.models import Instrument
 
 
@@ -30,4 +31,5 @@ def provider_delete(*, provider: Provider) -> None:
     answers are part of learners' reports and histograms."""
     if provider.results.exists():
         raise ProviderInUse
+    provider_notifications_forget(provider=provider)
     provider.delete()

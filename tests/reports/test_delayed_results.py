@@ -432,3 +432,14 @@ def test_register_webhook_command_refuses_bad_input(fr_provider, plag_provider, 
     with pytest.raises(CommandError, match=message):
         call_command("register_webhook", *args)
     assert not ProviderWebhook.objects.filter(provider=plag_provider).exists()
+
+
+def test_deleting_a_provider_withdraws_its_notification_dispatches(api):
+    fresh = factories.provider(1)
+    notification(fresh, when=timezone.now())
+    provider_notifications_dispatch()
+    assert Job.objects.filter(queue=fresh.queue).exists()
+    response = api("global_admin").delete(f"/api/v2/admin/instrument/1/provider/{fresh.pk}/")
+    assert response.status_code == 204
+    assert not ProviderNotification.objects.exists()
+    assert not Job.objects.exists()
