@@ -11,6 +11,7 @@ from django.db import transaction
 
 from reports.models import (
     HistogramActivityProvider,
+    ProviderNotification,
     Request,
     RequestProviderResult,
     ResultStatus,
@@ -107,3 +108,16 @@ def test_concurrent_pollers_never_claim_the_same_request(
     claimed = [request_id for batch in batches for request_id in batch]
     assert sorted(claimed) == sorted(request.pk for request in pending)  # each exactly once
     assert not RequestProviderResult.objects.filter(status=ResultStatus.PENDING).exists()
+
+
+def test_concurrent_posts_of_one_notification_key_keep_one_row(fr_provider):
+    url = f"/api/v2/provider/{fr_provider.pk}/notification/"
+
+    def post(index):
+        body = {"key": "poll", "when": "2030-01-01T00:00:00Z", "info": {f"k{index}": index}}
+        return lambda: factories.client_for(fr_provider).post(url, body, format="json")
+
+    outcomes = run_concurrently([post(index) for index in range(6)])
+    assert set(outcomes) <= {200, 201} and 201 in outcomes, outcomes
+    stored = ProviderNotification.objects.get()
+    assert stored.info == {f"k{index}": index for index in range(6)}  # every post merged
