@@ -192,9 +192,6 @@ PUBLIC_API_URL = os.environ.get("PUBLIC_API_URL", "http://127.0.0.1:8000").rstri
 # Build reports right after the commit that changed their data (True), or leave all building
 # to `manage.py process_report_work` run by a scheduler (False).
 REPORTS_BUILD_ON_COMMIT = env_bool("REPORTS_BUILD_ON_COMMIT", True)
-# Pull-style providers (GET /provider/{p}/request/?claim=true): seconds after which a claimed
-# request that got no answer is handed out again.
-PROVIDER_CLAIM_SECONDS = int(os.environ.get("PROVIDER_CLAIM_SECONDS", "600"))
 # Where the browser plugin's static files (web-plugin.js, styles.css) are served from.
 WEB_PLUGIN_URL = os.environ.get("WEB_PLUGIN_URL") or f"{DASHBOARD_URL}/web-plugin/"
 
@@ -227,6 +224,9 @@ CELERY_BEAT_SCHEDULE = {
 # attempt, capped at JOB_RESEND_MAX_SECONDS).
 JOB_RESEND_SECONDS = int(os.environ.get("JOB_RESEND_SECONDS", "300"))
 JOB_RESEND_MAX_SECONDS = int(os.environ.get("JOB_RESEND_MAX_SECONDS", "3600"))
+# Pull-style providers (GET /provider/{p}/request/?claim=true): seconds after which a claimed
+# request that got no answer is handed out again.
+PROVIDER_CLAIM_SECONDS = int(os.environ.get("PROVIDER_CLAIM_SECONDS", "600"))
 
 # Signed, expiring links for stored files (tesla.signing): what providers, the PDF viewer and
 # other token-less fetchers use.

@@ -2,9 +2,7 @@
 
 Providers build the models themselves; this server keeps their state (percentage 0..1 and
 whether the model can analyse yet) and a lock so two tasks of a provider never update the
-same model at once (anchor-core §1.9, §2.6). Only the enrolment row is locked (never the joined
-learner or provider, which every sample intake references), and the learner's report work rows
-are queued after it, in activity order. Enrolment *samples* and their validations are not
+same model at once (anchor-core §1.9, §2.6). Enrolment *samples* and their validations are not
 stored by this server, so the original's sample endpoints (available/used samples, sample
 validation) do not exist here: providers report the resulting percentage directly.
 """
@@ -59,10 +57,12 @@ def provider_enrolment_open(*, provider: Provider, learner: Learner, task_id: uu
     (ValidationError on `task_id`); an older one is considered abandoned and taken over."""
     now = timezone.now()
     with transaction.atomic():
+        # Lock the model's row only: the learner and provider rows are referenced by every
+        # sample intake, and locking them too made intakes and provider answers deadlock.
         row_upsert(Enrolment, keys={"learner": learner, "provider": provider})
         enrolment = (
             Enrolment.objects.select_for_update(of=("self",), no_key=True)
-            .select_related("learner", "provider")
+            .select_related("provider", "learner__institution_user")
             .get(learner=learner, provider=provider)
         )
         if _locked_by_other(enrolment, task_id, now):
@@ -85,7 +85,7 @@ def provider_enrolment_store(
     with transaction.atomic():
         enrolment = (
             Enrolment.objects.select_for_update(of=("self",), no_key=True)
-            .select_related("learner", "provider")
+            .select_related("provider", "learner__institution_user")
             .get(pk=enrolment.pk)
         )
         if _locked_by_other(enrolment, task_id, now):

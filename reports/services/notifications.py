@@ -53,12 +53,6 @@ def provider_notification_delete(*, notification: ProviderNotification) -> None:
     notification.delete()
 
 
-def provider_notifications_forget(*, provider: Provider) -> None:
-    """Withdraw the dispatches of a provider's notifications (the provider is going away)."""
-    for notification_id in provider.notifications.values_list("pk", flat=True):
-        job_done(key=_job_key(notification_id))
-
-
 def provider_notifications_dispatch(*, limit: int = 500) -> int:
     """Hand every due notification that is not yet handed over to the outbox, as a
     `provider_notify` task on its provider's queue. Safe to run in several beats at once

@@ -3,7 +3,7 @@
 from rest_framework.exceptions import APIException
 
 from reports.models import Provider
-from reports.services.notifications import provider_notifications_forget
+from tesla.models import Job
 from vle.models import Instrument
 
 
@@ -31,5 +31,6 @@ def provider_delete(*, provider: Provider) -> None:
     answers are part of learners' reports and histograms."""
     if provider.results.exists():
         raise ProviderInUse
-    provider_notifications_forget(provider=provider)
+    # Tasks still owed to it would wait for a queue nobody consumes any more.
+    Job.objects.filter(queue=provider.queue).delete()
     provider.delete()
