@@ -18,7 +18,9 @@ def row_upsert(
     `defaults` when missing, then apply `changes` (values or F() expressions) to it.
 
     Returns the number of rows changed (0 when there is nothing to change). The insert is
-    `INSERT ... ON CONFLICT DO NOTHING`: it never raises IntegrityError and needs no savepoint."""
+    `INSERT ... ON CONFLICT DO NOTHING`: a row that exists is no error and needs no savepoint.
+    `keys` and `defaults` must make a complete new row even when one exists (NOT NULL is
+    checked before the conflict)."""
     model.objects.bulk_create([model(**keys, **(defaults or {}))], ignore_conflicts=True)
     if not changes:
         return 0
