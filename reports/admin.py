@@ -21,12 +21,15 @@ from reports.models import (
     HistogramLearnerInstrument,
     HistogramLearnerProvider,
     Provider,
+    ProviderNotification,
+    ProviderWebhook,
     ReportActivity,
     ReportActivityInstrument,
     ReportActivitySession,
     Request,
     RequestProviderResult,
     RequestResult,
+    WebhookMessage,
 )
 from reports.services import exports
 
@@ -58,6 +61,28 @@ class ProviderAdmin(admin.ModelAdmin):
     list_filter = ("enabled", "instrument", "inverted_polarity")
     search_fields = ("acronym", "name", "queue", "role_id")
     readonly_fields = ("role_id",)
+
+
+@admin.register(ProviderNotification)
+class ProviderNotificationAdmin(admin.ModelAdmin):
+    list_display = ("id", "provider", "key", "when", "queued", "updated_at")
+    list_filter = ("queued", "provider")
+    search_fields = ("key",)
+
+
+@admin.register(ProviderWebhook)
+class ProviderWebhookAdmin(admin.ModelAdmin):
+    """Register a provider's external service (e.g. TPT: client header `TESLA-TPT-METHOD`,
+    id header `TESLA-TPT-MESSAGE-ID`, the secret it signs with)."""
+
+    list_display = ("id", "provider", "client_header", "id_header", "enabled")
+    list_filter = ("enabled",)
+
+
+@admin.register(WebhookMessage)
+class WebhookMessageAdmin(admin.ModelAdmin):
+    list_display = ("id", "webhook", "message_id", "received_at")
+    readonly_fields = ("webhook", "message_id", "digest", "body", "received_at")
 
 
 @admin.register(Enrolment)

@@ -66,4 +66,6 @@ def describe_provider(provider: Provider) -> dict:
 
 
 def register() -> None:
-    register_module("provider", Provider, describe_provider)
+    # The SDK reads its own provider record about six times a task (GET /provider/{id}/):
+    # with the instrument loaded at authentication, that answer costs no further query.
+    register_module("provider", Provider, describe_provider, related=("instrument",))

@@ -236,6 +236,75 @@ class RequestProviderResult(ResultFields, TimeStampedModel):
         return f"request {self.request_id} / provider {self.provider_id}"
 
 
+class ProviderNotification(TimeStampedModel):
+    """A call a provider asked to receive later (`provider_notify`), e.g. to poll an external
+    service for a delayed result. One per provider and `key` (posting the key again moves its
+    time and merges its `info`); it stays until the provider deletes it after handling it.
+    `queued`: a `provider_notify` job for it is in the outbox (it is due and was handed over)."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="notifications")
+    key = models.CharField(max_length=250)
+    info = models.JSONField(null=True, blank=True)
+    when = models.DateTimeField(help_text="Not before this time.")
+    queued = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "key"], name="unique_provider_notification")
+        ]
+        indexes = [models.Index(fields=["queued", "when"], name="provider_notification_due")]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id}/{self.key}"
+
+
+class ProviderWebhook(TimeStampedModel):
+    """How a provider's external service posts results back (`POST /api/webhooks/`), as the
+    original's webhook clients: a request carrying the header `client_header` is this
+    provider's, signed in `TESLA-SIGN` with `secret` (HMAC-SHA512), and the header `id_header`
+    (when set) names the message so a resent one is applied once."""
+
+    provider = models.OneToOneField(Provider, on_delete=models.CASCADE, related_name="webhook")
+    client_header = models.CharField(max_length=100, unique=True, help_text="e.g. TESLA-TPT-METHOD")
+    id_header = models.CharField(
+        max_length=100, blank=True, default="", help_text="e.g. TESLA-TPT-MESSAGE-ID"
+    )
+    secret = models.CharField(
+        max_length=200, help_text="Shared with the external service; signs its messages."
+    )
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"webhook of {self.provider_id} ({self.client_header})"
+
+
+class WebhookMessage(models.Model):
+    """A webhook message that was applied. A message with the same id, or the same signed
+    body, is never applied again (a replayed or resent message changes nothing)."""
+
+    webhook = models.ForeignKey(ProviderWebhook, on_delete=models.CASCADE, related_name="messages")
+    message_id = models.CharField(max_length=250)
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the signed body.")
+    body = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["webhook", "message_id"], name="unique_webhook_message_id"
+            ),
+            models.UniqueConstraint(fields=["webhook", "digest"], name="unique_webhook_digest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.webhook_id}/{self.message_id}"
+
+
 class LevelFields(models.Model):
     identity_level = models.SmallIntegerField(
         choices=AlertLevel.choices, default=AlertLevel.PENDING

@@ -21,12 +21,13 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from tesla.celery import app
 from tesla.models import Job
+from tesla.rows import row_upsert
 
 logger = logging.getLogger(__name__)
 
@@ -56,15 +57,15 @@ def job_enqueue(*, task: str, args: list[Any], key: str, queue: str = "") -> Non
 
     Asking again for pending work with the same `key` bumps its version instead of adding a
     row (and publishes again, so new data is picked up)."""
-    now = timezone.now()
-    pending = Job.objects.filter(key=key)
-    if not pending.update(version=F("version") + 1, args=args, queue=queue, task=task):
-        try:
-            with transaction.atomic():
-                Job.objects.create(task=task, args=args, queue=queue, key=key, next_attempt_at=now)
-        except IntegrityError:
-            # Another transaction recorded the same work meanwhile: ask that row again.
-            pending.update(version=F("version") + 1)
+    row_upsert(
+        Job,
+        keys={"key": key},
+        defaults={"next_attempt_at": timezone.now()},
+        version=F("version") + 1,
+        args=args,
+        queue=queue,
+        task=task,
+    )
     transaction.on_commit(lambda: job_publish(key=key))
 
 

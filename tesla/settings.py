@@ -285,11 +285,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BEAT_SCHEDULE = {
     "jobs-resend": {"task": "tesla.jobs.jobs_resend", "schedule": 30.0},
+    # Providers' due notifications -> provider_notify on their queues (as the original did).
+    "provider-notifications": {
+        "task": "reports.tasks.provider_notifications_send",
+        "schedule": 30.0,
+    },
 }
 # Seconds before a published job whose work is still pending is sent again (doubling per
 # attempt, capped at JOB_RESEND_MAX_SECONDS).
 JOB_RESEND_SECONDS = int(os.environ.get("JOB_RESEND_SECONDS", "300"))
 JOB_RESEND_MAX_SECONDS = int(os.environ.get("JOB_RESEND_MAX_SECONDS", "3600"))
+# Pull-style providers (GET /provider/{p}/request/?claim=true): seconds after which a claimed
+# request that got no answer is handed out again.
+PROVIDER_CLAIM_SECONDS = int(os.environ.get("PROVIDER_CLAIM_SECONDS", "600"))
 
 # Signed, expiring links for stored files (tesla.signing): what providers, the PDF viewer and
 # other token-less fetchers use.

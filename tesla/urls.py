@@ -14,6 +14,7 @@ from institution.api import urls as institution_urls
 from reports.api import lapi_urls
 from reports.api import urls as reports_urls
 from reports.api import vle_urls as reports_vle_urls
+from reports.api.delayed_views import WebhookView
 from tesla.api.views import HealthView
 from tesla.downloads import signed_file_view, signed_upload_view
 from tesla.routers import api_router
@@ -37,6 +38,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("api/v2/", include(api_patterns)),
     path("lapi/v1/", include(lapi_urls.urlpatterns)),
+    # Providers' external services post delayed results here (signed, no token).
+    path("api/webhooks/", WebhookView.as_view(), name="webhooks"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),

@@ -703,6 +703,17 @@ class ProviderRequestStatusSerializer(serializers.Serializer):
     status = choice_integer(ResultStatus.choices, help_text="Result status:")
 
 
+class ProviderRequestClaimSerializer(serializers.Serializer):
+    """Query of a pull-style poller."""
+
+    claim = serializers.BooleanField(
+        default=False,
+        help_text="Take up to `limit` pending requests for this poller: they turn Processing "
+        "and no concurrent poller gets them (handed out again if unanswered after "
+        "PROVIDER_CLAIM_SECONDS).",
+    )
+
+
 class ProviderEnrolmentSerializer(serializers.ModelSerializer):
     """A learner's model with this provider: how complete it is (0..1), whether it can
     analyse, who holds its lock, the model file (`model`: a signed link, null before the first

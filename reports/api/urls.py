@@ -4,7 +4,7 @@ provider tree, global-admin providers, and the learner enrolment status."""
 from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
-from reports.api import views
+from reports.api import delayed_views, views
 from tesla.routers import nested
 
 router = SimpleRouter()
@@ -55,6 +55,11 @@ router.register(
     rf"{PROVIDER_LEARNER}/sample/(?P<sample_pk>[0-9]+)/validation",
     views.ProviderSampleValidationViewSet,
     basename="provider-sample-validation",
+)
+router.register(
+    nested("provider", leaf="notification"),
+    delayed_views.ProviderNotificationViewSet,
+    basename="provider-notification",
 )
 router.register(
     "admin/" + nested("instrument", leaf="provider"),

@@ -53,7 +53,7 @@ from reports.services import providers as provider_rules
 from reports.services import samples as sample_rules
 from reports.services.intake import verification_request_create
 from reports.services.levels import UNFINISHED
-from reports.services.verification import provider_result_record
+from reports.services.verification import provider_requests_claim, provider_result_record
 from tesla.downloads import DownloadNegotiation, file_download
 from tesla.permissions import (
     ADMIN,
@@ -543,6 +543,14 @@ class ProviderViewSet(mixins.RetrieveModelMixin, TeslaViewSet):
             return Provider.objects.none()
         return _own_provider(self.request).select_related("instrument")
 
+    def get_object(self) -> Provider:
+        # The caller's record, with its instrument, was loaded when its token was checked.
+        provider = module_of(self.request, "provider")
+        if provider is None or str(provider.pk) != self.kwargs[self.lookup_field]:
+            raise NotFound
+        self.check_object_permissions(self.request, provider)
+        return provider
+
 
 class ProviderRequestViewSet(
     OneObjectPerRequest,
@@ -553,6 +561,8 @@ class ProviderRequestViewSet(
 ):
     """The provider's verification requests, looked up by request id. The list shows the
     unfinished ones (pending, processing, waiting) unless `status` asks for another status;
+    with `claim=true` it is a pull-style poller's next batch instead (up to `limit` pending
+    requests, marked Processing, never handed to two pollers);
     the detail carries the sample or document inline (`data/` serves it alone, as stored);
     PUT/PATCH store the answer (status, result 0..1, code, audit); `status/` only moves the
     status."""
@@ -598,6 +608,18 @@ class ProviderRequestViewSet(
         if getattr(self, "action", None) == "retrieve" and not self.schema_only():
             context["payload"] = _request_payload(self.get_object().request)
         return context
+
+    @extend_schema(parameters=[s.ProviderRequestClaimSerializer])
+    def list(self, request, *args, **kwargs):
+        query = s.ProviderRequestClaimSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        if not query.validated_data["claim"]:
+            return super().list(request, *args, **kwargs)
+        claimed = provider_requests_claim(
+            provider=self.parents["provider"], limit=self.paginator.get_limit(request)
+        )
+        rows = self.get_serializer(self.get_queryset().filter(pk__in=claimed), many=True).data
+        return Response({"count": len(rows), "next": None, "previous": None, "results": rows})
 
     def perform_update(self, serializer):
         serializer.instance = provider_result_record(

@@ -24,6 +24,7 @@ from reports.models import (
 )
 from reports.services.samples import enrolment_work_settle
 from reports.services.work import report_work_enqueue
+from tesla.rows import row_upsert
 from tesla.services import model_update
 
 LOCK_TTL = timedelta(hours=5)
@@ -74,8 +75,14 @@ def provider_enrolment_open(*, provider: Provider, learner: Learner, task_id: uu
     (ValidationError on `task_id`); an older one is considered abandoned and taken over."""
     now = timezone.now()
     with transaction.atomic():
-        enrolment, _ = Enrolment.objects.get_or_create(learner=learner, provider=provider)
-        enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+        # Lock the model's row only: the learner and provider rows are referenced by every
+        # sample intake, and locking them too made intakes and provider answers deadlock.
+        row_upsert(Enrolment, keys={"learner": learner, "provider": provider})
+        enrolment = (
+            Enrolment.objects.select_for_update(of=("self",), no_key=True)
+            .select_related("provider", "learner__institution_user")
+            .get(learner=learner, provider=provider)
+        )
         if _locked_by_other(enrolment, task_id, now):
             raise ValidationError({"task_id": ["Model is locked by another task."]})
         enrolment.locked_at, enrolment.locked_by = now, task_id
@@ -98,7 +105,7 @@ def provider_enrolment_store(
     now = timezone.now()
     with transaction.atomic():
         enrolment = (
-            Enrolment.objects.select_for_update(of=("self",))
+            Enrolment.objects.select_for_update(of=("self",), no_key=True)
             .select_related("provider", "learner__institution_user")
             .get(pk=enrolment.pk)
         )

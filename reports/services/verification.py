@@ -20,8 +20,12 @@ instrument histograms count processed instrument summaries (one per request and 
 so an instrument with two providers does not count each request twice).
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.utils import timezone
 
 from reports.models import (
     Enrolment,
@@ -41,6 +45,7 @@ from reports.services import levels
 from reports.services.dispatch import provider_verify_send, verify_key
 from reports.services.work import report_work_enqueue
 from tesla.jobs import job_done
+from tesla.rows import row_upsert
 from tesla.services import model_update
 
 MISSING_ENROLMENT_CODE = "MISSING_ENROLMENT"
@@ -61,8 +66,7 @@ def histogram_move(
         changes[f"b{old_bin}"] = F(f"b{old_bin}") - 1
     if new_bin is not None:
         changes[f"b{new_bin}"] = F(f"b{new_bin}") + 1
-    row, _ = model.objects.get_or_create(**keys)
-    model.objects.filter(pk=row.pk).update(**changes)
+    row_upsert(model, keys=keys, **changes)
 
 
 def _counted(status: int, result: float) -> float | None:
@@ -212,10 +216,14 @@ def provider_result_record(
     """Store a provider's answer for a request (any of status, result, code, error_message,
     message_code, audit) and let it flow into histograms, summary and report.
 
-    The row is locked first, so two concurrent answers cannot both count in a histogram."""
+    The answer's row is locked first, so two concurrent answers cannot both count in a
+    histogram. Only that row: locking the joined provider or request too would make every
+    sample intake that references them (foreign-key checks at commit) wait on this answer, and
+    the two deadlock. Then, in the order every writer follows: provider histograms, instrument
+    histograms, the instrument summary, the request, the report's work row."""
     with transaction.atomic():
         row = (
-            RequestProviderResult.objects.select_for_update()
+            RequestProviderResult.objects.select_for_update(of=("self",), no_key=True)
             .select_related("provider", "request")
             .get(pk=provider_result.pk)
         )
@@ -247,3 +255,32 @@ def provider_result_record(
         # Even an answer that leaves the summary alone changes the report's audit trail.
         report_work_enqueue(learner_id=request.learner_id, activity_id=request.activity_id)
     return row
+
+
+def provider_requests_claim(*, provider: Provider, limit: int) -> list[int]:
+    """Hand up to `limit` of the provider's pending answers (oldest first) to one pull-style
+    poller, marked Processing in one transaction. Rows another poller is claiming are skipped,
+    not waited for, so two replicas of a provider never get the same request. A claim whose
+    answer has not come after `PROVIDER_CLAIM_SECONDS` (a poller that died) is handed out
+    again. Returns the claimed answers' ids."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.PROVIDER_CLAIM_SECONDS)
+    with transaction.atomic():
+        claimed = list(
+            RequestProviderResult.objects.select_for_update(
+                of=("self",), no_key=True, skip_locked=True
+            )
+            .filter(provider=provider)
+            .filter(
+                Q(status=ResultStatus.PENDING)
+                | Q(status=ResultStatus.PROCESSING, updated_at__lt=stale)
+            )
+            .order_by("id")
+            .values_list("id", flat=True)[:limit]
+        )
+        # Pending and Processing are both unfinished: summaries, histograms and reports
+        # stay as they are.
+        RequestProviderResult.objects.filter(pk__in=claimed).update(
+            status=ResultStatus.PROCESSING, updated_at=now
+        )
+    return claimed

@@ -5,42 +5,16 @@ These tests run real threads, each with its own database connection and request 
 against committed data (transaction=True), so the uniqueness races really happen in
 PostgreSQL."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from institution.models import InstitutionUser, Instructor, Learner, User
 from tests import factories
+from tests.concurrency import requires_postgresql, run_concurrently
 from vle.models import Activity, Course
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgresql]
+pytestmark = [pytest.mark.django_db(transaction=True), requires_postgresql]
 
 THREADS = 8
-
-
-def run_concurrently(calls) -> list:
-    """Run each call in its own thread, all released at the same moment; return the
-    responses' status codes (or the exceptions raised)."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait()
-            outcomes[index] = call().status_code
-        except Exception as error:  # collected and asserted on below
-            outcomes[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a request hung"
-    return outcomes
 
 
 def same_post(vle, url, body, count=THREADS):

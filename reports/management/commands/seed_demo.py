@@ -1,6 +1,8 @@
 """Create a demo institution to click through, and print how to log in.
 
-The credentials are also written to `.demo-credentials.json` (outside version control), so a
+Also one demo provider per instrument, with credentials a real provider worker can use
+(`ROLE_ID`, `SECRET_ID`; see the README's "Providers"). An existing `admin` user is kept as it
+is. The credentials are also written to `.demo-credentials.json` (outside version control), so a
 later `make run` can print them again: secrets are stored hashed and cannot be shown twice.
 """
 
@@ -22,7 +24,7 @@ from institution.models import (
     User,
 )
 from reports.models import Provider
-from reports.services.providers import provider_create, provider_renew_credentials
+from reports.services.providers import provider_create
 from vle.models import Activity, ActivityInstrument, Course, Instrument
 from vle.services.courses import vle_create
 
@@ -41,27 +43,57 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, if_empty=False, **options):
-        if if_empty and Institution.objects.exists():
-            self._print(self._stored())
+        demo_exists = Institution.objects.filter(acronym=DEMO_ACRONYM).exists()
+        if if_empty and Institution.objects.exists() and not demo_exists:
+            self._print(self._stored())  # someone's own data: no demo rows added
             return
-        if Institution.objects.filter(acronym=DEMO_ACRONYM).exists():
+        if demo_exists and not if_empty:
             self.stdout.write("The demo institution exists already.")
-            self._print(self._stored())
-            return
+        credentials = self._stored() or {}
         with transaction.atomic():
-            credentials = self._seed()
-        CREDENTIALS_FILE.write_text(json.dumps(credentials, indent=2))
+            if not demo_exists:
+                credentials = self._seed()
+            providers = self._seed_providers()
+        if providers or not demo_exists:
+            credentials.setdefault("providers", {}).update(providers)
+            CREDENTIALS_FILE.write_text(json.dumps(credentials, indent=2))
         self._print(credentials)
+
+    @staticmethod
+    def _seed_providers() -> dict:
+        """A demo provider for every instrument that has none yet, with new credentials."""
+        issued = {}
+        for instrument in Instrument.objects.order_by("id"):
+            acronym = f"demo_{instrument.acronym}"
+            if Provider.objects.filter(acronym=acronym).exists():
+                continue
+            provider, credentials = provider_create(
+                instrument=instrument,
+                acronym=acronym,
+                name=f"Demo {instrument.name}",
+                queue=f"demo_{instrument.queue}",
+                enabled=True,
+                alert_below="0.30",
+                warning_below="0.60",
+                inverted_polarity=instrument.acronym in {"fa", "plag"},
+            )
+            issued[acronym] = {
+                "provider_id": provider.pk,
+                "instrument": instrument.acronym,
+                "queue": provider.queue,
+                **credentials,
+            }
+        return issued
 
     def _seed(self) -> dict:
         password = secrets.token_urlsafe(12)
-        # `admin` may be taken already (createsuperuser first, then the demo): the demo's
-        # global admin then gets the first free name among demo-admin, demo-admin-2, ...
-        admin = User.objects.create_superuser(
-            username=_free_username("admin", "demo-admin"),
-            email="admin@demo.example.org",
-            password=password,
-        )
+        admin = User.objects.filter(username="admin").first()
+        admin_password = None  # an existing admin keeps the password it has
+        if admin is None:
+            admin_password = password
+            admin = User.objects.create_superuser(
+                username="admin", email="admin@demo.example.org", password=password
+            )
         institution = Institution.objects.create(
             acronym=DEMO_ACRONYM,
             name="Demo University",
@@ -92,25 +124,6 @@ class Command(BaseCommand):
             institution=institution, version="1.0.0", valid_from=timezone.now()
         )
         Instrument.objects.update(enabled=True)
-        providers = []
-        for instrument in Instrument.objects.order_by("pk"):
-            provider = Provider.objects.filter(acronym=f"demo_{instrument.acronym}").first()
-            if provider is None:
-                provider, provider_credentials = provider_create(
-                    instrument=instrument,
-                    acronym=f"demo_{instrument.acronym}",
-                    name=f"Demo {instrument.name}",
-                    queue=f"demo_{instrument.queue}",
-                    enabled=True,
-                    alert_below="0.30",
-                    warning_below="0.60",
-                    inverted_polarity=instrument.acronym in {"fa", "plag"},
-                )
-            else:
-                provider_credentials = provider_renew_credentials(provider=provider)
-            providers.append(
-                {"provider_id": provider.pk, "acronym": provider.acronym, **provider_credentials}
-            )
         course = Course.objects.create(
             vle=vle, code="DEMO101", vle_course_id="101", description="Demo course"
         )
@@ -136,14 +149,13 @@ class Command(BaseCommand):
             course.learners.add(learner)
         return {
             "admin": {
-                "url": f"{settings.PUBLIC_API_URL}/admin/",
+                "url": "http://127.0.0.1:8000/admin/",
                 "username": admin.username,
                 "email": admin.email,
-                "password": password,
+                "password": admin_password,
             },
             "institution_admin": {"email": staff.email, "password": password},
             "vle": {"vle_id": vle.pk, "institution_id": institution.pk, **vle_credentials},
-            "providers": providers,
         }
 
     @staticmethod
@@ -164,47 +176,44 @@ class Command(BaseCommand):
             return None
 
     def _print(self, credentials: dict | None) -> None:
-        if credentials is None:
-            self.stdout.write(
-                "No demo credentials on record (the database was not seeded by seed_demo). "
+        credentials = credentials or {}
+        lines = ["", "TeSLA demo"]
+        if "admin" in credentials:
+            admin, staff, vle = (
+                credentials["admin"],
+                credentials["institution_admin"],
+                credentials["vle"],
+            )
+            admin_password = admin["password"] or "(your existing password)"
+            lines += [
+                f"  Admin site   http://127.0.0.1:8000/admin/   user {admin['username']}"
+                f"  password {admin_password}",
+                f"  API login    POST /api/v2/auth/login  email {admin['email']} (global admin,"
+                f" password {admin_password}) or {staff['email']} (institution admin, password"
+                f" {staff['password']})",
+                f"  Demo VLE     id {vle['vle_id']}  role_id {vle['role_id']}"
+                f"  secret_id {vle['secret_id']}",
+            ]
+        else:
+            lines.append(
+                "  No demo logins on record (the database was not seeded by seed_demo). "
                 "Create an admin with `manage.py createsuperuser` and a VLE with "
                 "`manage.py register_vle`."
             )
-            return
-        admin, staff, vle = (
-            credentials["admin"],
-            credentials["institution_admin"],
-            credentials["vle"],
-        )
-        base = settings.PUBLIC_API_URL
-        lines = [
-            "",
-            "TeSLA demo",
-            f"  Admin site    {base}/admin/   user {admin['username']}"
-            f"  password {admin['password']}",
-            f"  API login     POST {base}/api/v2/auth/login  email {admin['email']} (global"
-            f" admin) or {staff['email']} (institution admin), password {admin['password']}",
-            f"  Demo VLE      id {vle['vle_id']}  role_id {vle['role_id']}"
-            f"  secret_id {vle['secret_id']}",
-        ]
-        for provider in credentials.get("providers", []):
+        providers = credentials.get("providers") or {}
+        if providers:
             lines.append(
-                f"  Provider {provider['acronym']:<8} id {provider['provider_id']}"
+                "  Demo providers (for a provider worker: API_URL=http://127.0.0.1:8000,"
+                " ROLE_ID, SECRET_ID; see the README, Providers):"
+            )
+        for acronym, provider in providers.items():
+            lines.append(
+                f"    {acronym:<12} id {provider['provider_id']}  queue {provider['queue']}"
                 f"  role_id {provider['role_id']}  secret_id {provider['secret_id']}"
             )
         lines += [
-            f"  Browsable API {base}/api/v2/   Swagger UI {base}/api/docs/",
+            "  Browsable API http://127.0.0.1:8000/api/v2/   Swagger UI"
+            " http://127.0.0.1:8000/api/docs/",
             "",
         ]
         self.stdout.write("\n".join(lines))
-
-
-def _free_username(*candidates: str) -> str:
-    """The first of `candidates` no user has, else the last one with a number appended."""
-    for name in candidates:
-        if not User.objects.filter(username=name).exists():
-            return name
-    number = 2
-    while User.objects.filter(username=f"{candidates[-1]}-{number}").exists():
-        number += 1
-    return f"{candidates[-1]}-{number}"
