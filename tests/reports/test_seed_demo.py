@@ -68,7 +68,7 @@ def test_an_existing_admin_user_is_kept(credentials_file):
         username="admin", email="root@example.org", password="mine-1234"
     )
     output = run()
-    assert "(your existing password)" in output
+    assert "user demo-admin" in output
     existing.refresh_from_db()
     assert existing.check_password("mine-1234")
     assert User.objects.filter(username="admin").count() == 1

@@ -40,7 +40,9 @@ def test_seed_demo_prints_working_vle_and_provider_credentials(settings):
     assert "http://demo.example.test:9000/admin/" in printed
     assert "http://demo.example.test:9000/api/docs/" in printed
     assert "127.0.0.1:8000" not in printed
-    providers = re.findall(r"Provider (\S+)\s+id (\d+)\s+role_id (\S+)\s+secret_id (\S+)", printed)
+    providers = re.findall(
+        r"Provider (\S+)\s+id (\d+)\s+queue \S+\s+role_id (\S+)\s+secret_id (\S+)", printed
+    )
     assert [acronym for acronym, *_ in providers] == [
         "demo_fr",
         "demo_ks",

@@ -2,8 +2,9 @@
 
 Also one demo provider per instrument, with credentials a real provider worker can use
 (`ROLE_ID`, `SECRET_ID`; see the README's "Providers"). An existing `admin` user is kept as it
-is. The credentials are also written to `.demo-credentials.json` (outside version control), so a
-later `make run` can print them again: secrets are stored hashed and cannot be shown twice.
+is: the demo then gets its own global admin, `demo-admin`. The credentials are also written to
+`.demo-credentials.json` (outside version control), so a later `make run` can print them again:
+secrets are stored hashed and cannot be shown twice.
 """
 
 import json
@@ -87,13 +88,13 @@ class Command(BaseCommand):
 
     def _seed(self) -> dict:
         password = secrets.token_urlsafe(12)
-        admin = User.objects.filter(username="admin").first()
-        admin_password = None  # an existing admin keeps the password it has
-        if admin is None:
-            admin_password = password
-            admin = User.objects.create_superuser(
-                username="admin", email="admin@demo.example.org", password=password
-            )
+        # `admin` may be taken already (createsuperuser first, then the demo): the demo's
+        # global admin then gets the first free name among demo-admin, demo-admin-2, ...
+        admin = User.objects.create_superuser(
+            username=_free_username("admin", "demo-admin"),
+            email="admin@demo.example.org",
+            password=password,
+        )
         institution = Institution.objects.create(
             acronym=DEMO_ACRONYM,
             name="Demo University",
@@ -149,10 +150,10 @@ class Command(BaseCommand):
             course.learners.add(learner)
         return {
             "admin": {
-                "url": "http://127.0.0.1:8000/admin/",
+                "url": f"{settings.PUBLIC_API_URL}/admin/",
                 "username": admin.username,
                 "email": admin.email,
-                "password": admin_password,
+                "password": password,
             },
             "institution_admin": {"email": staff.email, "password": password},
             "vle": {"vle_id": vle.pk, "institution_id": institution.pk, **vle_credentials},
@@ -177,6 +178,7 @@ class Command(BaseCommand):
 
     def _print(self, credentials: dict | None) -> None:
         credentials = credentials or {}
+        base = settings.PUBLIC_API_URL
         lines = ["", "TeSLA demo"]
         if "admin" in credentials:
             admin, staff, vle = (
@@ -184,13 +186,11 @@ class Command(BaseCommand):
                 credentials["institution_admin"],
                 credentials["vle"],
             )
-            admin_password = admin["password"] or "(your existing password)"
             lines += [
-                f"  Admin site   http://127.0.0.1:8000/admin/   user {admin['username']}"
-                f"  password {admin_password}",
-                f"  API login    POST /api/v2/auth/login  email {admin['email']} (global admin,"
-                f" password {admin_password}) or {staff['email']} (institution admin, password"
-                f" {staff['password']})",
+                f"  Admin site   {base}/admin/   user {admin['username']}"
+                f"  password {admin['password']}",
+                f"  API login    POST {base}/api/v2/auth/login  email {admin['email']} (global"
+                f" admin) or {staff['email']} (institution admin), password {admin['password']}",
                 f"  Demo VLE     id {vle['vle_id']}  role_id {vle['role_id']}"
                 f"  secret_id {vle['secret_id']}",
             ]
@@ -203,17 +203,28 @@ class Command(BaseCommand):
         providers = credentials.get("providers") or {}
         if providers:
             lines.append(
-                "  Demo providers (for a provider worker: API_URL=http://127.0.0.1:8000,"
+                f"  Demo providers (for a provider worker: API_URL={base},"
                 " ROLE_ID, SECRET_ID; see the README, Providers):"
             )
         for acronym, provider in providers.items():
             lines.append(
-                f"    {acronym:<12} id {provider['provider_id']}  queue {provider['queue']}"
-                f"  role_id {provider['role_id']}  secret_id {provider['secret_id']}"
+                f"    Provider {acronym:<10} id {provider['provider_id']}"
+                f"  queue {provider['queue']}  role_id {provider['role_id']}"
+                f"  secret_id {provider['secret_id']}"
             )
         lines += [
-            "  Browsable API http://127.0.0.1:8000/api/v2/   Swagger UI"
-            " http://127.0.0.1:8000/api/docs/",
+            f"  Browsable API {base}/api/v2/   Swagger UI {base}/api/docs/",
             "",
         ]
         self.stdout.write("\n".join(lines))
+
+
+def _free_username(*candidates: str) -> str:
+    """The first of `candidates` no user has, else the last one with a number appended."""
+    for name in candidates:
+        if not User.objects.filter(username=name).exists():
+            return name
+    number = 2
+    while User.objects.filter(username=f"{candidates[-1]}-{number}").exists():
+        number += 1
+    return f"{candidates[-1]}-{number}"
