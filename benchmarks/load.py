@@ -70,7 +70,10 @@ def prepare_database(url: str, scale: float, fresh: bool) -> None:
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute("CREATE TABLE IF NOT EXISTS bench_meta (scale double precision)")
         seeded = connection.execute("SELECT scale FROM bench_meta").fetchone()
+    env = {**os.environ, "DATABASE_URL": url}
+    migrate = [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"]
     if seeded and seeded[0] == scale:
+        subprocess.run(migrate, cwd=ROOT, env=env, check=True)
         print(f"database {name}: reusing the data set seeded at scale {scale}", flush=True)
         return
     if seeded:
@@ -79,13 +82,7 @@ def prepare_database(url: str, scale: float, fresh: bool) -> None:
             connection.execute(f'CREATE DATABASE "{name}"')
         with psycopg.connect(url, autocommit=True) as connection:
             connection.execute("CREATE TABLE bench_meta (scale double precision)")
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
+    subprocess.run(migrate, cwd=ROOT, env=env, check=True)
     from benchmarks.dataset import plan, seed
 
     started = time.perf_counter()

@@ -1,5 +1,8 @@
 """Serializer base classes shared by the apps."""
 
+from datetime import UTC
+
+from django.utils import timezone
 from rest_framework import serializers
 
 
@@ -28,3 +31,53 @@ class TeslaModelSerializer(serializers.ModelSerializer):
         for name, value in many_to_many.items():
             getattr(instance, name).set(value)
         return instance
+
+
+def iso_datetime(value) -> str | None:
+    """A datetime as DRF's DateTimeField writes it here (USE_TZ, UTC): ISO 8601 with `Z`."""
+    if value is None:
+        return None
+    text = value.astimezone(UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class PlainRepresentation:
+    """For the rows of hot lists: the declared fields remain the contract (input validation
+    and the OpenAPI schema), but output is written by `represent(instance)`, a plain function
+    several times cheaper per row than walking the fields. Each such serializer has a test that
+    `represent` equals the declared fields' output (`declared_representation`).
+
+    `shared(name, value)` is the nested field `name`'s output for `value`, computed once per
+    response: every row of a list shares its institution or VLE."""
+
+    def to_representation(self, instance):
+        data = self.represent(instance)
+        # A subclass may declare fields of its own after those `represent` writes.
+        if not hasattr(self, "_fields_beyond_represent"):
+            self._fields_beyond_represent = [
+                field for field in self._readable_fields if field.field_name not in data
+            ]
+        for field in self._fields_beyond_represent:
+            value = field.get_attribute(instance)
+            data[field.field_name] = None if value is None else field.to_representation(value)
+        return data
+
+    def represent(self, instance) -> dict:  # pragma: no cover - every user overrides it
+        raise NotImplementedError
+
+    def declared_representation(self, instance) -> dict:
+        return super().to_representation(instance)
+
+    @property
+    def now(self):
+        """One instant per response, so that every row is judged at the same time."""
+        return self.context.setdefault("now", timezone.now())
+
+    def shared(self, name: str, value):
+        if value is None:
+            return None
+        cache = self.context.setdefault("_shared_representations", {})
+        key = (type(self).__name__, name, value.pk)
+        if key not in cache:
+            cache[key] = self.fields[name].to_representation(value)
+        return cache[key]

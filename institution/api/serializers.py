@@ -36,7 +36,7 @@ from institution.models import (
     User,
 )
 from institution.selectors import LOOK_UP, consent_status, learner_ic_status, learner_send
-from tesla.serializers import TeslaModelSerializer
+from tesla.serializers import PlainRepresentation, TeslaModelSerializer, iso_datetime
 
 SET_BY_SERVER = "Set by the server; a value sent here is ignored."
 LANGUAGE_RE = r"^[A-Za-z0-9_-]+$"
@@ -553,7 +553,7 @@ class InstitutionLearnerSENDSerializer(serializers.Serializer):
     send = Needs()
 
 
-class InstitutionLearnerSerializer(_PersonSerializer):
+class InstitutionLearnerSerializer(PlainRepresentation, _PersonSerializer):
     """A learner: the person, their pseudonymous `learner_id`, consent state and SEND needs.
     Consent is given by the learner (`learner/{id}/ic/`), never written here."""
 
@@ -610,6 +610,45 @@ class InstitutionLearnerSerializer(_PersonSerializer):
 
     def create(self, validated_data):
         return services.learner_create(**flatten(validated_data))
+
+    def represent(self, learner) -> dict:
+        member = learner.institution_user
+        user = member.user
+        consent = None
+        if learner.consent is not None:
+            consent = {
+                "version": learner.consent.version,
+                "status": consent_status(
+                    learner.consent, self.context.get("current_consent"), self.now
+                ),
+            }
+        return {
+            "id": learner.pk,
+            "institution": self.shared("institution", member.institution),
+            "username": user.username,
+            "consent": consent,
+            "consent_accepted": iso_datetime(learner.consent_accepted),
+            "consent_rejected": iso_datetime(learner.consent_rejected),
+            "learner_id": str(learner.learner_id),
+            "last_login": iso_datetime(user.last_login),
+            "send": learner_send(learner, self.now),
+            "email": user.email,
+            "ic_status": learner_ic_status(
+                learner, self.context.get("current_consent", LOOK_UP), self.now
+            ),
+            "login_allowed": member.login_allowed,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "locale": member.locale,
+            "created_at": iso_datetime(member.created_at),
+            "updated_at": iso_datetime(member.updated_at),
+            "uid": member.uid,
+            "inst_admin": member.inst_admin,
+            "legal_admin": member.legal_admin,
+            "send_admin": member.send_admin,
+            "data_admin": member.data_admin,
+            "joined_at": iso_datetime(learner.joined_at),
+        }
 
 
 class InstitutionLearnerConsentVersionSerializer(serializers.Serializer):

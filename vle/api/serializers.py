@@ -14,7 +14,7 @@ from rest_framework.fields import SkipField, empty
 
 from institution.models import Institution
 from institution.selectors import LOOK_UP, learner_ic_status, learner_send
-from tesla.serializers import TeslaModelSerializer
+from tesla.serializers import PlainRepresentation, TeslaModelSerializer, iso_datetime
 from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument
 from vle.services import courses as rules
 from vle.services import reads
@@ -144,7 +144,7 @@ class InstitutionCourseVLESerializer(TeslaModelSerializer):
         read_only_fields = fields
 
 
-class InstitutionCourseSerializer(TeslaModelSerializer):
+class InstitutionCourseSerializer(PlainRepresentation, TeslaModelSerializer):
     """A course as the institution sees it; `user_roles` are the caller's roles in it."""
 
     vle = InstitutionCourseVLESerializer(read_only=True)
@@ -171,6 +171,20 @@ class InstitutionCourseSerializer(TeslaModelSerializer):
     )
     def get_user_roles(self, course) -> list[str]:
         return reads.course_user_roles(course)
+
+    def represent(self, course) -> dict:
+        return {
+            "id": course.pk,
+            "vle": self.shared("vle", course.vle),
+            "vle_course_id": course.vle_course_id,
+            "code": course.code,
+            "description": course.description,
+            "start": iso_datetime(course.start),
+            "end": iso_datetime(course.end),
+            "user_roles": reads.course_user_roles(course),
+            "created_at": iso_datetime(course.created_at),
+            "updated_at": iso_datetime(course.updated_at),
+        }
 
 
 # §5 Group courses ----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from rest_framework import serializers
 
 from institution.selectors import LOOK_UP, learner_ic_status, learner_send
 from tesla.api.serializers import TokenPairSerializer
+from tesla.serializers import PlainRepresentation, iso_datetime
 from vle.api.serializers import (
     CourseLearnerConsentSerializer,
     EchoedNestedField,
@@ -95,7 +96,7 @@ class VLEInstrumentSerializer(serializers.ModelSerializer):
 # §2 Courses ----------------------------------------------------------------------------------
 
 
-class VLECourseSerializer(serializers.ModelSerializer):
+class VLECourseSerializer(PlainRepresentation, serializers.ModelSerializer):
     """A course of the VLE. `enabled` says whether TeSLA watches at least one of its
     activities. The PHP SDK sends `vle` as an integer and `parent: null`: both are ignored."""
 
@@ -125,6 +126,20 @@ class VLECourseSerializer(serializers.ModelSerializer):
             course.has_enabled_activity = course.activities.filter(enabled=True).exists()
         return course.has_enabled_activity
 
+    def represent(self, course) -> dict:
+        return {
+            "id": course.pk,
+            "vle": self.fields["vle"].to_representation(course),
+            "enabled": self.get_enabled(course),
+            "code": course.code,
+            "vle_course_id": course.vle_course_id,
+            "description": course.description,
+            "start": iso_datetime(course.start),
+            "end": iso_datetime(course.end),
+            "created_at": iso_datetime(course.created_at),
+            "updated_at": iso_datetime(course.updated_at),
+        }
+
 
 # §6 Activities -------------------------------------------------------------------------------
 
@@ -140,7 +155,7 @@ class ActivityConfField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-class VLECourseActivitySerializer(serializers.ModelSerializer):
+class VLECourseActivitySerializer(PlainRepresentation, serializers.ModelSerializer):
     """An activity of the course, identified in the VLE by (`vle_activity_type`,
     `vle_activity_id`). New activities are disabled unless `enabled` is sent: an instructor
     switches TeSLA on. The PHP SDK's `vle_id` and the spec's `course` are ignored."""
@@ -169,6 +184,22 @@ class VLECourseActivitySerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    def represent(self, activity) -> dict:
+        return {
+            "id": activity.pk,
+            "course": self.fields["course"].to_representation(activity),
+            "vle_activity_type": activity.vle_activity_type,
+            "vle_activity_id": activity.vle_activity_id,
+            "description": activity.description,
+            "name": activity.name,
+            "enabled": activity.enabled,
+            "start": iso_datetime(activity.start),
+            "end": iso_datetime(activity.end),
+            "conf": activity.conf,
+            "created_at": iso_datetime(activity.created_at),
+            "updated_at": iso_datetime(activity.updated_at),
+        }
 
 
 # §8 Activity instruments ---------------------------------------------------------------------
