@@ -36,7 +36,12 @@ from institution.models import (
     User,
 )
 from institution.selectors import LOOK_UP, consent_status, learner_ic_status, learner_send
-from tesla.serializers import PlainRepresentation, TeslaModelSerializer, iso_datetime
+from tesla.serializers import (
+    PlainModelRepresentation,
+    PlainRepresentation,
+    TeslaModelSerializer,
+    iso_datetime,
+)
 
 SET_BY_SERVER = "Set by the server; a value sent here is ignored."
 LANGUAGE_RE = r"^[A-Za-z0-9_-]+$"
@@ -99,7 +104,7 @@ def flatten(data: dict) -> dict:
 
 
 # §1 Institution ---------------------------------------------------------------------------
-class InstitutionSerializer(TeslaModelSerializer):
+class InstitutionSerializer(PlainModelRepresentation, TeslaModelSerializer):
     """An institution and its settings; acronym and name are changed by global admins only
     (admin API). Nested in another resource it is the URL's institution and is not written."""
 
@@ -132,6 +137,11 @@ class InstitutionSerializer(TeslaModelSerializer):
 
     def get_value(self, dictionary):
         return empty
+
+    def represent(self, institution) -> dict:
+        data = super().represent(institution)
+        data["allowed_domains"] = data["allowed_domains"] or ""
+        return data
 
 
 def institution_field() -> InstitutionSerializer:
@@ -624,7 +634,7 @@ class InstitutionLearnerSerializer(PlainRepresentation, _PersonSerializer):
             }
         return {
             "id": learner.pk,
-            "institution": self.shared("institution", member.institution),
+            "institution": self.shared(InstitutionSerializer, member.institution),
             "username": user.username,
             "consent": consent,
             "consent_accepted": iso_datetime(learner.consent_accepted),

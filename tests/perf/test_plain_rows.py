@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from institution.api.serializers import InstitutionLearnerSerializer
+from institution.api.serializers import InstitutionLearnerSerializer, InstitutionSerializer
 from institution.models import InformedConsent, SENDCategory, SENDLearner
 from institution.selectors import current_informed_consent, learners_of
 from reports.api.serializers import (
@@ -22,9 +22,17 @@ from reports.api.serializers import (
 from reports.models import ReportActivity, ReportActivityInstrument
 from reports.selectors import activity_reports
 from tests import factories
-from vle.api.serializers import InstitutionCourseSerializer
-from vle.api.vle_serializers import VLECourseActivitySerializer, VLECourseSerializer
-from vle.models import Activity, Course
+from vle.api.serializers import (
+    InstitutionCourseSerializer,
+    InstitutionCourseVLESerializer,
+    VLEInstitutionSerializer,
+)
+from vle.api.vle_serializers import (
+    VLECourseActivitySerializer,
+    VLECourseSerializer,
+    VLESerializer,
+)
+from vle.models import VLE, Activity, Course
 from vle.services.reads import courses_of_institution
 
 
@@ -116,3 +124,16 @@ def test_report_rows(institution, activity, context):
         reports = list(activity_reports(activity=activity, rows_inline=rows_inline).order_by("pk"))
         same_output(InstitutionCourseActivityReportSerializer, reports, context)
         same_output(VLECourseActivityReportSerializer, reports, context)
+
+
+@pytest.mark.django_db
+def test_nested_institution_and_vle(institution, vle, context):
+    vle.url, vle.client_id = "https://vle.example.org", "client"
+    vle.save()
+    institution.allowed_domains, institution.mail_domain = None, "example.org"
+    institution.save()
+    vle = VLE.objects.select_related("institution").get(pk=vle.pk)
+    same_output(InstitutionSerializer, [vle.institution], context)
+    same_output(VLEInstitutionSerializer, [vle.institution], context)
+    same_output(VLESerializer, [vle], context)
+    same_output(InstitutionCourseVLESerializer, [vle], context)

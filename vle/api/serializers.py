@@ -14,7 +14,12 @@ from rest_framework.fields import SkipField, empty
 
 from institution.models import Institution
 from institution.selectors import LOOK_UP, learner_ic_status, learner_send
-from tesla.serializers import PlainRepresentation, TeslaModelSerializer, iso_datetime
+from tesla.serializers import (
+    PlainModelRepresentation,
+    PlainRepresentation,
+    TeslaModelSerializer,
+    iso_datetime,
+)
 from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument
 from vle.services import courses as rules
 from vle.services import reads
@@ -60,7 +65,7 @@ class EchoedNestedFieldExtension(OpenApiSerializerFieldExtension):
         return component.ref
 
 
-class VLEInstitutionSerializer(TeslaModelSerializer):
+class VLEInstitutionSerializer(PlainModelRepresentation, TeslaModelSerializer):
     """An institution nested in VLE-app payloads (courses' VLEs, course learners)."""
 
     class Meta:
@@ -131,7 +136,7 @@ class InstitutionVLESerializer(TeslaModelSerializer):
 # §3 Institution courses ----------------------------------------------------------------------
 
 
-class InstitutionCourseVLESerializer(TeslaModelSerializer):
+class InstitutionCourseVLESerializer(PlainRepresentation, TeslaModelSerializer):
     """The VLE of a course, with its institution."""
 
     # A plain integer here: one component owns the VLE type enum (see InstitutionVLE).
@@ -142,6 +147,16 @@ class InstitutionCourseVLESerializer(TeslaModelSerializer):
         model = VLE
         fields = ["id", "type", "name", "url", "client_id", "institution"]
         read_only_fields = fields
+
+    def represent(self, vle) -> dict:
+        return {
+            "id": vle.pk,
+            "type": vle.type,
+            "name": vle.name,
+            "url": vle.url,
+            "client_id": vle.client_id,
+            "institution": self.shared(VLEInstitutionSerializer, vle.institution),
+        }
 
 
 class InstitutionCourseSerializer(PlainRepresentation, TeslaModelSerializer):
@@ -175,7 +190,7 @@ class InstitutionCourseSerializer(PlainRepresentation, TeslaModelSerializer):
     def represent(self, course) -> dict:
         return {
             "id": course.pk,
-            "vle": self.shared("vle", course.vle),
+            "vle": self.shared(InstitutionCourseVLESerializer, course.vle),
             "vle_course_id": course.vle_course_id,
             "code": course.code,
             "description": course.description,

@@ -17,7 +17,7 @@ from rest_framework import serializers
 
 from institution.selectors import LOOK_UP, learner_ic_status, learner_send
 from tesla.api.serializers import TokenPairSerializer
-from tesla.serializers import PlainRepresentation, iso_datetime
+from tesla.serializers import PlainRepresentation, iso_datetime, shared_representation
 from vle.api.serializers import (
     CourseLearnerConsentSerializer,
     EchoedNestedField,
@@ -42,11 +42,7 @@ class URLParentField(EchoedNestedField):
         value = self.context.get("parents", {}).get(self.url_parent) or getattr(
             obj, self.url_parent
         )
-        cache = self.context.setdefault("_parent_representations", {})
-        key = (self.url_parent, value.pk)
-        if key not in cache:
-            cache[key] = super().to_representation(value)
-        return cache[key]
+        return shared_representation(self.context, self.serializer_class, value)
 
 
 def _now(context: dict):
@@ -57,7 +53,7 @@ def _now(context: dict):
 # §1 VLE --------------------------------------------------------------------------------------
 
 
-class VLESerializer(serializers.ModelSerializer):
+class VLESerializer(PlainRepresentation, serializers.ModelSerializer):
     """A VLE as it sees itself: its type as a label ("MOODLE") and its institution."""
 
     type = serializers.CharField(source="get_type_display", read_only=True)
@@ -67,6 +63,16 @@ class VLESerializer(serializers.ModelSerializer):
         model = VLE
         fields = ["id", "type", "name", "url", "client_id", "institution"]
         read_only_fields = fields
+
+    def represent(self, vle) -> dict:
+        return {
+            "id": vle.pk,
+            "type": vle.get_type_display(),
+            "name": vle.name,
+            "url": vle.url,
+            "client_id": vle.client_id,
+            "institution": self.shared(VLEInstitutionSerializer, vle.institution),
+        }
 
 
 class VLEInstrumentSerializer(serializers.ModelSerializer):
@@ -129,7 +135,7 @@ class VLECourseSerializer(PlainRepresentation, serializers.ModelSerializer):
     def represent(self, course) -> dict:
         return {
             "id": course.pk,
-            "vle": self.fields["vle"].to_representation(course),
+            "vle": self.url_parent("vle", VLESerializer, course),
             "enabled": self.get_enabled(course),
             "code": course.code,
             "vle_course_id": course.vle_course_id,
@@ -188,7 +194,7 @@ class VLECourseActivitySerializer(PlainRepresentation, serializers.ModelSerializ
     def represent(self, activity) -> dict:
         return {
             "id": activity.pk,
-            "course": self.fields["course"].to_representation(activity),
+            "course": self.url_parent("course", VLECourseSerializer, activity),
             "vle_activity_type": activity.vle_activity_type,
             "vle_activity_id": activity.vle_activity_id,
             "description": activity.description,
