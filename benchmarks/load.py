@@ -430,7 +430,9 @@ def run(args) -> int:
         "LOG_LEVEL": "WARNING",
         "REPORTS_BUILD_ON_COMMIT": "false",
         "DJANGO_SETTINGS_MODULE": "tesla.settings",
+        "STATIC_ROOT": str(ROOT / "staticfiles"),
     }
+    (ROOT / "staticfiles").mkdir(exist_ok=True)
     os.environ.update({k: env[k] for k in ("DATABASE_URL", "JWT_SIGNING_KEY", "SECRET_KEY")})
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tesla.settings")
     import django

@@ -33,7 +33,14 @@ _connection: psycopg.Connection | None = None
 def db() -> psycopg.Connection:
     global _connection
     if _connection is None or _connection.closed:
-        _connection = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+        # As Django's backend connects: parameters bound client-side, no prepared statements
+        # (a generic plan prepared for the large tenant would be wrong for the small ones).
+        _connection = psycopg.connect(
+            os.environ["DATABASE_URL"],
+            autocommit=True,
+            cursor_factory=psycopg.ClientCursor,
+            prepare_threshold=None,
+        )
         _connection.execute("SET TIME ZONE 'UTC'")
     return _connection
 
