@@ -8,6 +8,7 @@ from django.urls import re_path
 from rest_framework import serializers, viewsets
 
 from institution.models import Learner
+from reports.models import ReportActivity
 from vle.models import Activity, Course
 
 
@@ -48,6 +49,17 @@ class NaiveLearners(viewsets.ReadOnlyModelViewSet):
         ).order_by("pk")
 
 
+class NaiveReports(viewsets.ReadOnlyModelViewSet):
+    serializer_class = naive_serializer(ReportActivity)
+
+    def get_queryset(self):
+        return ReportActivity.objects.filter(
+            activity_id=self.kwargs["activity_pk"],
+            activity__course_id=self.kwargs["course_pk"],
+            activity__course__vle__institution_id=self.kwargs["institution_pk"],
+        ).order_by("pk")
+
+
 LIST = {"get": "list"}
 urlpatterns = [
     re_path(r"^api/v2/vle/(?P<vle_pk>\d+)/course/?$", NaiveCourses.as_view(LIST)),
@@ -56,4 +68,9 @@ urlpatterns = [
         NaiveActivities.as_view(LIST),
     ),
     re_path(r"^api/v2/institution/(?P<institution_pk>\d+)/learner/?$", NaiveLearners.as_view(LIST)),
+    re_path(
+        r"^api/v2/institution/(?P<institution_pk>\d+)/course/(?P<course_pk>\d+)/activity/"
+        r"(?P<activity_pk>\d+)/report/?$",
+        NaiveReports.as_view(LIST),
+    ),
 ]

@@ -33,12 +33,23 @@ _connection: psycopg.Connection | None = None
 def db() -> psycopg.Connection:
     global _connection
     if _connection is None or _connection.closed:
-        _connection = psycopg.connect(os.environ["DATABASE_URL"], autocommit=True)
+        # As Django's backend connects: parameters bound client-side, no prepared statements
+        # (a generic plan prepared for the large tenant would be wrong for the small ones).
+        _connection = psycopg.connect(
+            os.environ["DATABASE_URL"],
+            autocommit=True,
+            cursor_factory=psycopg.ClientCursor,
+            prepare_threshold=None,
+        )
         _connection.execute("SET TIME ZONE 'UTC'")
     return _connection
 
 
+QUERIES = [0]
+
+
 def rows(sql: str, params=()) -> list[tuple]:
+    QUERIES[0] += 1
     return db().execute(sql, params).fetchall()
 
 
@@ -58,6 +69,7 @@ def render(status: str, body, start_response):
         [
             ("Content-Type", "application/json"),
             ("Content-Length", str(len(payload))),
+            ("X-Queries", str(QUERIES[0])),
         ],
     )
     return [payload]
@@ -118,19 +130,25 @@ def institution_body(row, with_domains: bool) -> dict:
     return body
 
 
-def calling_vle(environ, vle_id: int) -> dict:
+def caller_row(environ, kind: str, sql: str) -> tuple:
+    """The calling principal's row (`sql` takes the token's pk), as the server reads it."""
     claims = claims_of(environ)
-    if claims.get("type") != "vle":
+    if claims.get("type") != kind:
         raise Answer("403 Forbidden", {"detail": "This endpoint is not for this kind of caller."})
-    found = rows(
+    found = rows(sql, (claims["pk"],))
+    if not found:
+        raise Answer("401 Unauthorized", {"detail": "The token's principal does not exist."})
+    return found[0]
+
+
+def calling_vle(environ, vle_id: int) -> dict:
+    row = caller_row(
+        environ,
+        "vle",
         f"SELECT v.id, v.type, v.name, v.url, v.client_id, {INSTITUTION_COLUMNS} "
         "FROM vle_vle v JOIN institution_institution i ON i.id = v.institution_id "
         "WHERE v.id = %s",
-        (claims["pk"],),
     )
-    if not found:
-        raise Answer("401 Unauthorized", {"detail": "The token's principal does not exist."})
-    row = found[0]
     if row[0] != vle_id:
         raise not_found()
     return {
@@ -144,19 +162,14 @@ def calling_vle(environ, vle_id: int) -> dict:
 
 
 def calling_admin(environ, institution_id: int) -> tuple:
-    claims = claims_of(environ)
-    if claims.get("type") != "user":
-        raise Answer("403 Forbidden", {"detail": "You do not have permission."})
-    found = rows(
+    row = caller_row(
+        environ,
+        "user",
         f"SELECT m.inst_admin, {INSTITUTION_COLUMNS} FROM institution_user u "
         "JOIN institution_institutionuser m ON m.user_id = u.id "
         "JOIN institution_institution i ON i.id = m.institution_id "
         "WHERE u.id = %s AND u.is_active",
-        (claims["pk"],),
     )
-    if not found:
-        raise Answer("401 Unauthorized", {"detail": "The token's principal does not exist."})
-    row = found[0]
     if row[1] != institution_id:
         raise not_found()
     if not row[0]:
@@ -359,7 +372,10 @@ def institution_learners(environ, query, institution_id: int):
         "SELECT l.institution_user_id, u.username, l.consent_id, ic.version, ic.valid_from, "
         "l.consent_accepted, l.consent_rejected, l.learner_id, u.last_login, u.email, "
         "m.login_allowed, u.first_name, u.last_name, m.locale, m.created_at, m.updated_at, "
-        "m.uid, m.inst_admin, m.legal_admin, m.send_admin, m.data_admin, l.joined_at "
+        "m.uid, m.inst_admin, m.legal_admin, m.send_admin, m.data_admin, l.joined_at, "
+        "(SELECT JSONB_AGG(JSONB_BUILD_OBJECT('expires_at', s.expires_at, 'data', c.data)) "
+        " FROM institution_sendlearner s JOIN institution_sendcategory c ON c.id = s.category_id "
+        " WHERE s.learner_id = l.institution_user_id GROUP BY s.learner_id) "
         "FROM institution_learner l "
         "JOIN institution_institutionuser m ON m.user_id = l.institution_user_id "
         "JOIN institution_user u ON u.id = m.user_id "
@@ -367,16 +383,6 @@ def institution_learners(environ, query, institution_id: int):
         f"WHERE m.institution_id = %s AND {keys} ORDER BY l.institution_user_id {bounds}",
         params,
     )
-    ids = [row[0] for row in found[:limit]]
-    send: dict[int, list] = {pk: [] for pk in ids}
-    if ids:
-        for learner_id, expires_at, data in rows(
-            "SELECT s.learner_id, s.expires_at, c.data FROM institution_sendlearner s "
-            "JOIN institution_sendcategory c ON c.id = s.category_id "
-            "WHERE s.learner_id = ANY(%s) ORDER BY s.id",
-            (ids,),
-        ):
-            send[learner_id].append((expires_at, data or {}))
     consents = rows(
         "SELECT id, version, valid_from FROM institution_informedconsent "
         "WHERE institution_id = %s AND valid_from <= %s ORDER BY id",
@@ -388,10 +394,12 @@ def institution_learners(environ, query, institution_id: int):
         options: set = set()
         disabled: set = set()
         active = False
-        for expires_at, data in send.get(row[0], []):
-            if expires_at is not None and expires_at < now:
+        for assignment in row[22] or []:
+            expires_at = assignment["expires_at"]
+            if expires_at is not None and datetime.fromisoformat(expires_at) < now:
                 continue
             active = True
+            data = assignment["data"] or {}
             options.update(data.get("enabled_options") or [])
             disabled.update(data.get("disabled_instruments") or [])
         consent = None
@@ -452,16 +460,80 @@ def institution_learners(environ, query, institution_id: int):
     )
 
 
+def activity_reports(environ, query, institution_id: int, course_id: int, activity_id: int):
+    calling_admin(environ, institution_id)
+    if not rows(
+        "SELECT a.id FROM vle_activity a JOIN vle_course c ON c.id = a.course_id "
+        "JOIN vle_vle v ON v.id = c.vle_id WHERE a.id = %s AND a.course_id = %s "
+        "AND v.institution_id = %s",
+        (activity_id, course_id, institution_id),
+    ):
+        raise not_found()
+    limit, offset = page_params(query)
+    scope = "FROM reports_reportactivity r WHERE r.activity_id = %s"
+    keys, params, bounds = "TRUE", (activity_id,), f"LIMIT {limit + 1}"
+    if offset:
+        keys = f"r.id IN (SELECT r.id {scope} ORDER BY r.id LIMIT {limit + 1} OFFSET {offset})"
+        params, bounds = (activity_id, activity_id), ""
+    found = rows(
+        "SELECT r.id, l.institution_user_id, m.uid, u.first_name, u.last_name, u.email, "
+        "l.learner_id, r.identity_level, r.content_level, r.integrity_level, "
+        "(SELECT JSONB_AGG(JSONB_BUILD_OBJECT('instrument', i.name, 'enrolment', d.enrolment, "
+        "'confidence', d.confidence, 'result', d.result, 'identity_level', d.identity_level, "
+        "'content_level', d.content_level, 'integrity_level', d.integrity_level, "
+        "'instrument_id', d.instrument_id)) FROM reports_reportactivityinstrument d "
+        "JOIN vle_instrument i ON i.id = d.instrument_id WHERE d.report_id = r.id "
+        "GROUP BY d.report_id) "
+        "FROM reports_reportactivity r "
+        "JOIN institution_learner l ON l.institution_user_id = r.learner_id "
+        "JOIN institution_institutionuser m ON m.user_id = l.institution_user_id "
+        "JOIN institution_user u ON u.id = m.user_id "
+        f"WHERE r.activity_id = %s AND {keys} ORDER BY r.id {bounds}",
+        params,
+    )
+    names = (
+        "instrument", "enrolment", "confidence", "result", "identity_level", "content_level",
+        "integrity_level", "instrument_id",
+    )  # fmt: skip
+    reports = [
+        {
+            "id": row[0],
+            "learner": {
+                "id": row[1],
+                "uid": row[2],
+                "first_name": row[3],
+                "last_name": row[4],
+                "email": row[5],
+                "learner_id": str(row[6]),
+            },
+            "detail": [
+                {name: detail[name] for name in names}
+                for detail in sorted(row[10] or [], key=lambda detail: detail["instrument_id"])
+            ],
+            "identity_level": row[7],
+            "content_level": row[8],
+            "integrity_level": row[9],
+        }
+        for row in found
+    ]
+    return page(environ, query, reports, limit, offset, f"SELECT r.id {scope}", (activity_id,))
+
+
 ROUTES = [
     (re.compile(r"^/api/v2/vle/(\d+)/course/?$"), vle_courses),
     (re.compile(r"^/api/v2/vle/(\d+)/course/(\d+)/activity/?$"), vle_activities),
     (re.compile(r"^/api/v2/institution/(\d+)/learner/?$"), institution_learners),
+    (
+        re.compile(r"^/api/v2/institution/(\d+)/course/(\d+)/activity/(\d+)/report/?$"),
+        activity_reports,
+    ),
 ]
 
 
 def application(environ, start_response):
     path = environ.get("PATH_INFO", "")
     query = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+    QUERIES[0] = 0
     try:
         for pattern, handler in ROUTES:
             match = pattern.match(path)

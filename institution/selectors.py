@@ -1,6 +1,6 @@
 """Reads about institutions and their users that need more than a filter."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from institution.models import (
@@ -11,6 +11,7 @@ from institution.models import (
     SENDLearner,
     UIOption,
 )
+from tesla.db import json_datetime, json_rows, json_value
 from tesla.permissions import GLOBAL_ADMIN
 from tesla.principals import institution_user_of, is_global_admin, kind_of
 
@@ -110,20 +111,32 @@ def learner_ic_status(learner: Learner, current=LOOK_UP, now=None) -> str:
     return consent_status(learner.consent, current, now)
 
 
+def _send_assignments(learner: Learner) -> list[tuple]:
+    """(expires_at, category data) of each of the learner's SEND assignments: from the
+    `send_rows` annotation of `with_learner_details` when present, else from
+    `learner.send_assignments` (prefetch it with its category for lists)."""
+    rows = getattr(learner, "send_rows", LOOK_UP)
+    if rows is LOOK_UP:
+        return [
+            (assignment.expires_at, assignment.category.data)
+            for assignment in learner.send_assignments.all()
+        ]
+    return [(json_datetime(row["expires_at"]), json_value(row["data"])) for row in rows or []]
+
+
 def learner_send(learner: Learner, now=None) -> dict:
     """The learner's special needs: the union of their unexpired SEND assignments.
 
-    `{"is_send": bool, "send": {"enabled_options": [...], "disabled_instruments": [...]}}`.
-    Uses `learner.send_assignments` (prefetch it with its category for lists)."""
+    `{"is_send": bool, "send": {"enabled_options": [...], "disabled_instruments": [...]}}`."""
     now = now or timezone.now()
     options: set[str] = set()
     disabled: set[int] = set()
     active = False
-    for assignment in learner.send_assignments.all():
-        if assignment.expires_at is not None and assignment.expires_at < now:
+    for expires_at, data in _send_assignments(learner):
+        if expires_at is not None and expires_at < now:
             continue
         active = True
-        data = assignment.category.data or {}
+        data = data or {}
         options.update(data.get("enabled_options") or [])
         disabled.update(data.get("disabled_instruments") or [])
     return {
@@ -143,11 +156,13 @@ def global_ui_routes() -> set[str]:
 
 def with_learner_details(learners: QuerySet[Learner]) -> QuerySet[Learner]:
     """`learners` with what a learner's representation reads (person, institution, accepted
-    consent, SEND assignments with their categories): two queries for any number of them."""
+    consent, SEND assignments with their categories), in the one query that reads them."""
     return learners.select_related(
         "institution_user__user", "institution_user__institution", "consent"
-    ).prefetch_related(
-        Prefetch("send_assignments", queryset=SENDLearner.objects.select_related("category"))
+    ).annotate(
+        send_rows=json_rows(
+            SENDLearner.objects, "learner", expires_at="expires_at", data="category__data"
+        )
     )
 
 

@@ -23,6 +23,7 @@ from reports.models import (
     SampleStatus,
 )
 from reports.services import levels
+from tesla.db import json_rows
 from tesla.signing import signed_sample_url
 from vle.models import Activity
 from vle.selectors import activity_learner_instruments
@@ -144,19 +145,37 @@ def learner_missing_enrolments(*, learner: Learner, activity: Activity) -> dict:
     }
 
 
-def activity_reports(*, activity: Activity) -> QuerySet[ReportActivity]:
-    """The learners' reports on an activity, ready for a list: learner identity and the
-    instrument rows (with their instrument) fetched in a fixed number of queries."""
-    return (
-        ReportActivity.objects.filter(activity=activity)
-        .select_related("learner__institution_user__user", "activity")
-        .prefetch_related(
-            Prefetch(
-                "detail",
-                queryset=ReportActivityInstrument.objects.select_related("instrument").order_by(
-                    "instrument_id"
-                ),
-            )
+# What a report list row shows of each instrument row (`json_rows` of `activity_reports`).
+REPORT_ROW_DETAIL = {
+    "instrument": "instrument__name",
+    "enrolment": "enrolment",
+    "confidence": "confidence",
+    "result": "result",
+    "identity_level": "identity_level",
+    "content_level": "content_level",
+    "integrity_level": "integrity_level",
+    "instrument_id": "instrument_id",
+}
+
+
+def activity_reports(*, activity: Activity, rows_inline: bool = False) -> QuerySet[ReportActivity]:
+    """The learners' reports on an activity with learner identity and their instrument rows
+    (with their instrument), in a fixed number of queries. With `rows_inline` the instrument
+    rows come inside the same query, as `detail_rows` (what list rows show of them); otherwise
+    they are prefetched as `detail`."""
+    reports = ReportActivity.objects.filter(activity=activity).select_related(
+        "learner__institution_user__user", "activity"
+    )
+    if rows_inline:
+        return reports.annotate(
+            detail_rows=json_rows(ReportActivityInstrument.objects, "report", **REPORT_ROW_DETAIL)
+        )
+    return reports.prefetch_related(
+        Prefetch(
+            "detail",
+            queryset=ReportActivityInstrument.objects.select_related("instrument").order_by(
+                "instrument_id"
+            ),
         )
     )
 

@@ -33,24 +33,37 @@ class Parent:
     queryset: Callable[..., QuerySet]
     field: str = "pk"
     known: Callable[..., Model | None] | None = None
+    # An outer parent found with this one, in the same query: (name, URL kwarg, attribute).
+    # The lookup also matches `<attribute>_id` against the kwarg, and the outer parent is the
+    # attribute of the object found (its queryset must select_related it and scope it).
+    carries: tuple[str, str, str] | None = None
 
-    def resolve(self, request, parents: dict, value):
+    def resolve(self, request, parents: dict, kwargs: dict):
+        value = kwargs.get(self.kwarg)
+        if value in (None, ""):
+            return None
         if self.known is not None and self.field == "pk":
             obj = self.known(request, parents)
             if obj is not None and str(obj.pk) == str(value):
                 return obj
-        return self.queryset(request, parents).filter(**{self.field: value}).first()
+        lookup = {self.field: value}
+        if self.carries is not None:
+            _, outer_kwarg, attribute = self.carries
+            if kwargs.get(outer_kwarg) in (None, ""):
+                return None
+            lookup[f"{attribute}_id"] = kwargs[outer_kwarg]
+        return self.queryset(request, parents).filter(**lookup).first()
 
 
 def resolve_parents(chain, request, kwargs) -> dict:
     parents: dict = {}
     for parent in chain:
-        value = kwargs.get(parent.kwarg)
-        if value in (None, ""):
-            raise Http404
-        obj = parent.resolve(request, parents, value)
+        obj = parent.resolve(request, parents, kwargs)
         if obj is None:
             raise Http404
+        if parent.carries is not None:
+            outer_name, _, attribute = parent.carries
+            parents[outer_name] = getattr(obj, attribute)
         parents[parent.name] = obj
     return parents
 

@@ -35,7 +35,12 @@ from institution.models import (
     User,
 )
 from institution.selectors import LOOK_UP, consent_status, learner_ic_status, learner_send
-from tesla.serializers import TeslaModelSerializer
+from tesla.serializers import (
+    PlainModelRepresentation,
+    PlainRepresentation,
+    TeslaModelSerializer,
+    iso_datetime,
+)
 from tesla.signing import signed_file_url
 
 SET_BY_SERVER = "Set by the server; a value sent here is ignored."
@@ -99,7 +104,7 @@ def flatten(data: dict) -> dict:
 
 
 # §1 Institution ---------------------------------------------------------------------------
-class InstitutionSerializer(TeslaModelSerializer):
+class InstitutionSerializer(PlainModelRepresentation, TeslaModelSerializer):
     """An institution and its settings; acronym and name are changed by global admins only
     (admin API). Nested in another resource it is the URL's institution and is not written."""
 
@@ -132,6 +137,11 @@ class InstitutionSerializer(TeslaModelSerializer):
 
     def get_value(self, dictionary):
         return empty
+
+    def represent(self, institution) -> dict:
+        data = super().represent(institution)
+        data["allowed_domains"] = data["allowed_domains"] or ""
+        return data
 
 
 def institution_field() -> InstitutionSerializer:
@@ -556,7 +566,7 @@ class InstitutionLearnerSENDSerializer(serializers.Serializer):
     send = Needs()
 
 
-class InstitutionLearnerSerializer(_PersonSerializer):
+class InstitutionLearnerSerializer(PlainRepresentation, _PersonSerializer):
     """A learner: the person, their pseudonymous `learner_id`, consent state and SEND needs.
     Consent is given by the learner (`learner/{id}/ic/`), never written here."""
 
@@ -613,6 +623,45 @@ class InstitutionLearnerSerializer(_PersonSerializer):
 
     def create(self, validated_data):
         return services.learner_create(**flatten(validated_data))
+
+    def represent(self, learner) -> dict:
+        member = learner.institution_user
+        user = member.user
+        consent = None
+        if learner.consent is not None:
+            consent = {
+                "version": learner.consent.version,
+                "status": consent_status(
+                    learner.consent, self.context.get("current_consent"), self.now
+                ),
+            }
+        return {
+            "id": learner.pk,
+            "institution": self.shared(InstitutionSerializer, member.institution),
+            "username": user.username,
+            "consent": consent,
+            "consent_accepted": iso_datetime(learner.consent_accepted),
+            "consent_rejected": iso_datetime(learner.consent_rejected),
+            "learner_id": str(learner.learner_id),
+            "last_login": iso_datetime(user.last_login),
+            "send": learner_send(learner, self.now),
+            "email": user.email,
+            "ic_status": learner_ic_status(
+                learner, self.context.get("current_consent", LOOK_UP), self.now
+            ),
+            "login_allowed": member.login_allowed,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "locale": member.locale,
+            "created_at": iso_datetime(member.created_at),
+            "updated_at": iso_datetime(member.updated_at),
+            "uid": member.uid,
+            "inst_admin": member.inst_admin,
+            "legal_admin": member.legal_admin,
+            "send_admin": member.send_admin,
+            "data_admin": member.data_admin,
+            "joined_at": iso_datetime(learner.joined_at),
+        }
 
 
 class InstitutionLearnerConsentVersionSerializer(serializers.Serializer):

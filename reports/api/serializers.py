@@ -23,8 +23,9 @@ from reports.models import (
     ResultStatus,
     SampleStatus,
 )
+from reports.selectors import REPORT_ROW_DETAIL
 from reports.services import levels
-from tesla.serializers import TeslaModelSerializer
+from tesla.serializers import PlainRepresentation, TeslaModelSerializer
 from tesla.signing import signed_file_url
 from vle.models import Instrument
 
@@ -254,6 +255,49 @@ class _ReportBase(PlainChoicesMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _follow(obj, path: str):
+    for attribute in path.split("__"):
+        obj = getattr(obj, attribute)
+    return obj
+
+
+class _ReportRow(PlainRepresentation, _ReportBase):
+    """A report as a list row, written plainly (the hot path of report lists)."""
+
+    @staticmethod
+    def detail_of(report) -> list[dict]:
+        """The instrument rows, from `detail_rows` (`activity_reports(rows_inline=True)`) or
+        else from the prefetched `detail`, ordered by instrument."""
+        rows = getattr(report, "detail_rows", None)
+        if rows is not None or hasattr(report, "detail_rows"):
+            rows = sorted(rows or [], key=lambda row: row["instrument_id"])
+            return [{name: row[name] for name in REPORT_ROW_DETAIL} for row in rows]
+        return [
+            {name: _follow(row, path) for name, path in REPORT_ROW_DETAIL.items()}
+            for row in report.detail.all()
+        ]
+
+    def represent(self, report) -> dict:
+        learner = report.learner
+        member = learner.institution_user
+        user = member.user
+        return {
+            "id": report.pk,
+            "learner": {
+                "id": learner.pk,
+                "uid": member.uid,
+                "first_name": user.first_name,
+                "last_name": user.last_name,
+                "email": user.email,
+                "learner_id": str(learner.learner_id),
+            },
+            "detail": self.detail_of(report),
+            "identity_level": report.identity_level,
+            "content_level": report.content_level,
+            "integrity_level": report.integrity_level,
+        }
+
+
 class _ReportDetailBase(_ReportBase):
     detail = ReportDetailExtendedSerializer(many=True, read_only=True)
     data = serializers.SerializerMethodField()
@@ -276,7 +320,7 @@ class _ReportDetailBase(_ReportBase):
         return _view_link(self.context, "chart", pk=report.pk)
 
 
-class InstitutionCourseActivityReportSerializer(_ReportBase):
+class InstitutionCourseActivityReportSerializer(_ReportRow):
     """A learner's activity report as listed to the institution."""
 
 
@@ -284,7 +328,7 @@ class InstitutionCourseActivityReportDetailSerializer(_ReportDetailBase):
     """A learner's activity report with histograms, thresholds and facts per instrument."""
 
 
-class VLECourseActivityReportSerializer(_ReportBase):
+class VLECourseActivityReportSerializer(_ReportRow):
     """A learner's activity report as listed to the VLE."""
 
 

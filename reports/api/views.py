@@ -101,19 +101,18 @@ def _reports_of(request, parents) -> QuerySet[ReportActivity]:
     return reports
 
 
-COURSE = Parent(
-    "course",
-    "course_pk",
-    lambda request, p: Course.objects.filter(vle__institution=p["institution"]),
-)
+# The activity and its course in one query: the course must be the URL's and the institution's.
 ACTIVITY = Parent(
     "activity",
     "activity_pk",
-    lambda request, p: Activity.objects.filter(course=p["course"]),
+    lambda request, p: Activity.objects.filter(
+        course__vle__institution=p["institution"]
+    ).select_related("course"),
+    carries=("course", "course_pk", "course"),
 )
 REPORT = Parent("report", "report_pk", _reports_of)
-ACTIVITY_CHAIN = (INSTITUTION, COURSE, ACTIVITY)
-REPORT_CHAIN = (INSTITUTION, COURSE, ACTIVITY, REPORT)
+ACTIVITY_CHAIN = (INSTITUTION, ACTIVITY)
+REPORT_CHAIN = (INSTITUTION, ACTIVITY, REPORT)
 
 
 class ReportAccessMixin(CourseRolesMixin):
@@ -241,7 +240,9 @@ class InstitutionCourseActivityReportViewSet(ReportAccessMixin, _ReportViewSetBa
     def get_queryset(self) -> QuerySet[ReportActivity]:
         if self.schema_only():
             return ReportActivity.objects.none()
-        reports = selectors.activity_reports(activity=self.parents["activity"])
+        reports = selectors.activity_reports(
+            activity=self.parents["activity"], rows_inline=self.action == "list"
+        )
         if not self.sees_all():
             reports = reports.filter(learner_id=self.own_learner_id())
         return reports
@@ -507,7 +508,9 @@ class VLECourseActivityReportViewSet(_ReportViewSetBase):
     def get_queryset(self) -> QuerySet[ReportActivity]:
         if self.schema_only():
             return ReportActivity.objects.none()
-        return selectors.activity_reports(activity=self.parents["activity"])
+        return selectors.activity_reports(
+            activity=self.parents["activity"], rows_inline=self.action == "list"
+        )
 
     @DATA_SCHEMA
     @action(detail=True, methods=["get"])

@@ -164,8 +164,9 @@ def test_list_query_count_is_fixed(api, urls, institution, django_assert_max_num
     client = api("inst_admin")
     for _ in range(2):
         factories.vle(institution)
+    # A page that shows the end of the list skips the count: compare two pages that do not.
     with django_assert_max_num_queries(8) as small:
-        assert client.get(urls.vle()).status_code == 200
+        assert client.get(urls.vle(), {"limit": 1}).status_code == 200
     for _ in range(10):
         factories.vle(institution)
     with django_assert_max_num_queries(len(small.captured_queries)):

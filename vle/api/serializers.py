@@ -16,7 +16,12 @@ from rest_framework.fields import SkipField, empty
 
 from institution.models import Institution
 from institution.selectors import LOOK_UP, learner_ic_status, learner_send
-from tesla.serializers import TeslaModelSerializer
+from tesla.serializers import (
+    PlainModelRepresentation,
+    PlainRepresentation,
+    TeslaModelSerializer,
+    iso_datetime,
+)
 from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument
 from vle.services import courses as rules
 from vle.services import reads
@@ -62,7 +67,7 @@ class EchoedNestedFieldExtension(OpenApiSerializerFieldExtension):
         return component.ref
 
 
-class VLEInstitutionSerializer(TeslaModelSerializer):
+class VLEInstitutionSerializer(PlainModelRepresentation, TeslaModelSerializer):
     """An institution nested in VLE-app payloads (courses' VLEs, course learners)."""
 
     class Meta:
@@ -133,7 +138,7 @@ class InstitutionVLESerializer(TeslaModelSerializer):
 # §3 Institution courses ----------------------------------------------------------------------
 
 
-class InstitutionCourseVLESerializer(TeslaModelSerializer):
+class InstitutionCourseVLESerializer(PlainRepresentation, TeslaModelSerializer):
     """The VLE of a course, with its institution."""
 
     # A plain integer here: one component owns the VLE type enum (see InstitutionVLE).
@@ -145,8 +150,18 @@ class InstitutionCourseVLESerializer(TeslaModelSerializer):
         fields = ["id", "type", "name", "url", "client_id", "institution"]
         read_only_fields = fields
 
+    def represent(self, vle) -> dict:
+        return {
+            "id": vle.pk,
+            "type": vle.type,
+            "name": vle.name,
+            "url": vle.url,
+            "client_id": vle.client_id,
+            "institution": self.shared(VLEInstitutionSerializer, vle.institution),
+        }
 
-class InstitutionCourseSerializer(TeslaModelSerializer):
+
+class InstitutionCourseSerializer(PlainRepresentation, TeslaModelSerializer):
     """A course as the institution sees it; `user_roles` are the caller's roles in it."""
 
     vle = InstitutionCourseVLESerializer(read_only=True)
@@ -173,6 +188,20 @@ class InstitutionCourseSerializer(TeslaModelSerializer):
     )
     def get_user_roles(self, course) -> list[str]:
         return reads.course_user_roles(course)
+
+    def represent(self, course) -> dict:
+        return {
+            "id": course.pk,
+            "vle": self.shared(InstitutionCourseVLESerializer, course.vle),
+            "vle_course_id": course.vle_course_id,
+            "code": course.code,
+            "description": course.description,
+            "start": iso_datetime(course.start),
+            "end": iso_datetime(course.end),
+            "user_roles": reads.course_user_roles(course),
+            "created_at": iso_datetime(course.created_at),
+            "updated_at": iso_datetime(course.updated_at),
+        }
 
 
 # §5 Group courses ----------------------------------------------------------------------------

@@ -17,7 +17,12 @@ from rest_framework import serializers
 
 from institution.selectors import LOOK_UP, learner_ic_status, learner_send
 from tesla.api.serializers import TokenPairSerializer
-from tesla.serializers import ClampedIntegerField
+from tesla.serializers import (
+    ClampedIntegerField,
+    PlainRepresentation,
+    iso_datetime,
+    shared_representation,
+)
 from vle.api.serializers import (
     CourseLearnerConsentSerializer,
     EchoedNestedField,
@@ -42,11 +47,7 @@ class URLParentField(EchoedNestedField):
         value = self.context.get("parents", {}).get(self.url_parent) or getattr(
             obj, self.url_parent
         )
-        cache = self.context.setdefault("_parent_representations", {})
-        key = (self.url_parent, value.pk)
-        if key not in cache:
-            cache[key] = super().to_representation(value)
-        return cache[key]
+        return shared_representation(self.context, self.serializer_class, value)
 
 
 def _now(context: dict):
@@ -57,7 +58,7 @@ def _now(context: dict):
 # §1 VLE --------------------------------------------------------------------------------------
 
 
-class VLESerializer(serializers.ModelSerializer):
+class VLESerializer(PlainRepresentation, serializers.ModelSerializer):
     """A VLE as it sees itself: its type as a label ("MOODLE") and its institution."""
 
     type = serializers.CharField(source="get_type_display", read_only=True)
@@ -67,6 +68,16 @@ class VLESerializer(serializers.ModelSerializer):
         model = VLE
         fields = ["id", "type", "name", "url", "client_id", "institution"]
         read_only_fields = fields
+
+    def represent(self, vle) -> dict:
+        return {
+            "id": vle.pk,
+            "type": vle.get_type_display(),
+            "name": vle.name,
+            "url": vle.url,
+            "client_id": vle.client_id,
+            "institution": self.shared(VLEInstitutionSerializer, vle.institution),
+        }
 
 
 class VLEInstrumentSerializer(serializers.ModelSerializer):
@@ -96,7 +107,7 @@ class VLEInstrumentSerializer(serializers.ModelSerializer):
 # §2 Courses ----------------------------------------------------------------------------------
 
 
-class VLECourseSerializer(serializers.ModelSerializer):
+class VLECourseSerializer(PlainRepresentation, serializers.ModelSerializer):
     """A course of the VLE. `enabled` says whether TeSLA watches at least one of its
     activities. The PHP SDK sends `vle` as an integer and `parent: null`: both are ignored."""
 
@@ -126,6 +137,20 @@ class VLECourseSerializer(serializers.ModelSerializer):
             course.has_enabled_activity = course.activities.filter(enabled=True).exists()
         return course.has_enabled_activity
 
+    def represent(self, course) -> dict:
+        return {
+            "id": course.pk,
+            "vle": self.url_parent("vle", VLESerializer, course),
+            "enabled": self.get_enabled(course),
+            "code": course.code,
+            "vle_course_id": course.vle_course_id,
+            "description": course.description,
+            "start": iso_datetime(course.start),
+            "end": iso_datetime(course.end),
+            "created_at": iso_datetime(course.created_at),
+            "updated_at": iso_datetime(course.updated_at),
+        }
+
 
 # §6 Activities -------------------------------------------------------------------------------
 
@@ -141,7 +166,7 @@ class ActivityConfField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-class VLECourseActivitySerializer(serializers.ModelSerializer):
+class VLECourseActivitySerializer(PlainRepresentation, serializers.ModelSerializer):
     """An activity of the course, identified in the VLE by (`vle_activity_type`,
     `vle_activity_id`). New activities are disabled unless `enabled` is sent: an instructor
     switches TeSLA on. The PHP SDK's `vle_id` and the spec's `course` are ignored."""
@@ -170,6 +195,22 @@ class VLECourseActivitySerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    def represent(self, activity) -> dict:
+        return {
+            "id": activity.pk,
+            "course": self.url_parent("course", VLECourseSerializer, activity),
+            "vle_activity_type": activity.vle_activity_type,
+            "vle_activity_id": activity.vle_activity_id,
+            "description": activity.description,
+            "name": activity.name,
+            "enabled": activity.enabled,
+            "start": iso_datetime(activity.start),
+            "end": iso_datetime(activity.end),
+            "conf": activity.conf,
+            "created_at": iso_datetime(activity.created_at),
+            "updated_at": iso_datetime(activity.updated_at),
+        }
 
 
 # §8 Activity instruments ---------------------------------------------------------------------

@@ -12,6 +12,7 @@ requests, reports) nest under them too.
 import json
 
 import django_filters
+from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpResponse, HttpResponseNotFound
 from django.template.loader import render_to_string
@@ -357,6 +358,7 @@ def _public(response: HttpResponse) -> HttpResponse:
     return response
 
 
+@transaction.non_atomic_requests
 @require_GET
 def assessment_session_connector(request, access_key):
     """The connector script of an open session: it loads the browser plugin into the page
@@ -381,6 +383,7 @@ def assessment_session_connector(request, access_key):
     return _public(HttpResponse(body, content_type="application/javascript; charset=utf-8"))
 
 
+@transaction.non_atomic_requests
 @require_GET
 def assessment_session_config(request, access_key):
     """The browser plugin's configuration of an open session (the original's data.json)."""

@@ -1,0 +1,88 @@
+"""Serializer cost per row on the hot lists, measured in-process on the benchmark database:
+the rows are loaded once (as the list views load them), then serialised repeatedly; the time
+is CPU time per row, the database excluded."""
+
+import time
+
+ROWS = 500
+REPEAT = 5
+
+
+def _per_row_us(serialize, rows) -> float:
+    serialize(rows)  # warm up (field construction, imports)
+    best = float("inf")
+    for _ in range(REPEAT):
+        started = time.process_time()
+        serialize(rows)
+        best = min(best, time.process_time() - started)
+    return best * 1e6 / max(len(rows), 1)
+
+
+def measure(institution_id: int, vle_id: int) -> dict[str, float]:
+    from django.test import RequestFactory
+    from rest_framework.request import Request
+
+    from institution.api.serializers import InstitutionLearnerSerializer
+    from institution.models import Institution
+    from institution.selectors import current_informed_consent, learners_of
+    from reports.api.serializers import InstitutionCourseActivityReportSerializer
+    from reports.models import ReportActivity
+    from reports.selectors import activity_reports
+    from vle.api.serializers import InstitutionCourseSerializer
+    from vle.api.vle_serializers import VLECourseSerializer
+    from vle.api.vle_views import _with_enabled_flag
+    from vle.models import VLE, Course
+    from vle.services.reads import courses_of_institution
+
+    request = Request(RequestFactory().get("/", HTTP_HOST="127.0.0.1"))
+    institution = Institution.objects.get(pk=institution_id)
+    vle = VLE.objects.select_related("institution").get(pk=vle_id)
+    consent = current_informed_consent(institution_id)
+    learners = list(learners_of(institution).order_by("pk")[:ROWS])
+    vle_courses = list(_with_enabled_flag(Course.objects.filter(vle=vle)).order_by("pk")[:ROWS])
+    courses = list(
+        courses_of_institution(institution=institution, person=None, own_only=False).order_by("pk")[
+            :ROWS
+        ]
+    )
+    busiest = (
+        ReportActivity.objects.filter(activity__vle__institution=institution)
+        .values_list("activity_id", flat=True)
+        .first()
+    )
+    reports = (
+        list(
+            activity_reports(
+                activity=ReportActivity.objects.filter(activity_id=busiest).first().activity
+            )
+        )
+        if busiest
+        else []
+    )
+
+    def context(**extra):
+        return {"request": request, "parents": {"institution": institution, "vle": vle}, **extra}
+
+    return {
+        "learner (institution learner list)": _per_row_us(
+            lambda rows: (
+                InstitutionLearnerSerializer(
+                    rows, many=True, context=context(current_consent=consent)
+                ).data
+            ),
+            learners,
+        ),
+        "course (VLE course list)": _per_row_us(
+            lambda rows: VLECourseSerializer(rows, many=True, context=context()).data, vle_courses
+        ),
+        "course (institution course list)": _per_row_us(
+            lambda rows: InstitutionCourseSerializer(rows, many=True, context=context()).data,
+            courses,
+        ),
+        "report (activity report list)": _per_row_us(
+            lambda rows: (
+                InstitutionCourseActivityReportSerializer(rows, many=True, context=context()).data
+            ),
+            reports,
+        ),
+    }
