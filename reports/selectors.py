@@ -2,6 +2,7 @@
 
 import json
 from collections import defaultdict
+from pathlib import PurePosixPath
 
 from django.db.models import Count, F, Prefetch, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -10,6 +11,7 @@ from institution.models import Learner
 from reports.models import (
     Alert,
     Enrolment,
+    EnrolmentSample,
     EnrolmentSampleValidation,
     HistogramActivityInstrument,
     HistogramLearnerInstrument,
@@ -25,7 +27,7 @@ from reports.models import (
 from reports.services import levels
 from tesla.db import json_rows
 from tesla.signing import signed_sample_url
-from vle.models import Activity
+from vle.models import Activity, Instrument
 from vle.selectors import activity_learner_instruments
 
 
@@ -331,8 +333,8 @@ def report_instrument_audit(*, row: ReportActivityInstrument, http_request=None)
     instrument): its providers with the learner's enrolment, per request the instrument
     result, every provider's answer with the provider's own audit data (an object, `{}` when
     it sent none) and `data`, a signed link that shows the sample itself (the dashboard puts it
-    in an `<img src>`), and `enrolment_samples` by id (the samples the models were built from;
-    empty while none are stored)."""
+    in an `<img src>`), and `enrolment_samples` by id: the learner's samples the providers'
+    models were built from, each with such a link (every provider lists its own ids)."""
     report = row.report
     requests = {
         item["id"]: item
@@ -357,11 +359,24 @@ def report_instrument_audit(*, row: ReportActivityInstrument, http_request=None)
         answers[answer.request_id].append(answer)
         provider_ids.add(answer.provider_id)
     providers = Provider.objects.in_bulk(provider_ids)
+    # The samples each model was built from: only the report learner's, whatever a provider
+    # stored, with their instruments, in two queries whatever their number.
+    model_samples = Prefetch(
+        "model_samples",
+        queryset=EnrolmentSample.objects.filter(learner_id=report.learner_id)
+        .order_by("id")
+        .prefetch_related(Prefetch("instruments", queryset=Instrument.objects.only("id"))),
+    )
     enrolments = {
         enrolment.provider_id: enrolment
         for enrolment in Enrolment.objects.filter(
             learner_id=report.learner_id, provider_id__in=provider_ids
-        )
+        ).prefetch_related(model_samples)
+    }
+    samples = {
+        sample.pk: sample
+        for enrolment in enrolments.values()
+        for sample in enrolment.model_samples.all()
     }
     return {
         "providers": {
@@ -372,7 +387,11 @@ def report_instrument_audit(*, row: ReportActivityInstrument, http_request=None)
                 "enrolment_percentage": (
                     float(enrolments[pk].percentage) if pk in enrolments else None
                 ),
-                "enrolment_samples": [],
+                "enrolment_samples": (
+                    [sample.pk for sample in enrolments[pk].model_samples.all()]
+                    if pk in enrolments
+                    else []
+                ),
                 "can_analyse": enrolments[pk].can_analyse if pk in enrolments else None,
             }
             for pk, provider in sorted(providers.items())
@@ -404,7 +423,26 @@ def report_instrument_audit(*, row: ReportActivityInstrument, http_request=None)
             }
             for result in results
         },
-        "enrolment_samples": {},
+        "enrolment_samples": {
+            str(pk): _enrolment_sample(sample, http_request)
+            for pk, sample in sorted(samples.items())
+        },
+    }
+
+
+def _enrolment_sample(sample: EnrolmentSample, http_request) -> dict:
+    """An enrolment sample as the audit page reads it: `data` is a signed, expiring link that
+    shows the sample itself (an `<img src>`), named after its stored file."""
+    return {
+        "id": sample.pk,
+        "status": sample.status,
+        "instruments": sorted(instrument.pk for instrument in sample.instruments.all()),
+        "data": signed_sample_url(
+            sample.data.name, filename=PurePosixPath(sample.data.name).name, request=http_request
+        ),
+        "error_message": sample.error_message,
+        "created_at": _iso(sample.created_at),
+        "updated_at": _iso(sample.updated_at),
     }
 
 

@@ -463,16 +463,29 @@ class InstitutionCourseActivityReportAuditSerializer(
         return _view_link(self.context, "data", instrument_id=row.instrument_id)
 
 
+class ReportAuditEnrolmentSampleSerializer(serializers.Serializer):
+    """An enrolment sample a provider's model of the learner was built from, in an audit
+    trail: `data` is a signed, expiring link that shows the sample itself."""
+
+    id = serializers.IntegerField()
+    status = choice_integer(SampleStatus.choices, help_text="Sample status:")
+    instruments = serializers.ListField(child=serializers.IntegerField())
+    data = serializers.URLField()
+    error_message = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
 class ReportAuditTrailSerializer(serializers.Serializer):
     """The audit trail of one instrument in a report: `providers` by id (acronym, name, the
     learner's enrolment percentage and can_analyse, `enrolment_samples` ids), `requests` by
     id (the instrument's result, status and code, `data`: a signed, expiring link showing the
     sample, and `results` by provider id with each provider's own audit object) and
-    `enrolment_samples` by id."""
+    `enrolment_samples` by id (the samples the providers' models were built from)."""
 
     providers = serializers.DictField(child=serializers.DictField())
     requests = serializers.DictField(child=serializers.DictField())
-    enrolment_samples = serializers.DictField(child=serializers.DictField())
+    enrolment_samples = serializers.DictField(child=ReportAuditEnrolmentSampleSerializer())
 
 
 class InstitutionCourseActivityReportAuditDetailSerializer(

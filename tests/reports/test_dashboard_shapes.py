@@ -8,12 +8,18 @@ it reads must have the shapes it parses, or the page breaks on a 200.
 
 import base64
 import json
+from datetime import datetime
 
 import pytest
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from reports.models import ReportActivity
-from tests.reports.conftest import answer, enrol, submit
+from reports.models import EnrolmentSample, ReportActivity, SampleStatus
+from reports.services.enrolment import provider_enrolment_store
+from reports.services.samples import enrolment_sample_create
+from tests import factories
+from tests.reports.conftest import answer, enrol, give_consent, submit
 from vle.models import AssessmentSession
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +79,7 @@ def test_audit_requests_show_their_sample_through_a_signed_link(
     url = report_url(institution, course, configured_activity, session_report["report"])
     detail = api("inst_admin").get(f"{url}audit/1/").json()
     audit = api("inst_admin").get(detail["audit_data"]).json()
+    # No sample has been enrolled yet.
     assert audit["enrolment_samples"] == {}
     first = audit["requests"][str(session_report["first"].pk)]
     second = audit["requests"][str(session_report["second"].pk)]
@@ -91,3 +98,100 @@ def test_audit_requests_show_their_sample_through_a_signed_link(
     assert text.status_code == 200 and b"".join(text) == b"sample"
     tampered = first["data"].replace("/files/", "/files/x")
     assert Client().get(tampered).status_code == 404
+
+
+def picture_url(content: bytes) -> str:
+    return "data:image/jpeg;base64," + base64.b64encode(content).decode()
+
+
+def model_built_from(learner, provider, pictures: list[bytes]) -> list[EnrolmentSample]:
+    """Enrolment samples sent by the browser plugin for `learner`, then stored by `provider`
+    as the ones its model was built from (its `used_samples`)."""
+    with transaction.atomic():
+        samples = [
+            enrolment_sample_create(
+                learner=learner,
+                instruments=[provider.instrument_id],
+                data=picture_url(content),
+                metadata={"filename": f"face{index}.jpg", "mimetype": "image/jpeg"},
+            )
+            for index, content in enumerate(pictures)
+        ]
+    used = [sample.pk for sample in samples]
+    provider_enrolment_store(
+        enrolment=enrol(learner, provider), percentage=1.0, can_analyse=True, used_samples=used
+    )
+    return samples
+
+
+def audit_of(client, institution, course, activity, report) -> dict:
+    detail = client.get(f"{report_url(institution, course, activity, report)}audit/1/").json()
+    response = client.get(detail["audit_data"])
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_audit_shows_the_samples_the_model_was_built_from(
+    api,
+    institution,
+    course,
+    configured_activity,
+    consenting_learner,
+    consent,
+    fr_provider,
+    session_report,
+):
+    samples = model_built_from(consenting_learner, fr_provider, [JPEG, b"\xff\xd8 another"])
+    # Another learner enrolled with the same provider: none of their samples shows here.
+    other = give_consent(factories.user(institution, learner=True), consent)
+    [foreign] = model_built_from(other, fr_provider, [b"\xff\xd8 someone else"])
+    # Even a foreign sample wrongly tied to this learner's model stays out.
+    fr_provider.enrolments.get(learner=consenting_learner).model_samples.add(foreign)
+
+    audit = audit_of(
+        api("inst_admin"), institution, course, configured_activity, session_report["report"]
+    )
+    ids = [sample.pk for sample in samples]
+    assert audit["providers"][str(fr_provider.pk)]["enrolment_samples"] == ids
+    assert list(audit["enrolment_samples"]) == [str(pk) for pk in ids]
+    first = audit["enrolment_samples"][str(ids[0])]
+    assert first["id"] == ids[0]
+    assert first["instruments"] == [1]
+    # No provider validates face samples here: valid as soon as stored.
+    assert first["status"] == SampleStatus.VALID
+    assert datetime.fromisoformat(first["created_at"]) == samples[0].created_at
+    assert first["error_message"] is None
+    # The page puts `data` in an <img src>: no Authorization header, the picture itself,
+    # under a name that ends like the file the plugin sent.
+    assert first["data"].startswith("http")
+    assert first["data"].endswith("_face0.jpg")
+    for sample_id, content in zip(ids, [JPEG, b"\xff\xd8 another"], strict=True):
+        picture = Client().get(audit["enrolment_samples"][str(sample_id)]["data"])
+        assert picture.status_code == 200
+        assert picture["Content-Type"] == "image/jpeg"
+        assert b"".join(picture) == content
+    tampered = first["data"].replace("/files/", "/files/x")
+    assert Client().get(tampered).status_code == 404
+    assert str(foreign.pk) not in audit["enrolment_samples"]
+
+
+def test_audit_costs_the_same_with_one_or_several_samples(
+    api, institution, course, configured_activity, consenting_learner, fr_provider, session_report
+):
+    client = api("inst_admin")
+    detail = client.get(
+        f"{report_url(institution, course, configured_activity, session_report['report'])}audit/1/"
+    ).json()
+
+    def cost() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(detail["audit_data"]).json()
+        return len(queries), len(body["enrolment_samples"])
+
+    model_built_from(consenting_learner, fr_provider, [JPEG])
+    one, shown = cost()
+    assert shown == 1
+    model_built_from(consenting_learner, fr_provider, [JPEG, JPEG, JPEG, JPEG])
+    several, shown = cost()
+    assert shown == 4
+    assert several == one
