@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "institution",
     "vle",
     "reports",
+    "vle.content",
 ]
 
 MIDDLEWARE = [

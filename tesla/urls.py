@@ -18,6 +18,7 @@ from tesla.downloads import signed_file_view
 from tesla.routers import api_router
 from vle.api import urls as vle_urls
 from vle.api import vle_urls as vle_tree_urls
+from vle.content.api import urls as content_urls
 
 api_patterns = [
     path("auth/", include("tesla.api.urls")),
@@ -27,6 +28,7 @@ api_patterns = [
     *vle_tree_urls.urlpatterns,
     *reports_urls.urlpatterns,
     *reports_vle_urls.urlpatterns,
+    *content_urls.urlpatterns,
     path("files/<str:token>/<str:filename>", signed_file_view, name="signed-file"),
 ]
 

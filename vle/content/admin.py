@@ -1,0 +1,130 @@
+"""Admin site for the Course Service. What an import computed (activity tree, files, job
+results, recorded statements) is read-only: it is changed by importing again, not by hand."""
+
+from django.contrib import admin
+
+from vle.content.models import (
+    Course,
+    CourseFile,
+    CourseSetting,
+    CourseTag,
+    CourseVersion,
+    ImportJob,
+    Statement,
+)
+
+
+class CourseTagInline(admin.TabularInline):
+    model = CourseTag
+    extra = 0
+
+
+class CourseVersionInline(admin.TabularInline):
+    model = CourseVersion
+    fields = ("version", "title", "learning_standard", "launch_path", "created_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Course)
+class ContentCourseAdmin(admin.ModelAdmin):
+    list_display = ("id", "course_id", "title", "vle", "created_at", "updated_at")
+    list_filter = ("vle__institution", "vle")
+    search_fields = ("course_id", "title")
+    list_select_related = ("vle",)
+    readonly_fields = ("created_at", "updated_at")
+    inlines = [CourseTagInline, CourseVersionInline]
+
+
+@admin.register(CourseVersion)
+class CourseVersionAdmin(admin.ModelAdmin):
+    list_display = ("id", "course", "version", "title", "learning_standard", "created_at")
+    list_filter = ("learning_standard", "course__vle")
+    search_fields = ("course__course_id", "title")
+    list_select_related = ("course",)
+    readonly_fields = (
+        "course",
+        "version",
+        "learning_standard",
+        "xapi_activity_id",
+        "metadata",
+        "root_activity",
+        "launch_path",
+        "storage_folder",
+        "content_type",
+        "reference_url",
+        "parser_warnings",
+        "languages",
+        "created_at",
+        "updated_at",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(CourseFile)
+class CourseFileAdmin(admin.ModelAdmin):
+    list_display = ("id", "version", "path", "size", "modified")
+    search_fields = ("path", "version__course__course_id")
+    list_select_related = ("version__course",)
+    readonly_fields = ("version", "path", "size", "modified")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CourseTag)
+class CourseTagAdmin(admin.ModelAdmin):
+    list_display = ("id", "name", "course")
+    search_fields = ("name", "course__course_id")
+    list_select_related = ("course",)
+    raw_id_fields = ("course",)
+
+
+@admin.register(CourseSetting)
+class CourseSettingAdmin(admin.ModelAdmin):
+    list_display = ("id", "course", "version", "setting_id", "value")
+    list_filter = ("setting_id",)
+    search_fields = ("course__course_id", "setting_id")
+    list_select_related = ("course", "version")
+    raw_id_fields = ("course", "version")
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ("id", "vle", "course_id", "source", "status", "progress", "created_at")
+    list_filter = ("status", "source", "vle")
+    search_fields = ("id", "course_id", "source_url")
+    list_select_related = ("vle",)
+    readonly_fields = [field.name for field in ImportJob._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Statement)
+class StatementAdmin(admin.ModelAdmin):
+    list_display = ("id", "course", "version", "learner_id", "verb", "stored")
+    list_filter = ("course__vle",)
+    search_fields = ("id", "learner_id", "verb", "activity_id", "course__course_id")
+    list_select_related = ("course", "version__course")
+    readonly_fields = [field.name for field in Statement._meta.fields]
+    date_hierarchy = "stored"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
