@@ -225,6 +225,10 @@ JOB_RESEND_MAX_SECONDS = int(os.environ.get("JOB_RESEND_MAX_SECONDS", "3600"))
 # other token-less fetchers use.
 SIGNED_URL_MAX_AGE = int(os.environ.get("SIGNED_URL_MAX_AGE", "3600"))
 
+# Course Service preview player: how long a preview, once opened, may keep loading its files
+# and recording statements (the link itself expires after the `expiry` its caller chose).
+COURSE_PREVIEW_SESSION_SECONDS = int(os.environ.get("COURSE_PREVIEW_SESSION_SECONDS", "14400"))
+
 if not DEBUG:
     # gunicorn serves the admin's static files through WhiteNoise (runserver does it in DEBUG).
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")

@@ -37,6 +37,7 @@ urlpatterns = [
     path("lapi/v1/", include(lapi_urls.urlpatterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("content/", include("vle.content.player_urls")),
     path("admin/", admin.site.urls),
     path("api-auth/", include("rest_framework.urls")),
     path("health", HealthView.as_view(), name="health"),

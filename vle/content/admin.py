@@ -10,6 +10,8 @@ from vle.content.models import (
     CourseTag,
     CourseVersion,
     ImportJob,
+    PreviewDocument,
+    PreviewSession,
     Statement,
 )
 
@@ -122,6 +124,50 @@ class StatementAdmin(admin.ModelAdmin):
     list_select_related = ("course", "version__course")
     readonly_fields = [field.name for field in Statement._meta.fields]
     date_hierarchy = "stored"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# --- Preview player ------------------------------------------------------------------------
+
+
+class PreviewDocumentInline(admin.TabularInline):
+    model = PreviewDocument
+    fields = ("kind", "document_id", "content_type", "updated_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(PreviewSession)
+class PreviewSessionAdmin(admin.ModelAdmin):
+    """Preview sessions are opened by preview links and end by themselves; nothing to edit."""
+
+    list_display = ("registration", "version", "created_at", "expires_at", "token_fetched_at")
+    list_filter = ("version__course__vle",)
+    search_fields = ("registration", "version__course__course_id")
+    list_select_related = ("version__course",)
+    readonly_fields = [field.name for field in PreviewSession._meta.fields]
+    inlines = [PreviewDocumentInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PreviewDocument)
+class PreviewDocumentAdmin(admin.ModelAdmin):
+    list_display = ("id", "session", "kind", "document_id", "content_type", "updated_at")
+    list_filter = ("kind",)
+    search_fields = ("document_id", "session__registration")
+    list_select_related = ("session",)
+    readonly_fields = [field.name for field in PreviewDocument._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -236,3 +236,60 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} {self.activity_id}"
+
+
+# --- Preview player ------------------------------------------------------------------------
+
+
+class PreviewSession(models.Model):
+    """One opening of a preview link in a browser: a registration of the preview learner on
+    one course version. Its statements carry `registration`; the content reaches the server
+    with a signed credential naming it, until `expires_at`."""
+
+    registration = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    version = models.ForeignKey(
+        CourseVersion, on_delete=models.CASCADE, related_name="preview_sessions"
+    )
+    activity_id = models.CharField(
+        max_length=2000, help_text="The xAPI activity id the launch gave the content."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    token_fetched_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the cmi5 fetch URL was redeemed (only once)."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "registration"]
+
+    def __str__(self) -> str:
+        return f"preview {self.registration} of {self.version}"
+
+
+class PreviewDocument(models.Model):
+    """An xAPI document (activity state or agent profile) the content stored during a preview
+    session, e.g. a bookmark. `key` identifies it within the session (a digest of its kind,
+    activity, agent and id, which can be longer than an index allows)."""
+
+    class Kind(models.TextChoices):
+        STATE = "state"
+        AGENT_PROFILE = "agent_profile"
+
+    session = models.ForeignKey(PreviewSession, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    scope = models.CharField(max_length=64)
+    key = models.CharField(max_length=64)
+    document_id = models.CharField(max_length=2000)
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=255, default="application/octet-stream")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session_id", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "key"], name="unique_preview_document")
+        ]
+        indexes = [models.Index(fields=["session", "scope"], name="content_preview_doc_scope")]
+
+    def __str__(self) -> str:
+        return self.document_id
