@@ -1,0 +1,245 @@
+"""A real browser (Debian's chromium, headless, through chromedriver) opens preview links of a
+SCORM 2004 and a cmi5 package against a live server: the content finds and calls its runtime,
+and its statements are recorded in the database."""
+
+import os
+import shutil
+import tempfile
+import time
+
+import pytest
+
+from tests.content_preview.packages import stored_version
+from vle.content.models import PreviewSession, Statement
+from vle.content.preview import PlayerOptions, preview_link_make
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+HAVE_BROWSER = os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)
+VERB = "http://adlnet.gov/expapi/verbs/"
+
+pytestmark = [
+    # CI installs the browser (.ci/run); only a developer machine without it may skip.
+    pytest.mark.skipif(
+        not HAVE_BROWSER and not os.environ.get("CI"),
+        reason="chromium and chromedriver are not installed",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+SCO_2004 = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>SCO</title><script src="sco.js"></script></head>
+<body><pre id="log"></pre></body></html>
+"""
+
+# A SCO as authors write them: find the API up the frame chain, then talk to it.
+SCO_2004_JS = """
+function findApi(win) {
+  for (var hops = 0; win && hops < 10; hops++) {
+    if (win.API_1484_11) return win.API_1484_11;
+    if (win.parent === win) break;
+    win = win.parent;
+  }
+  return null;
+}
+window.addEventListener("load", function () {
+  var api = findApi(window), log = [];
+  if (!api) { document.getElementById("log").textContent = "no API"; return; }
+  log.push("Initialize=" + api.Initialize(""));
+  log.push("learner=" + api.GetValue("cmi.learner_id"));
+  log.push("entry=" + api.GetValue("cmi.entry"));
+  log.push("readonly=" + api.SetValue("cmi.learner_id", "me") + "/" + api.GetLastError());
+  log.push("badvalue=" + api.SetValue("cmi.score.scaled", "2") + "/" + api.GetLastError());
+  log.push("unset=" + api.GetValue("cmi.location") + "/" + api.GetLastError());
+  log.push("order=" + api.SetValue("cmi.interactions.0.type", "choice") + "/" + api.GetLastError());
+  log.push("gap=" + api.SetValue("cmi.interactions.1.id", "q2") + "/" + api.GetLastError());
+  api.SetValue("cmi.interactions.0.id", "q1");
+  api.SetValue("cmi.interactions.0.type", "choice");
+  api.SetValue("cmi.interactions.0.learner_response", "b");
+  api.SetValue("cmi.interactions.0.result", "correct");
+  log.push("count=" + api.GetValue("cmi.interactions._count"));
+  api.SetValue("cmi.score.scaled", "0.9");
+  api.SetValue("cmi.success_status", "passed");
+  api.SetValue("cmi.completion_status", "completed");
+  api.SetValue("cmi.session_time", "PT12S");
+  log.push("Commit=" + api.Commit(""));
+  document.getElementById("log").textContent = log.join("\\n");
+  document.title = "ready";
+});
+"""
+
+AU_HTML = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>AU</title><script src="au.js"></script></head>
+<body><pre id="log"></pre></body></html>
+"""
+
+# A cmi5 AU: redeem the fetch URL, read LMS.LaunchData, send initialized and completed.
+AU_JS = """
+window.addEventListener("load", async function () {
+  var out = document.getElementById("log"), log = [];
+  try {
+    var q = new URLSearchParams(location.search);
+    var endpoint = q.get("endpoint").replace(/\\/$/, "");
+    var fetched = await fetch(q.get("fetch"), {method: "POST"});
+    var auth = "Basic " + (await fetched.json())["auth-token"];
+    var headers = {"X-Experience-API-Version": "1.0.3", "Authorization": auth};
+    var stateUrl = endpoint + "/activities/state?" + new URLSearchParams({
+      stateId: "LMS.LaunchData", activityId: q.get("activityId"), agent: q.get("actor"),
+      registration: q.get("registration")});
+    var launchData = await (await fetch(stateUrl, {headers: headers})).json();
+    log.push("moveOn=" + launchData.moveOn);
+    log.push("paramA=" + q.get("paramA"));
+    var send = async function (verb, id) {
+      var context = JSON.parse(JSON.stringify(launchData.contextTemplate));
+      context.registration = q.get("registration");
+      var statement = {id: id, actor: JSON.parse(q.get("actor")),
+        verb: {id: "http://adlnet.gov/expapi/verbs/" + verb, display: {"en-US": verb}},
+        object: {id: q.get("activityId"), objectType: "Activity"}, context: context};
+      var response = await fetch(endpoint + "/statements?statementId=" + id, {method: "PUT",
+        headers: Object.assign({"Content-Type": "application/json"}, headers),
+        body: JSON.stringify(statement)});
+      log.push(verb + "=" + response.status);
+    };
+    await send("initialized", crypto.randomUUID());
+    await send("completed", crypto.randomUUID());
+  } catch (error) {
+    log.push("error=" + error);
+  }
+  out.textContent = log.join("\\n");
+  document.title = "ready";
+});
+"""
+
+
+@pytest.fixture
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="preview-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def wait_for(condition, timeout: float = 30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting for the browser")
+
+
+def open_in_content_frame(browser, link: str) -> list[str]:
+    """Open the player, step into the course's frame and return the lines it logged."""
+    browser.get(link)
+    frame = wait_for(lambda: browser.find_elements("id", "preview-content"))[0]
+    browser.switch_to.frame(frame)
+    try:
+        wait_for(lambda: browser.execute_script("return document.title") == "ready")
+    except AssertionError:
+        source = browser.page_source
+        browser.switch_to.default_content()
+        raise AssertionError(
+            f"the course did not finish: frame {source[:2000]!r}, "
+            f"player {browser.page_source[:3000]!r}, console {browser.get_log('browser')!r}"
+        ) from None
+    lines = browser.find_element("id", "log").text.splitlines()
+    browser.switch_to.default_content()
+    return lines
+
+
+def test_a_scorm_2004_package_plays_with_the_runtime(browser, live_server, vle, settings):
+    version = stored_version(
+        vle,
+        standard="SCORM20043RDEDITION",
+        files={"content/sco.html": SCO_2004, "content/sco.js": SCO_2004_JS},
+        launch_path="content/sco.html",
+        xapi_activity_id="https://example.org/courses/browser-2004",
+    )
+    path = preview_link_make(version=version, expiry=60, options=PlayerOptions())
+    link = live_server.url + path.removeprefix(settings.PUBLIC_API_URL)
+
+    lines = open_in_content_frame(browser, link)
+
+    assert lines == [
+        "Initialize=true",
+        "learner=preview",
+        "entry=ab-initio",
+        "readonly=false/404",
+        "badvalue=false/407",
+        "unset=/403",
+        "order=false/408",
+        "gap=false/351",
+        "count=1",
+        "Commit=true",
+    ]
+    session = PreviewSession.objects.get()
+    recorded = Statement.objects.filter(registration=session.pk)
+    committed = {statement.verb.removeprefix(VERB) for statement in recorded}
+    assert committed == {"initialized", "completed", "passed", "answered"}
+    passed = Statement.objects.get(verb=VERB + "passed")
+    assert passed.statement["result"]["score"] == {"scaled": 0.9}
+    assert passed.activity_id == "https://example.org/courses/browser-2004"
+
+    # Leaving the player ends the SCO on its behalf: its data is kept and the player says so.
+    browser.find_element("id", "preview-exit").click()
+    wait_for(lambda: browser.find_element("id", "preview-ended").is_displayed())
+    wait_for(lambda: Statement.objects.filter(verb=VERB + "terminated").exists())
+    calls = browser.execute_script("return window.API_1484_11._runtime.calls.map(c => c.call)")
+    assert calls[0] == "Initialize" and calls[-1] == "Terminate"
+
+
+def test_a_cmi5_package_records_its_statements(browser, live_server, vle, settings):
+    publisher_id = "https://example.org/cmi5/au/browser"
+    version = stored_version(
+        vle,
+        standard="CMI5",
+        files={"au/index.html": AU_HTML, "au/au.js": AU_JS},
+        launch_path="au/index.html?paramA=1",
+        xapi_activity_id="https://example.org/cmi5/course/browser",
+        root_activity={
+            "activityType": "AGGREGATION",
+            "children": [
+                {
+                    "activityType": "SCO",
+                    "externalIdentifier": publisher_id,
+                    "href": "au/index.html?paramA=1",
+                    "moveOn": "Completed",
+                }
+            ],
+        },
+    )
+    path = preview_link_make(version=version, expiry=60, options=PlayerOptions())
+    link = live_server.url + path.removeprefix(settings.PUBLIC_API_URL)
+
+    lines = open_in_content_frame(browser, link)
+
+    assert lines == ["moveOn=Completed", "paramA=1", "initialized=204", "completed=204"]
+    session = PreviewSession.objects.get()
+    recorded = Statement.objects.filter(registration=session.pk).order_by("stored")
+    assert [s.verb.removeprefix(VERB) for s in recorded] == ["launched", "initialized", "completed"]
+    for statement in recorded:
+        assert statement.activity_id == session.activity_id
+        assert statement.version == version
+        grouping = statement.statement["context"]["contextActivities"]["grouping"]
+        assert grouping == [{"objectType": "Activity", "id": publisher_id}]
