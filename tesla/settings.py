@@ -246,3 +246,30 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Course Service (vle.content): limits of imports, fetches and lists. See README "Course Service".
+COURSE_UPLOAD_MAX_BYTES = int(os.environ.get("COURSE_UPLOAD_MAX_BYTES", str(500 * 1024 * 1024)))
+COURSE_IMPORT_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("COURSE_IMPORT_MAX_UNCOMPRESSED_BYTES", str(2 * 1024 * 1024 * 1024))
+)
+COURSE_IMPORT_MAX_ENTRIES = int(os.environ.get("COURSE_IMPORT_MAX_ENTRIES", "20000"))
+COURSE_IMPORT_MAX_RATIO = int(os.environ.get("COURSE_IMPORT_MAX_RATIO", "100"))
+COURSE_IMPORT_MAX_XML_BYTES = int(os.environ.get("COURSE_IMPORT_MAX_XML_BYTES", "10485760"))
+COURSE_ASSET_MAX_BYTES = int(os.environ.get("COURSE_ASSET_MAX_BYTES", str(100 * 1024 * 1024)))
+COURSE_FETCH_TIMEOUT_SECONDS = int(os.environ.get("COURSE_FETCH_TIMEOUT_SECONDS", "60"))
+COURSE_FETCH_MAX_REDIRECTS = int(os.environ.get("COURSE_FETCH_MAX_REDIRECTS", "5"))
+# Comma-separated CIDRs that fetch imports, asset imports and postbacks may reach although
+# they are private, loopback or link-local (empty: none).
+COURSE_FETCH_ALLOWED_NETWORKS = [
+    cidr.strip()
+    for cidr in os.environ.get("COURSE_FETCH_ALLOWED_NETWORKS", "").split(",")
+    if cidr.strip()
+]
+COURSE_IMPORT_JOB_KEEP_DAYS = int(os.environ.get("COURSE_IMPORT_JOB_KEEP_DAYS", "7"))
+COURSE_LIST_PAGE_SIZE = int(os.environ.get("COURSE_LIST_PAGE_SIZE", "100"))
+COURSE_STATEMENT_PAGE_SIZE = int(os.environ.get("COURSE_STATEMENT_PAGE_SIZE", "100"))
+COURSE_TOKEN_MAX_SECONDS = int(os.environ.get("COURSE_TOKEN_MAX_SECONDS", str(24 * 3600)))
+CELERY_BEAT_SCHEDULE["content-import-jobs-purge"] = {
+    "task": "content.import_jobs_purge",
+    "schedule": 3600.0,
+}

@@ -1,3 +1,84 @@
-"""Routes of the Course Service, under /api/v2/ (the client's host is `<server>/api/v2`)."""
+"""Routes of the Course Service, under /api/v2/ (the official client's host is
+`<server>/api/v2`; with a trailing slash it sends `//courses`, which the tolerant-path
+middleware serves too). Course ids are matched as one path segment: an id cannot hold `/`."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from vle.content.api import views
+
+course = "courses/<str:course_id>"
+version = f"{course}/versions/<str:version_id>"
+
+urlpatterns = [
+    path("appManagement/token", views.ApplicationTokenView.as_view(), name="content-token"),
+    path(
+        "oauth/authenticate/application/token",
+        views.OAuthApplicationTokenView.as_view(),
+        name="content-oauth-token",
+    ),
+    path("courses", views.CoursesView.as_view(), name="content-courses"),
+    path("courses/importJobs", views.ImportFetchView.as_view(), name="content-import-fetch"),
+    path(
+        "courses/importJobs/upload",
+        views.ImportUploadView.as_view(),
+        name="content-import-upload",
+    ),
+    path(
+        "courses/importJobs/noUpload",
+        views.ImportNoUploadView.as_view(),
+        name="content-import-no-upload",
+    ),
+    path(
+        "courses/importJobs/<str:job_id>",
+        views.ImportJobView.as_view(),
+        name="content-import-job",
+    ),
+    path("courses/tags", views.CourseTagsBatchView.as_view(), name="content-tags-batch"),
+    path(course, views.CourseView.as_view(), name="content-course"),
+    path(f"{course}/title", views.CourseTitleView.as_view(), name="content-course-title"),
+    path(f"{course}/tags", views.CourseTagsView.as_view(), name="content-course-tags"),
+    path(
+        f"{course}/configuration",
+        views.CourseConfigurationView.as_view(),
+        name="content-course-configuration",
+    ),
+    path(
+        f"{course}/configuration/<str:setting_id>",
+        views.CourseSettingView.as_view(),
+        name="content-course-setting",
+    ),
+    path(
+        f"{course}/xAPIStatements",
+        views.CourseStatementsView.as_view(),
+        name="content-course-statements",
+    ),
+    path(f"{course}/asset", views.CourseAssetImportView.as_view(), name="content-course-asset"),
+    path(
+        f"{course}/asset/upload",
+        views.CourseAssetUploadView.as_view(),
+        name="content-course-asset-upload",
+    ),
+    path(f"{course}/versions", views.CourseVersionsView.as_view(), name="content-versions"),
+    path(version, views.CourseVersionView.as_view(), name="content-version"),
+    path(
+        f"{version}/configuration",
+        views.CourseConfigurationView.as_view(),
+        name="content-version-configuration",
+    ),
+    path(
+        f"{version}/configuration/<str:setting_id>",
+        views.CourseSettingView.as_view(),
+        name="content-version-setting",
+    ),
+    path(
+        f"{version}/xAPIStatements",
+        views.CourseStatementsView.as_view(),
+        name="content-version-statements",
+    ),
+    path(f"{version}/asset", views.CourseAssetImportView.as_view(), name="content-version-asset"),
+    path(
+        f"{version}/asset/upload",
+        views.CourseAssetUploadView.as_view(),
+        name="content-version-asset-upload",
+    ),
+]
