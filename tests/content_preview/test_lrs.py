@@ -234,7 +234,7 @@ def cmi5(vle):
                     "externalIdentifier": PUBLISHER_ID,
                     "href": "au/index.html?paramA=1",
                     "moveOn": "CompletedAndPassed",
-                    "masteryScore": "0.9",
+                    "scaledPassingScore": "0.9",
                     "launchParameters": "mode=quiz",
                     "entitlementKey": "sample value",
                 }

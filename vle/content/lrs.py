@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from vle.content import services
 from vle.content.models import PreviewDocument, PreviewSession, Statement
 from vle.content.preview import (
     cmi5_context_template,
@@ -113,7 +114,7 @@ def statement_validate(statement: Any) -> dict[str, Any]:
         _fail("object.objectType", "Unknown objectType.")
     if "timestamp" in statement:
         stamp = statement["timestamp"]
-        if not isinstance(stamp, str) or _parse_time(stamp) is None:
+        if not isinstance(stamp, str) or parse_time(stamp) is None:
             _fail("timestamp", "Must be an ISO 8601 date and time.")
     result = statement.get("result")
     if result is not None:
@@ -142,30 +143,16 @@ def statement_validate(statement: Any) -> dict[str, Any]:
     return statement
 
 
-def _parse_time(value: str) -> datetime | None:
+def parse_time(value: str) -> datetime | None:
+    """An ISO 8601 date and time (UTC when it names no zone), or None."""
     try:
         parsed = parse_datetime(value)
     except ValueError:
         return None
-    if parsed is not None and timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, UTC)
-    return parsed
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return parsed.replace(tzinfo=UTC) if parsed and timezone.is_naive(parsed) else parsed
 
 
 # --- Storing ------------------------------------------------------------------------------
-
-
-def _learner_id(actor: dict[str, Any]) -> str:
-    if isinstance(actor.get("account"), dict):
-        return str(actor["account"].get("name", ""))[:255]
-    for key in ("mbox", "mbox_sha1sum", "openid"):
-        if key in actor:
-            return str(actor[key])[:255]
-    return ""
 
 
 def _same_statement(stored: dict[str, Any], received: dict[str, Any]) -> bool:
@@ -181,12 +168,18 @@ def _same_statement(stored: dict[str, Any], received: dict[str, Any]) -> bool:
     return comparable(stored) == comparable(received)
 
 
+PREVIEW_AUTHORITY = {
+    "objectType": "Agent",
+    "name": "TeSLA preview",
+    "account": {"homePage": settings.PUBLIC_API_URL, "name": "preview"},
+}
+
+
 def statement_store(*, session: PreviewSession, statement: dict[str, Any]) -> Statement:
     """Record one valid statement for the session's course version and return it. Sending a
     statement again with the same id is harmless; the same id with other content raises
     `StatementConflict`."""
     version = session.version
-    now = timezone.now()
     statement_id = statement.get("id") or str(uuid.uuid4())
     existing = Statement.objects.filter(pk=statement_id).first()
     if existing is not None:
@@ -195,32 +188,8 @@ def statement_store(*, session: PreviewSession, statement: dict[str, Any]) -> St
         ):
             return existing
         raise StatementConflict(statement_id)
-    full = {**statement, "id": statement_id}
-    full.setdefault("timestamp", _utc(now))
-    full["stored"] = _utc(now)
-    full["version"] = XAPI_VERSION
-    full["authority"] = {
-        "objectType": "Agent",
-        "name": "TeSLA preview",
-        "account": {"homePage": settings.PUBLIC_API_URL, "name": "preview"},
-    }
-    target = full["object"]
-    registration = (full.get("context") or {}).get("registration")
-    return Statement.objects.create(
-        id=statement_id,
-        course_id=version.course_id,
-        version=version,
-        learner_id=_learner_id(full["actor"]),
-        actor=full["actor"],
-        verb=full["verb"]["id"],
-        activity_id=target.get("id", "")
-        if target.get("objectType", "Activity") == "Activity"
-        else "",
-        registration=registration,
-        statement=full,
-        timestamp=_parse_time(full["timestamp"]) or now,
-        stored=now,
-    )
+    full = {**statement, "id": statement_id, "authority": PREVIEW_AUTHORITY}
+    return services.statement_record(course=version.course, version=version, statement=full)
 
 
 def statements_receive(*, session: PreviewSession, body: Any, statement_id: str = "") -> list[str]:

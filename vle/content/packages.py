@@ -474,13 +474,21 @@ def parse_cmi5(package: Package, path: str, fallback: str, warnings: list[str]) 
                 warnings.append(f"AU '{identifier}' has no <url>.")
             check_local_file(package, url, f"AU '{identifier}'", warnings)
             mastery = element.get("masteryScore")
-            return activity(
+            au = activity(
                 kind=ActivityType.SCO,
                 title=label,
                 identifier=identifier,
                 href=url,
                 passing=mastery or None,
             )
+            # What the LMS hands the AU in LMS.LaunchData when the preview launches it.
+            au["moveOn"] = element.get("moveOn", "NotApplicable")
+            au["launchMethod"] = element.get("launchMethod", "AnyWindow")
+            for name in ("launchParameters", "entitlementKey"):
+                value = text(child(element, name))
+                if value:
+                    au[name] = value
+            return au
         return None
 
     kids = [n for n in (node(element, 1) for element in structure) if n]

@@ -326,7 +326,7 @@ def _since_param(request) -> datetime | None:
     raw = request.GET.get("since")
     if raw is None:
         return None
-    parsed = lrs._parse_time(raw)
+    parsed = lrs.parse_time(raw)
     if parsed is None:
         raise ValidationError({"since": "Must be an ISO 8601 date and time."})
     return parsed

@@ -282,7 +282,7 @@ def player_config(*, session: PreviewSession, options: PlayerOptions, request) -
             runtimeUrl=reverse("content-preview-runtime", kwargs={"token": token}),
             mode="normal",
             credit="credit",
-            **_scorm_launch_values(activity),
+            **_scorm_launch_values(activity, standard),
         )
     elif standard == LearningStandard.CMI5:
         fetch = request.build_absolute_uri(
@@ -310,22 +310,17 @@ def player_config(*, session: PreviewSession, options: PlayerOptions, request) -
     return config
 
 
-def _scorm_launch_values(activity: dict[str, Any]) -> dict[str, str]:
-    """Values the manifest gives the SCO's data model (launch data, thresholds)."""
-    names = {
-        "launchData": ("dataFromLMS", "datafromlms", "launchData"),
-        "masteryScore": ("masteryScore", "masteryscore"),
-        "scaledPassingScore": ("scaledPassingScore",),
-        "completionThreshold": ("completionThreshold",),
-        "maxTimeAllowed": ("maxTimeAllowed", "maxtimeallowed"),
-    }
-    values = {}
-    for key, candidates in names.items():
-        for candidate in candidates:
-            if activity.get(candidate) not in (None, ""):
-                values[key] = str(activity[candidate])
-                break
-    return values
+def _scorm_launch_values(activity: dict[str, Any], standard: str) -> dict[str, str]:
+    """What the manifest says the SCO's data model starts with: its passing score, as
+    `cmi.scaled_passing_score` (2004) or `cmi.student_data.mastery_score` (1.2, 0-100)."""
+    passing = activity.get("scaledPassingScore")
+    try:
+        scaled = float(passing)
+    except (TypeError, ValueError):
+        return {}
+    if standard in SCORM_12:
+        return {"masteryScore": f"{scaled * 100:g}"}
+    return {"scaledPassingScore": f"{scaled:g}"}
 
 
 def _json(value: Any) -> str:
@@ -354,7 +349,7 @@ def cmi5_launch_data(session: PreviewSession, activity: dict[str, Any]) -> dict[
         "launchMethod": activity.get("launchMethod") or "AnyWindow",
         "moveOn": activity.get("moveOn") or "NotApplicable",
     }
-    mastery = activity.get("masteryScore")
+    mastery = activity.get("scaledPassingScore")
     if mastery not in (None, ""):
         with contextlib.suppress(TypeError, ValueError):
             data["masteryScore"] = float(mastery)
