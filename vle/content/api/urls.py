@@ -4,7 +4,7 @@ middleware serves too). Course ids are matched as one path segment: an id cannot
 
 from django.urls import path
 
-from vle.content.api import views
+from vle.content.api import preview_views, views
 
 course = "courses/<str:course_id>"
 version = f"{course}/versions/<str:version_id>"
@@ -57,6 +57,14 @@ urlpatterns = [
         f"{course}/asset/upload",
         views.CourseAssetUploadView.as_view(),
         name="content-course-asset-upload",
+    ),
+    path(
+        f"{course}/preview", preview_views.CoursePreviewLatestView.as_view(), name="content-preview"
+    ),
+    path(
+        f"{version}/preview",
+        preview_views.CourseVersionPreviewView.as_view(),
+        name="content-version-preview",
     ),
     path(f"{course}/versions", views.CourseVersionsView.as_view(), name="content-versions"),
     path(version, views.CourseVersionView.as_view(), name="content-version"),
