@@ -10,6 +10,7 @@ scope; a bearer token holds what it was issued with.
 
 import base64
 import binascii
+import math
 import time
 from dataclasses import dataclass
 
@@ -128,4 +129,5 @@ class CourseServiceAccess(BasePermission):
 
 
 def expiry_seconds_until(moment) -> int:
-    return int(moment.timestamp() - time.time())
+    """Whole seconds from now until `moment` (rounded up; zero or less once it has passed)."""
+    return math.ceil(moment.timestamp() - time.time())

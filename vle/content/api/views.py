@@ -82,6 +82,15 @@ class CourseServiceView(APIView):
     def get_exception_handler(self):
         return course_service_exception_handler
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # The URL's course (and version) before anything else: another VLE's course is a 404
+        # whatever the body says.
+        if "course_id" in kwargs:
+            _ = self.course
+        if self.has_version:
+            _ = self.version
+
     @property
     def vle(self):
         return self.request.user.module
@@ -159,7 +168,7 @@ class ApplicationTokenView(CourseServiceView):
 class OAuthApplicationTokenView(CourseServiceView):
     """An OAuth bearer token for the application (form fields `scope`, `expiration`)."""
 
-    parser_classes = [FormParser, JSONParser]
+    parser_classes = [FormParser, MultiPartParser, JSONParser]
 
     @extend_schema(
         request={"application/x-www-form-urlencoded": s.ApplicationTokenRequestSerializer},
