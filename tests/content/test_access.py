@@ -159,7 +159,7 @@ def test_oauth_form_tokens_and_expiry(app, owned):
     assert expired.get(COURSES).status_code == 401
     past = {"permissions": {"scopes": ["read"]}, "expiry": "2000-01-01T00:00:00Z"}
     assert app.post("/api/v2/appManagement/token", past, format="json").status_code == 400
-    unknown = {"permissions": {"scopes": ["root"]}}
+    unknown = {"permissions": {"scopes": ["root access!"]}}
     assert app.post("/api/v2/appManagement/token", unknown, format="json").status_code == 400
 
 

@@ -31,7 +31,6 @@ SCOPES = {
     "write": {"write", "write:course"},
     "delete": {"delete", "delete:course"},
 }
-KNOWN_SCOPES = set().union(*SCOPES.values())
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ with the serializers, and hands the work to `services`/`selectors`. Every error 
 `{"message": ...}`, the spec's MessageSchema."""
 
 import posixpath
+import re
 from functools import cached_property
 
 from django.conf import settings
@@ -20,7 +21,6 @@ from tesla.parsers import FormParser, JSONParser, MultiPartParser
 from vle.content import selectors, services
 from vle.content.api import serializers as s
 from vle.content.auth import (
-    KNOWN_SCOPES,
     CourseServiceAccess,
     CourseServiceAuthentication,
     Grant,
@@ -133,10 +133,15 @@ class CourseServiceView(APIView):
 # --- tokens ---------------------------------------------------------------------------------
 
 
+SCOPE = re.compile(r"^[A-Za-z_]+(:[A-Za-z_]+)?$")
+
+
 def _scopes_checked(scopes: list[str], request) -> list[str]:
-    unknown = sorted(set(scopes) - KNOWN_SCOPES)
-    if unknown:
-        raise exceptions.ValidationError({"scopes": [f"Unknown scope '{unknown[0]}'."]})
+    """Scopes as SCORM Cloud spells them (`read`, `write:course`, `read:registration`...).
+    Any well-formed scope may be asked for; only the course scopes grant anything here."""
+    malformed = [scope for scope in scopes if not SCOPE.match(scope)]
+    if malformed:
+        raise exceptions.ValidationError({"scopes": [f"'{malformed[0]}' is not a scope."]})
     grant = request.auth if isinstance(request.auth, Grant) else Grant()
     if grant.scopes is not None:
         raise exceptions.PermissionDenied("Tokens are issued to the application's credentials.")
