@@ -35,8 +35,19 @@ def wait_for(course_api, job_id: str):
     return status
 
 
+@pytest.fixture
+def short_lived_connections(monkeypatch):
+    """The live server answers each request in a new thread; with persistent connections each
+    thread would keep one open and the test database could not be dropped afterwards."""
+    from django.db import connections
+
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_the_official_client_runs_the_whole_course_flow(live_server, vle, tmp_path, settings):
+def test_the_official_client_runs_the_whole_course_flow(
+    short_lived_connections, live_server, vle, tmp_path, settings
+):
     settings.COURSE_LIST_PAGE_SIZE = 1
     settings.COURSE_FETCH_ALLOWED_NETWORKS = ["127.0.0.1/32"]
     credentials = vle.issue_credentials()
