@@ -172,3 +172,38 @@ def test_jobs_are_kept_a_week_after_they_finish(app, upload, settings):
     from vle.content.services import import_jobs_purge
 
     assert import_jobs_purge() == 1
+
+
+@pytest.mark.django_db
+def test_a_queued_job_is_running_and_shows_its_progress_as_it_goes(app, upload, monkeypatch):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from vle.content import services
+
+    # Without the commit the job is still queued: RUNNING, with a message and progress 0.
+    response = app.post(
+        f"{COURSES}/importJobs/upload?courseId=q",
+        {"file": SimpleUploadedFile("p.zip", packages.scorm12_package())},
+        format="multipart",
+    )
+    queued = app.get(f"{COURSES}/importJobs/{response.json()['result']}").json()
+    assert queued["status"] == "RUNNING"
+    assert queued["progress"] == 0
+    assert isinstance(queued["message"], str)
+
+    seen = []
+    real = services._job_progress
+
+    def spy(job, progress, stage):
+        real(job, progress, stage)
+        body = app.get(f"{COURSES}/importJobs/{job.pk}").json()
+        seen.append((body["status"], body["progress"], body["message"]))
+
+    monkeypatch.setattr(services, "_job_progress", spy)
+    _, job = upload(app, "p", packages.scorm12_package())
+
+    assert job["status"] == "COMPLETE"
+    assert all(status == "RUNNING" for status, _, _ in seen)
+    progress = [value for _, value, _ in seen]
+    assert progress == sorted(progress) and progress[-1] == 95
+    assert any("Extracting files" in message for _, _, message in seen)

@@ -10,6 +10,7 @@ scope; a bearer token holds what it was issued with.
 
 import base64
 import binascii
+import math
 import time
 from dataclasses import dataclass
 
@@ -30,7 +31,6 @@ SCOPES = {
     "write": {"write", "write:course"},
     "delete": {"delete", "delete:course"},
 }
-KNOWN_SCOPES = set().union(*SCOPES.values())
 
 
 @dataclass(frozen=True)
@@ -128,4 +128,5 @@ class CourseServiceAccess(BasePermission):
 
 
 def expiry_seconds_until(moment) -> int:
-    return int(moment.timestamp() - time.time())
+    """Whole seconds from now until `moment` (rounded up; zero or less once it has passed)."""
+    return math.ceil(moment.timestamp() - time.time())

@@ -271,12 +271,14 @@ def _job_import(
         done = 0
         try:
             for index, name in enumerate(names):
+                # Listed first, so a file that fails halfway through is removed too.
+                written.append((name, 0))
                 with package.open(name) as entry:
                     stored = default_storage.save(f"{folder}/{name}", File(entry, name=name))
                 if stored != f"{folder}/{name}":
                     written.append((stored.removeprefix(f"{folder}/"), 0))
                     raise PackageError(f"'{name}' could not be stored under its name.")
-                written.append((name, package.size(name)))
+                written[-1] = (name, package.size(name))
                 done += package.size(name)
                 if index % 50 == 0:
                     percent = 20 + int(70 * done / total)

@@ -6,6 +6,7 @@ with the serializers, and hands the work to `services`/`selectors`. Every error 
 `{"message": ...}`, the spec's MessageSchema."""
 
 import posixpath
+import re
 from functools import cached_property
 
 from django.conf import settings
@@ -20,7 +21,6 @@ from tesla.parsers import FormParser, JSONParser, MultiPartParser
 from vle.content import selectors, services
 from vle.content.api import serializers as s
 from vle.content.auth import (
-    KNOWN_SCOPES,
     CourseServiceAccess,
     CourseServiceAuthentication,
     Grant,
@@ -82,6 +82,15 @@ class CourseServiceView(APIView):
     def get_exception_handler(self):
         return course_service_exception_handler
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # The URL's course (and version) before anything else: another VLE's course is a 404
+        # whatever the body says.
+        if "course_id" in kwargs:
+            _ = self.course
+        if self.has_version:
+            _ = self.version
+
     @property
     def vle(self):
         return self.request.user.module
@@ -124,10 +133,15 @@ class CourseServiceView(APIView):
 # --- tokens ---------------------------------------------------------------------------------
 
 
+SCOPE = re.compile(r"^[A-Za-z_]+(:[A-Za-z_]+)?$")
+
+
 def _scopes_checked(scopes: list[str], request) -> list[str]:
-    unknown = sorted(set(scopes) - KNOWN_SCOPES)
-    if unknown:
-        raise exceptions.ValidationError({"scopes": [f"Unknown scope '{unknown[0]}'."]})
+    """Scopes as SCORM Cloud spells them (`read`, `write:course`, `read:registration`...).
+    Any well-formed scope may be asked for; only the course scopes grant anything here."""
+    malformed = [scope for scope in scopes if not SCOPE.match(scope)]
+    if malformed:
+        raise exceptions.ValidationError({"scopes": [f"'{malformed[0]}' is not a scope."]})
     grant = request.auth if isinstance(request.auth, Grant) else Grant()
     if grant.scopes is not None:
         raise exceptions.PermissionDenied("Tokens are issued to the application's credentials.")
@@ -159,7 +173,7 @@ class ApplicationTokenView(CourseServiceView):
 class OAuthApplicationTokenView(CourseServiceView):
     """An OAuth bearer token for the application (form fields `scope`, `expiration`)."""
 
-    parser_classes = [FormParser, JSONParser]
+    parser_classes = [FormParser, MultiPartParser, JSONParser]
 
     @extend_schema(
         request={"application/x-www-form-urlencoded": s.ApplicationTokenRequestSerializer},
