@@ -63,3 +63,12 @@ def upload(django_capture_on_commit_callbacks):
         return response, status.json()
 
     return run
+
+
+@pytest.fixture
+def short_lived_connections(monkeypatch):
+    """The live server answers each request in a new thread; with persistent connections each
+    thread would keep one open and the test database could not be dropped afterwards."""
+    from django.db import connections
+
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)

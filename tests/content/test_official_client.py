@@ -3,6 +3,7 @@ against a live server: import, poll, list, get, versions, title, configuration, 
 statements, assets, delete. Its host is `<server>/api/v2/` with the trailing slash of the
 client's own default, so it sends `//courses` paths."""
 
+import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -33,15 +34,6 @@ def wait_for(course_api, job_id: str):
             break
         status = course_api.get_import_job_status(job_id)
     return status
-
-
-@pytest.fixture
-def short_lived_connections(monkeypatch):
-    """The live server answers each request in a new thread; with persistent connections each
-    thread would keep one open and the test database could not be dropped afterwards."""
-    from django.db import connections
-
-    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -154,6 +146,19 @@ def test_the_official_client_runs_the_whole_course_flow(
         scoped.put_course_tags_batch(models.BatchTagsSchema(ids=["golf", "cmi5"], tags=["all"]))
         assert sorted(reader.get_course_tags("golf").tags) == ["all", "b"]
         assert reader.get_course_tags("cmi5").tags == ["all"]
+
+        # Preview: links to the course and to a version open without credentials.
+        course_link = reader.build_course_preview_launch_link(
+            "golf", models.PreviewLaunchLinkRequestSchema(expiry=60)
+        ).launch_link
+        version_link = reader.build_course_preview_launch_link_with_version(
+            "golf", 0, models.PreviewLaunchLinkRequestSchema()
+        ).launch_link
+        for link in (course_link, version_link):
+            assert link.startswith(f"{live_server.url}/content/preview/")
+            with urllib.request.urlopen(link, timeout=10) as player:
+                assert player.status == 200
+                assert b'id="preview-content"' in player.read()
 
         # Statements recorded for the course, read back through the client's models.
         stored = Course.objects.get(vle=vle, course_id="golf")

@@ -1,9 +1,7 @@
 """The preview operations: who may ask for a link, what it opens, and how it expires."""
 
 import base64
-import os
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,25 +10,11 @@ from rest_framework.test import APIClient
 from tests import factories
 from tests.content import packages
 from tests.content.conftest import COURSES
+from tests.content.test_real_packages import FOLDER
 from vle.content.auth import application_token_issue
 from vle.content.models import PreviewSession
 
 pytestmark = pytest.mark.django_db
-
-ROOT = Path(__file__).resolve().parents[2]
-# `../shared/content-packages` next to the checkout (or next to the folder of worktrees).
-REAL_PACKAGES = next(
-    (
-        folder
-        for folder in (
-            Path(os.environ.get("CONTENT_PACKAGES_DIR", "/nonexistent")),
-            ROOT.parent / "shared" / "content-packages",
-            ROOT.parent.parent / "shared" / "content-packages",
-        )
-        if folder.is_dir()
-    ),
-    ROOT / "missing-content-packages",
-)
 
 
 @pytest.fixture
@@ -197,7 +181,7 @@ def test_the_links_of_one_vle_never_name_another_vles_version(app, course, other
     assert preview(other_app, f"{course}/preview").status_code == 404
 
 
-@pytest.mark.skipif(not REAL_PACKAGES.is_dir(), reason="the shared content packages are absent")
+@pytest.mark.skipif(not FOLDER.is_dir(), reason="the shared content packages are absent")
 @pytest.mark.parametrize(
     ("package", "standard", "launch_type"),
     [
@@ -211,7 +195,7 @@ def test_real_packages_preview_with_their_launch_file(app, upload, package, stan
     import json
     import re
 
-    _, job = upload(app, "real", (REAL_PACKAGES / package).read_bytes())
+    _, job = upload(app, "real", (FOLDER / package).read_bytes())
     assert job["status"] == "COMPLETE", job
 
     player = open_link(preview(app, "real/preview").json()["launchLink"])

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def course_api(live_server, vle, tmp_path):
+def course_api(short_lived_connections, live_server, vle, tmp_path):
     credentials = vle.issue_credentials()
     config = scormcloud.Configuration()
     config.host = f"{live_server.url}/api/v2/"  # the client's own style: a trailing slash

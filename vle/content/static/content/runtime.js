@@ -181,11 +181,15 @@
   };
 
   Runtime.prototype.post = function (event) {
-    var body = JSON.stringify({
-      standard: this.options.standard,
-      event: event,
-      data: this.model.snapshot(),
+    var data = this.model.snapshot();
+    // Statuses the LMS evaluates (from thresholds) are sent as the SCO would read them.
+    var computed = this.options.computed;
+    var self = this;
+    (this.options.evaluated || []).forEach(function (element) {
+      var value = computed.call(self, element);
+      if (value !== null && value !== undefined) data[element] = value;
     });
+    var body = JSON.stringify({ standard: this.options.standard, event: event, data: data });
     var url = this.config.runtimeUrl;
     if (!url) return true;
     try {
@@ -635,6 +639,7 @@
         getIndex: 301, notInitialized: 403,
       },
       // completion_status and success_status follow the thresholds the LMS knows
+      evaluated: ["cmi.completion_status", "cmi.success_status"],
       computed: function (element) {
         var values = this.model.values;
         if (element === "cmi.completion_status" && values["cmi.completion_threshold"] !== undefined) {

@@ -8,8 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.content_preview.packages import stored_version
-from tests.content_preview.test_player import open_player, player_config
+from tests.content.preview_versions import stored_version
+from tests.content.test_preview_player import open_player, player_config
 from vle.content.models import PreviewSession, Statement
 
 pytestmark = pytest.mark.django_db

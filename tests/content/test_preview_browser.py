@@ -1,6 +1,7 @@
 """A real browser (Debian's chromium, headless, through chromedriver) opens preview links of a
-SCORM 2004 and a cmi5 package against a live server: the content finds and calls its runtime,
-and its statements are recorded in the database."""
+SCORM 2004 and a cmi5 package against a live server: packages this test builds, imported
+through the API, whose content finds and calls its runtime; its statements are recorded in
+the database."""
 
 import os
 import shutil
@@ -9,9 +10,8 @@ import time
 
 import pytest
 
-from tests.content_preview.packages import stored_version
+from tests.content import packages
 from vle.content.models import PreviewSession, Statement
-from vle.content.preview import PlayerOptions, preview_link_make
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -47,6 +47,7 @@ window.addEventListener("load", function () {
   if (!api) { document.getElementById("log").textContent = "no API"; return; }
   log.push("Initialize=" + api.Initialize(""));
   log.push("learner=" + api.GetValue("cmi.learner_id"));
+  log.push("passing=" + api.GetValue("cmi.scaled_passing_score"));
   log.push("entry=" + api.GetValue("cmi.entry"));
   log.push("readonly=" + api.SetValue("cmi.learner_id", "me") + "/" + api.GetLastError());
   log.push("badvalue=" + api.SetValue("cmi.score.scaled", "2") + "/" + api.GetLastError());
@@ -59,7 +60,7 @@ window.addEventListener("load", function () {
   api.SetValue("cmi.interactions.0.result", "correct");
   log.push("count=" + api.GetValue("cmi.interactions._count"));
   api.SetValue("cmi.score.scaled", "0.9");
-  api.SetValue("cmi.success_status", "passed");
+  log.push("success=" + api.GetValue("cmi.success_status"));
   api.SetValue("cmi.completion_status", "completed");
   api.SetValue("cmi.session_time", "PT12S");
   log.push("Commit=" + api.Commit(""));
@@ -88,7 +89,7 @@ window.addEventListener("load", async function () {
       registration: q.get("registration")});
     var launchData = await (await fetch(stateUrl, {headers: headers})).json();
     log.push("moveOn=" + launchData.moveOn);
-    log.push("paramA=" + q.get("paramA"));
+    log.push("x=" + q.get("x"));
     var send = async function (verb, id) {
       var context = JSON.parse(JSON.stringify(launchData.contextTemplate));
       context.registration = q.get("registration");
@@ -168,22 +169,33 @@ def open_in_content_frame(browser, link: str) -> list[str]:
     return lines
 
 
-def test_a_scorm_2004_package_plays_with_the_runtime(browser, live_server, vle, settings):
-    version = stored_version(
-        vle,
-        standard="SCORM20043RDEDITION",
-        files={"content/sco.html": SCO_2004, "content/sco.js": SCO_2004_JS},
-        launch_path="content/sco.html",
-        xapi_activity_id="https://example.org/courses/browser-2004",
+def preview_link(app, upload, course_id: str, package: bytes, live_server) -> str:
+    """Import `package` through the API and ask for its preview link, on the live server."""
+    _, job = upload(app, course_id, package)
+    assert job["status"] == "COMPLETE", job
+    response = app.post(f"/api/v2/courses/{course_id}/preview", {"expiry": 60}, format="json")
+    assert response.status_code == 200
+    return live_server.url + response.json()["launchLink"].removeprefix("http://testserver")
+
+
+def test_a_scorm_2004_package_plays_with_the_runtime(
+    browser, short_lived_connections, live_server, app, upload
+):
+    package = packages.zip_bytes(
+        {
+            "imsmanifest.xml": packages.scorm2004_manifest("4th"),
+            "course/content/sco/start.html": SCO_2004,
+            "course/content/sco/sco.js": SCO_2004_JS,
+        }
     )
-    path = preview_link_make(version=version, expiry=60, options=PlayerOptions())
-    link = live_server.url + path.removeprefix(settings.PUBLIC_API_URL)
+    link = preview_link(app, upload, "golf", package, live_server)
 
     lines = open_in_content_frame(browser, link)
 
     assert lines == [
         "Initialize=true",
         "learner=preview",
+        "passing=0.7",
         "entry=ab-initio",
         "readonly=false/404",
         "badvalue=false/407",
@@ -191,6 +203,7 @@ def test_a_scorm_2004_package_plays_with_the_runtime(browser, live_server, vle, 
         "order=false/408",
         "gap=false/351",
         "count=1",
+        "success=passed",  # 0.9 reaches the manifest's passing score of 0.7
         "Commit=true",
     ]
     session = PreviewSession.objects.get()
@@ -199,7 +212,7 @@ def test_a_scorm_2004_package_plays_with_the_runtime(browser, live_server, vle, 
     assert committed == {"initialized", "completed", "passed", "answered"}
     passed = Statement.objects.get(verb=VERB + "passed")
     assert passed.statement["result"]["score"] == {"scaled": 0.9}
-    assert passed.activity_id == "https://example.org/courses/browser-2004"
+    assert passed.course.course_id == "golf" and passed.version == session.version
 
     # Leaving the player ends the SCO on its behalf: its data is kept and the player says so.
     browser.find_element("id", "preview-exit").click()
@@ -209,37 +222,22 @@ def test_a_scorm_2004_package_plays_with_the_runtime(browser, live_server, vle, 
     assert calls[0] == "Initialize" and calls[-1] == "Terminate"
 
 
-def test_a_cmi5_package_records_its_statements(browser, live_server, vle, settings):
-    publisher_id = "https://example.org/cmi5/au/browser"
-    version = stored_version(
-        vle,
-        standard="CMI5",
-        files={"au/index.html": AU_HTML, "au/au.js": AU_JS},
-        launch_path="au/index.html?paramA=1",
-        xapi_activity_id="https://example.org/cmi5/course/browser",
-        root_activity={
-            "activityType": "AGGREGATION",
-            "children": [
-                {
-                    "activityType": "SCO",
-                    "externalIdentifier": publisher_id,
-                    "href": "au/index.html?paramA=1",
-                    "moveOn": "Completed",
-                }
-            ],
-        },
+def test_a_cmi5_package_records_its_statements(
+    browser, short_lived_connections, live_server, app, upload
+):
+    package = packages.zip_bytes(
+        {"cmi5.xml": packages.CMI5, "au/index.html": AU_HTML, "au/au.js": AU_JS}
     )
-    path = preview_link_make(version=version, expiry=60, options=PlayerOptions())
-    link = live_server.url + path.removeprefix(settings.PUBLIC_API_URL)
+    link = preview_link(app, upload, "cmi5", package, live_server)
 
     lines = open_in_content_frame(browser, link)
 
-    assert lines == ["moveOn=Completed", "paramA=1", "initialized=204", "completed=204"]
+    assert lines == ["moveOn=Passed", "x=1", "initialized=204", "completed=204"]
     session = PreviewSession.objects.get()
     recorded = Statement.objects.filter(registration=session.pk).order_by("stored")
     assert [s.verb.removeprefix(VERB) for s in recorded] == ["launched", "initialized", "completed"]
     for statement in recorded:
         assert statement.activity_id == session.activity_id
-        assert statement.version == version
+        assert statement.version == session.version
         grouping = statement.statement["context"]["contextActivities"]["grouping"]
-        assert grouping == [{"objectType": "Activity", "id": publisher_id}]
+        assert grouping == [{"objectType": "Activity", "id": "https://example.org/au/1"}]

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.content_preview.packages import stored_version
-from tests.content_preview.test_player import open_player, player_config
+from tests.content.preview_versions import stored_version
+from tests.content.test_preview_player import open_player, player_config
 from vle.content.models import Statement
 
 pytestmark = pytest.mark.django_db

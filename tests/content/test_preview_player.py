@@ -8,7 +8,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from tests.content_preview.packages import stored_version
+from tests.content.preview_versions import stored_version
 from vle.content.models import PreviewSession
 from vle.content.preview import PlayerOptions, preview_link_make
 
