@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tests.content import packages
-from vle.content.models import PreviewSession, Statement
+from vle.content.models import Course, CourseSetting, PreviewSession, Statement
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -64,6 +64,10 @@ window.addEventListener("load", function () {
   api.SetValue("cmi.completion_status", "completed");
   api.SetValue("cmi.session_time", "PT12S");
   log.push("Commit=" + api.Commit(""));
+  // Set after the commit and never committed by the SCO: the player's auto-commit sends it.
+  api.SetValue("cmi.interactions.1.id", "q2");
+  api.SetValue("cmi.interactions.1.type", "true-false");
+  api.SetValue("cmi.interactions.1.learner_response", "true");
   document.getElementById("log").textContent = log.join("\\n");
   document.title = "ready";
 });
@@ -189,6 +193,11 @@ def test_a_scorm_2004_package_plays_with_the_runtime(
         }
     )
     link = preview_link(app, upload, "golf", package, live_server)
+    CourseSetting.objects.create(
+        course=Course.objects.get(course_id="golf"),
+        setting_id="PlayerCommCommitFrequency",
+        value="1000",
+    )
 
     lines = open_in_content_frame(browser, link)
 
@@ -213,6 +222,9 @@ def test_a_scorm_2004_package_plays_with_the_runtime(
     passed = Statement.objects.get(verb=VERB + "passed")
     assert passed.statement["result"]["score"] == {"scaled": 0.9}
     assert passed.course.course_id == "golf" and passed.version == session.version
+
+    answered = Statement.objects.filter(verb=VERB + "answered")
+    wait_for(lambda: answered.filter(statement__result__response="true").exists())
 
     # Leaving the player ends the SCO on its behalf: its data is kept and the player says so.
     browser.find_element("id", "preview-exit").click()

@@ -203,3 +203,24 @@ def test_a_file_missing_from_storage_is_404(client, files_base, scorm2004):
 
     default_storage.delete(f"{scorm2004.storage_folder}/shared/index.html")
     assert client.get(files_base + "shared/index.html").status_code == 404
+
+
+def test_the_player_follows_the_versions_settings(client, scorm2004):
+    from vle.content.models import CourseSetting
+
+    CourseSetting.objects.create(
+        course=scorm2004.course, setting_id="PlayerShowNavBar", value="false"
+    )
+    CourseSetting.objects.create(
+        course=scorm2004.course, version=scorm2004, setting_id="PlayerExitMessage", value="Bye!"
+    )
+    CourseSetting.objects.create(
+        course=scorm2004.course, setting_id="PlayerCommCommitFrequency", value="5000"
+    )
+
+    response, _ = open_player(client, scorm2004)
+    body = response.content.decode()
+
+    assert '<header class="preview-bar" hidden>' in body
+    assert ">Bye!</p>" in body
+    assert player_config(response)["commitEvery"] == 5000

@@ -187,3 +187,17 @@ def test_commits_need_a_live_session(client, scorm2004):
 
     assert response.status_code == 404
     assert client.get(url).status_code == 405
+
+
+def test_runtime_statements_can_be_switched_off(client, scorm2004):
+    from vle.content.models import CourseSetting
+
+    CourseSetting.objects.create(
+        course=scorm2004.course, setting_id="PlayerRecordRuntimeStatements", value="false"
+    )
+    url = runtime_url(client, scorm2004)
+
+    response = commit(client, url, "scorm2004", "terminate", DATA_2004)
+
+    assert response.status_code == 200 and response.json() == {"recorded": 0}
+    assert not Statement.objects.exists()

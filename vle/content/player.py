@@ -31,6 +31,7 @@ from vle.content.models import CourseFile, LearningStandard, PreviewDocument, Pr
 from vle.content.preview import (
     PreviewNotFound,
     player_config,
+    player_settings,
     preview_link_read,
     preview_session_open,
     preview_session_read,
@@ -179,6 +180,8 @@ def runtime_view(request, token: str):
         return _json_error("The body is not valid JSON.", 400)
     if not isinstance(body, dict):
         return _json_error("The body must be a JSON object.", 400)
+    if player_settings(session.version).get("PlayerRecordRuntimeStatements") == "false":
+        return JsonResponse({"recorded": 0})
     try:
         recorded = lrs.scorm_commit_record(
             session=session,

@@ -256,17 +256,30 @@ def _is_absolute(href: str) -> bool:
     return urlsplit(href).scheme in ("http", "https")
 
 
+def player_settings(version: CourseVersion) -> dict[str, str]:
+    """The effective configuration settings of a version (its own, else its course's, else
+    the catalogue's defaults)."""
+    from vle.content.selectors import settings_effective
+
+    items = settings_effective(course=version.course, version=version)
+    return {setting.id: item["effectiveValue"] for setting, item in items}
+
+
 def player_config(*, session: PreviewSession, options: PlayerOptions, request) -> dict[str, Any]:
-    """Everything the player page needs: the URL it frames, and for SCORM the runtime's
-    settings, for xAPI and cmi5 the launch parameters already in that URL."""
+    """Everything the player page needs: the URL it frames, how it looks (the version's
+    `Player...` settings), and for SCORM the runtime's settings, for xAPI and cmi5 the launch
+    parameters already in that URL."""
     version = session.version
     token = session_token(session)
     activity = start_activity(version, options.start_sco)
     href = activity.get("href") or ""
     standard = version.learning_standard
+    settings_ = player_settings(version)
     config: dict[str, Any] = {
         "title": version.title or version.course.title or version.course.course_id,
         "exit": options.redirect_on_exit_url or "message",
+        "exitMessage": settings_.get("PlayerExitMessage", ""),
+        "navBar": settings_.get("PlayerShowNavBar", "true") == "true",
         "learner": preview_learner(),
     }
     if not href and version.reference_url:
@@ -282,6 +295,7 @@ def player_config(*, session: PreviewSession, options: PlayerOptions, request) -
             runtimeUrl=reverse("content-preview-runtime", kwargs={"token": token}),
             mode="normal",
             credit="credit",
+            commitEvery=int(settings_.get("PlayerCommCommitFrequency") or 10000),
             **_scorm_launch_values(activity, standard),
         )
     elif standard == LearningStandard.CMI5:

@@ -45,6 +45,12 @@
     api = window.API_1484_11 = new window.TeslaScormRuntime.Scorm2004(config);
   }
 
+  if (api && config.commitEvery > 0) {
+    window.setInterval(function () {
+      api._runtime.autoCommit();
+    }, config.commitEvery);
+  }
+
   // Ending while the SCO is still running: finish on its behalf, so its data is kept.
   function finishForTheSco() {
     if (!api || api._runtime.state !== "running") return;

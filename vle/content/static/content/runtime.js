@@ -180,7 +180,34 @@
     if (typeof this.config.onCall === "function") this.config.onCall(name, args, result);
   };
 
+  // What SCORM Cloud's PlayerCommCommitFrequency does: data the SCO set but did not commit
+  // is sent in the background every `config.commitEvery` ms.
+  Runtime.prototype.autoCommit = function () {
+    if (this.state !== "running" || !this.dirty || !this.config.runtimeUrl) return;
+    this.dirty = false;
+    var self = this;
+    var body = this.body("commit");
+    global
+      .fetch(this.config.runtimeUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: body,
+        keepalive: true,
+      })
+      .then(function (response) {
+        if (!response.ok) self.dirty = true;
+      })
+      .catch(function () {
+        self.dirty = true;
+      });
+  };
+
   Runtime.prototype.post = function (event) {
+    this.dirty = false;
+    return this.send(this.body(event));
+  };
+
+  Runtime.prototype.body = function (event) {
     var data = this.model.snapshot();
     // Statuses the LMS evaluates (from thresholds) are sent as the SCO would read them.
     var computed = this.options.computed;
@@ -189,7 +216,10 @@
       var value = computed.call(self, element);
       if (value !== null && value !== undefined) data[element] = value;
     });
-    var body = JSON.stringify({ standard: this.options.standard, event: event, data: data });
+    return JSON.stringify({ standard: this.options.standard, event: event, data: data });
+  };
+
+  Runtime.prototype.send = function (body) {
     var url = this.config.runtimeUrl;
     if (!url) return true;
     try {
@@ -299,6 +329,7 @@
     }
     this.model.values[element] = value;
     this.model.changed[element] = true;
+    this.dirty = true;
     return true;
   };
 
