@@ -228,6 +228,10 @@ SIGNED_URL_MAX_AGE = int(os.environ.get("SIGNED_URL_MAX_AGE", "3600"))
 # Course Service preview player: how long a preview, once opened, may keep loading its files
 # and recording statements (the link itself expires after the `expiry` its caller chose).
 COURSE_PREVIEW_SESSION_SECONDS = int(os.environ.get("COURSE_PREVIEW_SESSION_SECONDS", "14400"))
+# Where preview links point (e.g. https://preview.tesla.example.org, another name of this
+# server), so course content runs on an origin that carries none of the admin site's cookies.
+# Empty: the origin the VLE called.
+COURSE_PREVIEW_URL = os.environ.get("COURSE_PREVIEW_URL", "").rstrip("/")
 
 if not DEBUG:
     # gunicorn serves the admin's static files through WhiteNoise (runserver does it in DEBUG).

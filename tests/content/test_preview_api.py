@@ -209,3 +209,15 @@ def test_real_packages_preview_with_their_launch_file(app, upload, package, stan
     launch = APIClient().get(urlsplit(config["launchUrl"]).path)
     assert launch.status_code == 200
     assert launch["Content-Type"] == launch_type
+
+
+def test_links_can_point_at_a_separate_preview_host(app, course, settings):
+    settings.COURSE_PREVIEW_URL = "https://preview.example.org"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "preview.example.org"]
+
+    link = preview(app, f"{course}/preview").json()["launchLink"]
+
+    assert link.startswith("https://preview.example.org/content/preview/")
+    player = APIClient().get(urlsplit(link).path, HTTP_HOST="preview.example.org", secure=True)
+    assert player.status_code == 200
+    assert b'"launchUrl": "/content/preview/' in player.content  # same origin as the player

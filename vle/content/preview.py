@@ -147,7 +147,10 @@ def preview_link_make(
     token = token_make(
         {"v": version.pk, "o": options.as_payload()}, salt=LAUNCH_SALT, max_age=expiry
     )
-    return absolute_url(reverse("content-preview-player", kwargs={"token": token}), request)
+    path = reverse("content-preview-player", kwargs={"token": token})
+    if settings.COURSE_PREVIEW_URL:
+        return settings.COURSE_PREVIEW_URL + path
+    return absolute_url(path, request)
 
 
 def preview_link_read(token: str) -> tuple[CourseVersion, PlayerOptions]:
