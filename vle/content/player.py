@@ -222,7 +222,8 @@ def fetch_view(request, token: str):
 
 def _xapi(view):
     """Common rules of the xAPI resources: the version header (required on requests, sent on
-    every answer), the session's Basic credential, JSON errors, one transaction."""
+    every answer), the session's Basic credential, JSON errors, one transaction (undone when
+    the view fails)."""
 
     @csrf_exempt
     def wrapped(request):
@@ -242,6 +243,10 @@ def _xapi(view):
                         response = view(request, session)
                 except ValidationError as error:
                     response = _json_error(_message(error), 400)
+                except lrs.StatementConflict as conflict:
+                    response = _json_error(f"Statement {conflict} exists with other content.", 409)
+                except lrs.Cmi5Rejected as rejected:
+                    response = _json_error(str(rejected), 403)
                 except RequestDataTooBig:
                     response = _json_error("Request body is too large.", 413)
                 except ValueError:
@@ -266,14 +271,7 @@ def xapi_root_view(request):
 @_xapi
 def xapi_statements_view(request, session):
     if request.method == "POST":
-        try:
-            ids = lrs.statements_receive(session=session, body=_body_json(request))
-        except lrs.StatementConflict as conflict:
-            transaction.set_rollback(True)
-            return _json_error(f"Statement {conflict} exists with other content.", 409)
-        except lrs.Cmi5Rejected as rejected:
-            transaction.set_rollback(True)
-            return _json_error(str(rejected), 403)
+        ids = lrs.statements_receive(session=session, body=_body_json(request))
         return JsonResponse(ids, safe=False)
     if request.method == "PUT":
         statement_id = request.GET.get("statementId", "")
@@ -282,14 +280,7 @@ def xapi_statements_view(request, session):
         body = _body_json(request)
         if not isinstance(body, dict):
             return _json_error("statement: A PUT carries one statement object.", 400)
-        try:
-            lrs.statements_receive(session=session, body=body, statement_id=statement_id)
-        except lrs.StatementConflict as conflict:
-            transaction.set_rollback(True)
-            return _json_error(f"Statement {conflict} exists with other content.", 409)
-        except lrs.Cmi5Rejected as rejected:
-            transaction.set_rollback(True)
-            return _json_error(str(rejected), 403)
+        lrs.statements_receive(session=session, body=body, statement_id=statement_id)
         return HttpResponse(status=204)
     if request.method == "GET":
         return _statements_get(request, session)

@@ -174,6 +174,24 @@
     return code;
   };
 
+  // Commit (LMSCommit): the argument must be "", and the server must have stored the data.
+  Runtime.prototype.commit = function (parameter, failure) {
+    if (parameter !== undefined && parameter !== "") return this.fail(201), "false";
+    if (!this.post("commit")) return this.fail(failure, "The server did not store the data."), "false";
+    return "true";
+  };
+
+  Runtime.prototype.errorString = function (code) {
+    return this.options.errors[parseInt(code, 10)] || "";
+  };
+
+  Runtime.prototype.diagnosticOf = function (code) {
+    if (code === undefined || code === "" || parseInt(code, 10) === this.lastError) {
+      return this.diagnostic || this.errorString(this.lastError);
+    }
+    return this.errorString(code);
+  };
+
   Runtime.prototype.log = function (name, args, result) {
     this.calls.push({ call: name, args: args, result: result, error: this.lastError });
     if (this.calls.length > 500) this.calls.shift();
@@ -446,6 +464,7 @@
   function Scorm12(config) {
     var runtime = new Runtime({
       standard: "scorm12",
+      errors: ERRORS_12,
       config: config,
       model: model12(config),
       codes: {
@@ -506,22 +525,17 @@
     };
     this.LMSCommit = function (parameter) {
       return running("LMSCommit", [parameter], "false", function () {
-        if (parameter !== undefined && parameter !== "") return runtime.fail(201), "false";
-        if (!runtime.post("commit")) return runtime.fail(101, "The server did not store the data."), "false";
-        return "true";
+        return runtime.commit(parameter, 101);
       });
     };
     this.LMSGetLastError = function () {
       return String(runtime.lastError);
     };
     this.LMSGetErrorString = function (code) {
-      return ERRORS_12[parseInt(code, 10)] || "";
+      return runtime.errorString(code);
     };
     this.LMSGetDiagnostic = function (code) {
-      if (code === undefined || code === "" || parseInt(code, 10) === runtime.lastError) {
-        return runtime.diagnostic || ERRORS_12[runtime.lastError] || "";
-      }
-      return ERRORS_12[parseInt(code, 10)] || "";
+      return runtime.diagnosticOf(code);
     };
   }
 
@@ -661,6 +675,7 @@
   function Scorm2004(config) {
     var runtime = new Runtime({
       standard: "scorm2004",
+      errors: ERRORS_2004,
       config: config,
       model: model2004(config),
       version: "1.0",
@@ -768,22 +783,17 @@
     };
     this.Commit = function (parameter) {
       return guarded("Commit", [parameter], 142, 143, "false", function () {
-        if (parameter !== undefined && parameter !== "") return runtime.fail(201), "false";
-        if (!runtime.post("commit")) return runtime.fail(391, "The server did not store the data."), "false";
-        return "true";
+        return runtime.commit(parameter, 391);
       });
     };
     this.GetLastError = function () {
       return String(runtime.lastError);
     };
     this.GetErrorString = function (code) {
-      return ERRORS_2004[parseInt(code, 10)] || "";
+      return runtime.errorString(code);
     };
     this.GetDiagnostic = function (code) {
-      if (code === undefined || code === "" || parseInt(code, 10) === runtime.lastError) {
-        return runtime.diagnostic || ERRORS_2004[runtime.lastError] || "";
-      }
-      return ERRORS_2004[parseInt(code, 10)] || "";
+      return runtime.diagnosticOf(code);
     };
   }
 
