@@ -253,3 +253,132 @@ def test_a_cmi5_package_records_its_statements(
         assert statement.version == session.version
         grouping = statement.statement["context"]["contextActivities"]["grouping"]
         assert grouping == [{"objectType": "Activity", "id": "https://example.org/au/1"}]
+
+
+IDLE_SCO = "<!DOCTYPE html><html><head><title>ready</title></head><body>idle</body></html>"
+
+# Calls made on the player's API object: (method, arguments, result, error code after it).
+SCORM_12_RULES = [
+    ("LMSGetValue", ["cmi.core.student_id"], "", "301"),
+    ("LMSInitialize", [""], "true", "0"),
+    ("LMSInitialize", [""], "false", "101"),
+    ("LMSGetValue", ["cmi.core.student_id"], "preview", "0"),
+    ("LMSGetValue", ["cmi.core.lesson_status"], "not attempted", "0"),
+    ("LMSGetValue", ["cmi.core.lesson_mode"], "normal", "0"),
+    ("LMSGetValue", ["cmi.student_data.mastery_score"], "80", "0"),
+    ("LMSGetValue", ["cmi.core.score._children"], "raw,min,max", "0"),
+    ("LMSGetValue", ["cmi.core.student_id._children"], "", "202"),
+    ("LMSGetValue", ["cmi.core._count"], "", "203"),
+    ("LMSGetValue", ["cmi.nope"], "", "201"),
+    ("LMSGetValue", ["cmi.core.exit"], "", "404"),
+    ("LMSSetValue", ["cmi.core.student_id", "me"], "false", "403"),
+    ("LMSSetValue", ["cmi.core._children", "x"], "false", "402"),
+    ("LMSSetValue", ["cmi.core.lesson_status", "not attempted"], "false", "405"),
+    ("LMSSetValue", ["cmi.core.score.raw", "101"], "false", "405"),
+    ("LMSSetValue", ["cmi.core.session_time", "1:00"], "false", "405"),
+    ("LMSSetValue", ["cmi.core.session_time", "0000:01:30.5"], "true", "0"),
+    ("LMSSetValue", ["cmi.interactions.1.id", "q2"], "false", "201"),
+    ("LMSSetValue", ["cmi.interactions.0.id", "q1"], "true", "0"),
+    ("LMSGetValue", ["cmi.interactions._count"], "1", "0"),
+    ("LMSGetValue", ["cmi.interactions.0.id"], "", "404"),
+    ("LMSSetValue", ["cmi.comments", "a"], "true", "0"),
+    ("LMSSetValue", ["cmi.comments", "b"], "true", "0"),
+    ("LMSGetValue", ["cmi.comments"], "ab", "0"),
+    ("LMSSetValue", ["cmi.core.score.raw", "85"], "true", "0"),
+    ("LMSSetValue", ["cmi.core.lesson_status", "passed"], "true", "0"),
+    ("LMSCommit", ["x"], "false", "201"),
+    ("LMSCommit", [""], "true", "0"),
+    ("LMSGetErrorString", ["403"], "Element is read only", "0"),
+    ("LMSFinish", [""], "true", "0"),
+    ("LMSGetValue", ["cmi.core.lesson_status"], "", "301"),
+]
+
+SCORM_2004_RULES = [
+    ("GetValue", ["cmi.learner_id"], "", "122"),
+    ("Terminate", [""], "false", "112"),
+    ("Initialize", ["x"], "false", "201"),
+    ("Initialize", [""], "true", "0"),
+    ("Initialize", [""], "false", "103"),
+    ("GetValue", ["cmi._version"], "1.0", "0"),
+    ("GetValue", ["cmi.completion_status"], "unknown", "0"),
+    ("GetValue", ["cmi.scaled_passing_score"], "0.7", "0"),
+    ("GetValue", ["cmi.location"], "", "403"),
+    ("GetValue", [""], "", "301"),
+    ("GetValue", ["cmi.exit"], "", "405"),
+    ("GetValue", ["cmi.bogus"], "", "401"),
+    ("GetValue", ["cmi.learner_id._children"], "", "301"),
+    ("GetValue", ["cmi.score._children"], "scaled,raw,min,max", "0"),
+    ("SetValue", ["cmi.learner_id", "me"], "false", "404"),
+    ("SetValue", ["cmi.interactions._count", "1"], "false", "404"),
+    ("SetValue", ["cmi.score.scaled", "1.5"], "false", "407"),
+    ("SetValue", ["cmi.score.scaled", "abc"], "false", "406"),
+    ("SetValue", ["cmi.completion_status", "done"], "false", "406"),
+    ("SetValue", ["cmi.session_time", "P"], "false", "406"),
+    ("SetValue", ["cmi.session_time", "PT1H2M3.5S"], "true", "0"),
+    ("SetValue", ["cmi.objectives.0.score.scaled", "0.5"], "false", "408"),
+    ("SetValue", ["cmi.objectives.0.id", "obj1"], "true", "0"),
+    ("SetValue", ["cmi.objectives.1.id", "obj1"], "false", "351"),
+    ("SetValue", ["cmi.objectives.2.id", "obj3"], "false", "351"),
+    ("GetValue", ["cmi.objectives._count"], "1", "0"),
+    ("GetValue", ["cmi.objectives.0.success_status"], "unknown", "0"),
+    ("SetValue", ["cmi.score.scaled", "0.5"], "true", "0"),
+    ("GetValue", ["cmi.success_status"], "failed", "0"),
+    ("SetValue", ["adl.nav.request", "continue"], "true", "0"),
+    ("GetValue", ["adl.nav.request_valid.continue"], "unknown", "0"),
+    ("Commit", ["x"], "false", "201"),
+    ("Commit", [""], "true", "0"),
+    ("GetErrorString", ["406"], "Data Model Element Type Mismatch", "0"),
+    ("Terminate", [""], "true", "0"),
+    ("GetValue", ["cmi.location"], "", "123"),
+    ("SetValue", ["cmi.location", "x"], "false", "133"),
+    ("Commit", [""], "false", "143"),
+    ("Terminate", [""], "false", "113"),
+    ("Initialize", [""], "false", "104"),
+]
+
+RUN_CALLS = """
+var api = window[arguments[0]], lastError = arguments[1];
+return arguments[2].map(function (step) {
+  var result = api[step[0]].apply(api, step[1]);
+  return [step[0], step[1], result, api[lastError]()];
+});
+"""
+
+
+@pytest.mark.parametrize(
+    ("manifest", "launch", "api", "last_error", "rules", "verbs"),
+    [
+        (
+            packages.scorm12_manifest(),
+            "index.html",
+            "API",
+            "LMSGetLastError",
+            SCORM_12_RULES,
+            {"initialized", "answered", "completed", "passed", "terminated"},
+        ),
+        (
+            packages.scorm2004_manifest("4th"),
+            "course/content/sco/start.html",
+            "API_1484_11",
+            "GetLastError",
+            SCORM_2004_RULES,
+            {"initialized", "failed", "terminated"},
+        ),
+    ],
+    ids=["scorm12", "scorm2004"],
+)
+def test_the_runtime_keeps_the_data_model_rules(
+    browser, short_lived_connections, live_server, app, upload, manifest, launch, api, last_error,
+    rules, verbs,
+):  # fmt: skip
+    package = packages.zip_bytes({"imsmanifest.xml": manifest, launch: IDLE_SCO})
+    browser.get(preview_link(app, upload, "rules", package, live_server))
+    wait_for(lambda: browser.execute_script(f"return !!window.{api}"))
+
+    answers = browser.execute_script(RUN_CALLS, api, last_error, [list(r[:2]) for r in rules])
+
+    assert [tuple(answer) for answer in answers] == [
+        (name, args, result, error) for name, args, result, error in rules
+    ]
+    recorded = {s.verb.removeprefix(VERB) for s in Statement.objects.all()}
+    assert recorded == verbs
