@@ -10,6 +10,7 @@ storage only after the transaction that forgot it has committed.
 import json
 import logging
 import posixpath
+import re
 import tempfile
 import unicodedata
 import uuid
@@ -53,6 +54,7 @@ ZIP_TYPES = {"application/zip", "application/x-zip-compressed", "application/x-z
 # Single files imported as a course of their own (SCORM Cloud's "media file" imports).
 MEDIA_TYPES = {"application/pdf", "audio/mpeg", "audio/mp3", "video/mp4"}
 POSTBACK_MAX_BYTES = 64 * 1024
+MEDIA_NAME = re.compile(r"^[\w][\w .()-]{0,200}$")
 
 
 def _message(field: str, text: str) -> ValidationError:
@@ -248,8 +250,10 @@ def _job_import(
     if job.source == ImportJob.Source.MEDIA_REFERENCE:
         parsed = _media_course(job.source_url, fallback_title)
     elif content_type.split(";")[0].strip().lower() in MEDIA_TYPES:
-        filename = posixpath.basename(job.original_filename or job.source_url) or "media"
-        filename = asset_path_check(filename)
+        filename = posixpath.basename(job.original_filename or job.source_url)
+        if not MEDIA_NAME.match(filename):
+            extension = posixpath.splitext(filename)[1]
+            filename = "media" + (extension if re.match(r"^\.[A-Za-z0-9]{1,8}$", extension) else "")
         _job_progress(job, 20, "Storing the media file.")
         name = default_storage.save(f"{folder}/{filename}", File(package_file, name=filename))
         written.append((filename, size))

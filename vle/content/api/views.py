@@ -126,6 +126,14 @@ class CourseServiceView(APIView):
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
+    def refuse_bodies_over(self, limit: int) -> None:
+        """413 before the body is read when its declared length is already over the cap
+        (Django spools uploaded files to disk whatever their size)."""
+        declared = self.request.META.get("CONTENT_LENGTH") or "0"
+        # Room for the multipart envelope and the small form fields beside the file.
+        if declared.isdigit() and int(declared) > limit + 1024 * 1024:
+            raise PayloadTooLarge(f"The file is larger than {limit} bytes.")
+
     def tags_of(self, course: Course) -> list[str]:
         return [tag.name for tag in course.tags.all()]
 
@@ -284,6 +292,7 @@ class ImportUploadView(ImportViewMixin, CourseServiceView):
         operation_id="createUploadAndImportCourseJob",
     )
     def post(self, request):
+        self.refuse_bodies_over(settings.COURSE_UPLOAD_MAX_BYTES)
         body = self.body(s.ImportUploadSerializer)
         upload = body["file"]
         declared = request.headers.get("uploadedContentType", "").split(";")[0].strip()
@@ -645,6 +654,7 @@ class CourseAssetUploadView(CourseServiceView):
     )
     def post(self, request, course_id: str, version_id: str | None = None):
         options = self.query(s.AssetPolicyQuerySerializer)
+        self.refuse_bodies_over(settings.COURSE_ASSET_MAX_BYTES)
         body = self.body(s.AssetUploadSerializer)
         upload = body["file"]
         if upload.size > settings.COURSE_ASSET_MAX_BYTES:
