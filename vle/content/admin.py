@@ -14,6 +14,16 @@ from vle.content.models import (
 )
 
 
+class ComputedAdmin(admin.ModelAdmin):
+    """Rows written by imports and players: shown, never added or edited by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class CourseTagInline(admin.TabularInline):
     model = CourseTag
     extra = 0
@@ -69,17 +79,11 @@ class CourseVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CourseFile)
-class CourseFileAdmin(admin.ModelAdmin):
+class CourseFileAdmin(ComputedAdmin):
     list_display = ("id", "version", "path", "size", "modified")
     search_fields = ("path", "version__course__course_id")
     list_select_related = ("version__course",)
     readonly_fields = ("version", "path", "size", "modified")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(CourseTag)
@@ -100,31 +104,19 @@ class CourseSettingAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(ComputedAdmin):
     list_display = ("id", "vle", "course_id", "source", "status", "progress", "created_at")
     list_filter = ("status", "source", "vle")
     search_fields = ("id", "course_id", "source_url")
     list_select_related = ("vle",)
     readonly_fields = [field.name for field in ImportJob._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(ComputedAdmin):
     list_display = ("id", "course", "version", "learner_id", "verb", "stored")
     list_filter = ("course__vle",)
     search_fields = ("id", "learner_id", "verb", "activity_id", "course__course_id")
     list_select_related = ("course", "version__course")
     readonly_fields = [field.name for field in Statement._meta.fields]
     date_hierarchy = "stored"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

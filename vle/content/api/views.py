@@ -137,6 +137,19 @@ class CourseServiceView(APIView):
     def tags_of(self, course: Course) -> list[str]:
         return [tag.name for tag in course.tags.all()]
 
+    def course_payload(
+        self, course: Course, version: CourseVersion, options: dict, *, of_version=False, tags=None
+    ) -> dict:
+        """The CourseSchema of `course` as of `version`, with what the query asked to include."""
+        return selectors.course_body(
+            course,
+            version,
+            tags=self.tags_of(course) if tags is None else tags,
+            include_metadata=options["includeCourseMetadata"],
+            include_registration_count=options["includeRegistrationCount"],
+            of_version=of_version,
+        )
+
 
 # --- tokens ---------------------------------------------------------------------------------
 
@@ -351,16 +364,7 @@ class CoursesView(CourseServiceView):
             vle=self.vle, query=query, page_size=_page_size("COURSE_LIST_PAGE_SIZE")
         )
         body = {
-            "courses": [
-                selectors.course_body(
-                    course,
-                    version,
-                    tags=self.tags_of(course),
-                    include_metadata=options["includeCourseMetadata"],
-                    include_registration_count=options["includeRegistrationCount"],
-                )
-                for course, version in page
-            ]
+            "courses": [self.course_payload(course, version, options) for course, version in page]
         }
         if more:
             body["more"] = more
@@ -385,15 +389,7 @@ class CourseView(CourseServiceView):
     )
     def get(self, request, course_id: str):
         options = self.query(s.CourseDetailQuerySerializer)
-        return Response(
-            selectors.course_body(
-                self.course,
-                self.version,
-                tags=self.tags_of(self.course),
-                include_metadata=options["includeCourseMetadata"],
-                include_registration_count=options["includeRegistrationCount"],
-            )
-        )
+        return Response(self.course_payload(self.course, self.version, options))
 
     @extend_schema(
         parameters=[COURSE_ID], responses=NO_CONTENT, tags=[TAG], operation_id="deleteCourse"
@@ -434,21 +430,11 @@ class CourseVersionsView(CourseServiceView):
         if options.get("until"):
             versions = versions.filter(updated_at__lte=options["until"])
         tags = self.tags_of(self.course)
-        return Response(
-            {
-                "courses": [
-                    selectors.course_body(
-                        self.course,
-                        version,
-                        tags=tags,
-                        include_metadata=options["includeCourseMetadata"],
-                        include_registration_count=options["includeRegistrationCount"],
-                        of_version=True,
-                    )
-                    for version in versions
-                ]
-            }
-        )
+        courses = [
+            self.course_payload(self.course, version, options, of_version=True, tags=tags)
+            for version in versions
+        ]
+        return Response({"courses": courses})
 
 
 class CourseVersionView(CourseServiceView):
@@ -464,16 +450,7 @@ class CourseVersionView(CourseServiceView):
     )
     def get(self, request, course_id: str, version_id: str):
         options = self.query(s.CourseDetailQuerySerializer)
-        return Response(
-            selectors.course_body(
-                self.course,
-                self.version,
-                tags=self.tags_of(self.course),
-                include_metadata=options["includeCourseMetadata"],
-                include_registration_count=options["includeRegistrationCount"],
-                of_version=True,
-            )
-        )
+        return Response(self.course_payload(self.course, self.version, options, of_version=True))
 
     @extend_schema(
         parameters=[COURSE_ID, VERSION_ID],
