@@ -224,3 +224,30 @@ def test_asset_import_is_guarded_like_fetch_imports(app, golf):
 
     assert response.status_code == 400
     assert "fetchUrl" in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [["93.184.216.34", "10.0.0.1"], ["::ffff:127.0.0.1"], ["fe80::1"], ["100.64.0.1"]],
+)
+def test_every_address_a_name_resolves_to_must_be_public(monkeypatch, settings, answers):
+    import socket
+
+    from vle.content import fetch as guarded
+
+    settings.COURSE_FETCH_ALLOWED_NETWORKS = []
+
+    def resolve(host, port, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port)) for address in answers]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    with pytest.raises(guarded.FetchError, match="not fetched"):
+        guarded.http_request("GET", "http://content.example.org/x.zip", max_bytes=10)
+
+
+@pytest.mark.django_db
+def test_a_decimal_loopback_host_is_refused(fetch):
+    _, job = fetch({"url": "http://2130706433/pkg.zip"})
+
+    assert job["status"] == "ERROR"
+    assert "127.0.0.1" in job["message"]
