@@ -251,3 +251,32 @@ def test_a_decimal_loopback_host_is_refused(fetch):
 
     assert job["status"] == "ERROR"
     assert "127.0.0.1" in job["message"]
+
+
+@pytest.mark.django_db
+def test_asset_download_delete_list_and_zip(app, golf, django_capture_on_commit_callbacks):
+    import io
+    import zipfile
+
+    version = golf.versions.get()
+    listed = app.get(f"{COURSES}/golf/asset/list").json()["files"]
+    assert {item["path"] for item in listed} == {"imsmanifest.xml", "index.html", "notes.html"}
+    assert all(item["modified"].endswith("Z") for item in listed)
+
+    download = app.get(f"{COURSES}/golf/asset", {"relativePath": "index.html"})
+    assert download.status_code == 200
+    assert download["Content-Type"] == "text/html"
+    assert b"".join(download.streaming_content) == packages.PAGE
+    assert app.get(f"{COURSES}/golf/asset", {"relativePath": "../x"}).status_code == 400
+    assert app.get(f"{COURSES}/golf/asset", {"relativePath": "nope.html"}).status_code == 404
+
+    archive = app.get(f"{COURSES}/golf/versions/0/zip")
+    assert archive["Content-Type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(b"".join(archive.streaming_content))).namelist()
+    assert sorted(names) == ["imsmanifest.xml", "index.html", "notes.html"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = app.delete(f"{COURSES}/golf/asset?relativePath=notes.html")
+    assert response.status_code == 204
+    assert not default_storage.exists(f"{version.storage_folder}/notes.html")
+    assert app.delete(f"{COURSES}/golf/asset?relativePath=notes.html").status_code == 404

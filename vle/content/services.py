@@ -14,6 +14,7 @@ import re
 import tempfile
 import unicodedata
 import uuid
+import zipfile
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
@@ -586,6 +587,40 @@ def course_asset_store(
     CourseVersion.objects.filter(pk=version.pk).update(updated_at=timezone.now())
     Course.objects.filter(pk=version.course_id).update(updated_at=timezone.now())
     return path
+
+
+@transaction.atomic
+def course_asset_delete(*, version: CourseVersion, relative_path: str) -> None:
+    """Remove one stored file of a version (a 404 when it has none at that path)."""
+    path = asset_path_check(relative_path)
+    deleted, _ = CourseFile.objects.filter(version=version, path=path).delete()
+    if not deleted:
+        raise NotFound(f"'{path}' is not in this version.")
+    CourseVersion.objects.filter(pk=version.pk).update(updated_at=timezone.now())
+    _storage_delete_after_commit([_storage_name(version, path)])
+
+
+def course_zip_build(*, version: CourseVersion) -> IO[bytes]:
+    """The version's files as a zip in a temporary file (rewound; the caller closes it)."""
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, who closes it
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in version.files.all():
+            with (
+                default_storage.open(_storage_name(version, file.path), "rb") as source,
+                archive.open(file.path, "w", force_zip64=True) as entry,
+            ):
+                for chunk in iter(lambda: source.read(CHUNK), b""):
+                    entry.write(chunk)
+    target.seek(0)
+    return target
+
+
+def course_asset_open(*, version: CourseVersion, relative_path: str) -> IO[bytes]:
+    """A stored file of the version, opened for reading (a 404 when it has none there)."""
+    path = asset_path_check(relative_path)
+    if not CourseFile.objects.filter(version=version, path=path).exists():
+        raise NotFound(f"'{path}' is not in this version.")
+    return default_storage.open(_storage_name(version, path), "rb")
 
 
 def course_asset_fetch(*, url: str) -> IO[bytes]:

@@ -5,11 +5,14 @@ another VLE's course is a 404 like one that does not exist, validates its query 
 with the serializers, and hands the work to `services`/`selectors`. Every error body is
 `{"message": ...}`, the spec's MessageSchema."""
 
+import mimetypes
 import posixpath
 import re
 from functools import cached_property
 
 from django.conf import settings
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.parsers import FormParser as DRFFormParser
@@ -81,6 +84,11 @@ class CourseServiceView(APIView):
 
     def get_exception_handler(self):
         return course_service_exception_handler
+
+    def perform_content_negotiation(self, request, force=False):
+        # The client's file downloads accept only the file's type; their errors (and every
+        # other answer) are still JSON.
+        return super().perform_content_negotiation(request, force=True)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -616,6 +624,62 @@ class CourseAssetImportView(CourseServiceView):
                 policy=options["updateAssetPolicy"],
             )
         return Response({"filename": posixpath.basename(path), "destination": path})
+
+
+class CourseAssetView(CourseAssetImportView):
+    """One file of the course's latest version (or the version named): import (POST), download
+    (GET) or delete (DELETE) at `relativePath`. Download and delete are the official client's
+    additions to the spec."""
+
+    @extend_schema(
+        parameters=[COURSE_ID, s.AssetPathQuerySerializer],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERRORS},
+        tags=[TAG],
+    )
+    def get(self, request, course_id: str, version_id: str | None = None):
+        path = self.query(s.AssetPathQuerySerializer)["relativePath"]
+        stored = services.course_asset_open(version=self.version, relative_path=path)
+        name = posixpath.basename(path)
+        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return FileResponse(stored, as_attachment=True, filename=name, content_type=content_type)
+
+    @extend_schema(
+        parameters=[COURSE_ID, s.AssetPathQuerySerializer], responses=NO_CONTENT, tags=[TAG]
+    )
+    def delete(self, request, course_id: str, version_id: str | None = None):
+        path = self.query(s.AssetPathQuerySerializer)["relativePath"]
+        services.course_asset_delete(version=self.version, relative_path=path)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CourseFileListView(CourseServiceView):
+    """The files of the course's latest version (or the version named)."""
+
+    @extend_schema(
+        parameters=[COURSE_ID], responses={200: s.FileListSchemaSerializer, **ERRORS}, tags=[TAG]
+    )
+    def get(self, request, course_id: str, version_id: str | None = None):
+        files = [
+            {"path": f.path, "size": f.size, "modified": selectors.wire_datetime(f.modified)}
+            for f in self.version.files.all()
+        ]
+        return Response({"files": files})
+
+
+class CourseZipView(CourseServiceView):
+    """The course's latest version (or the version named) as a zip of its stored files."""
+
+    @extend_schema(
+        parameters=[COURSE_ID],
+        responses={(200, "application/zip"): OpenApiTypes.BINARY, **ERRORS},
+        tags=[TAG],
+    )
+    def get(self, request, course_id: str, version_id: str | None = None):
+        archive = services.course_zip_build(version=self.version)
+        name = f"{self.course.course_id}_v{self.version.version}.zip"
+        return FileResponse(
+            archive, as_attachment=True, filename=name, content_type="application/zip"
+        )
 
 
 class CourseAssetUploadView(CourseServiceView):
