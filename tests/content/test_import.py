@@ -245,3 +245,17 @@ def test_an_item_pointing_to_a_missing_resource_is_a_warning(app, upload):
 
     assert job["status"] == "COMPLETE"
     assert any("missing resource 'ghost'" in w for w in job["importResult"]["parserWarnings"])
+
+
+@pytest.mark.django_db
+def test_a_zip_inside_a_zip_is_unwrapped_once(app, upload, settings):
+    inner = packages.scorm12_package()
+    _, job = upload(app, "double", packages.zip_bytes({"export.zip": inner}))
+
+    assert job["status"] == "COMPLETE", job
+    assert any("inside a zip" in w for w in job["importResult"]["parserWarnings"])
+
+    triple = packages.zip_bytes({"outer.zip": packages.zip_bytes({"export.zip": inner})})
+    _, job = upload(app, "triple", triple)
+    assert job["status"] == "ERROR"
+    assert "No imsmanifest.xml" in job["message"]

@@ -29,7 +29,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from tesla import jobs
 from tesla.exceptions import Conflict, PayloadTooLarge
 from vle.content import selectors
-from vle.content.archive import CHUNK, PackageError, package_open
+from vle.content.archive import CHUNK, Package, PackageError, package_open
 from vle.content.fetch import FetchError, http_request, url_check_syntax
 from vle.content.models import (
     Course,
@@ -203,9 +203,9 @@ def import_job_run(*, job_id: str) -> None:
         return
     warnings: list[str] = []
     try:
-        with tempfile.TemporaryFile() as package_file:
+        with tempfile.TemporaryFile() as package_file, tempfile.TemporaryFile() as inner_file:
             size, content_type = _job_obtain(job, package_file)
-            version = _job_import(job, package_file, size, content_type, warnings)
+            version = _job_import(job, package_file, inner_file, size, content_type, warnings)
     except (PackageError, FetchError) as error:
         _job_fail(job, str(error), warnings)
     except Exception as error:  # an import must end, whatever the package did to the parser
@@ -243,7 +243,12 @@ def _job_obtain(job: ImportJob, target: IO[bytes]) -> tuple[int, str]:
 
 
 def _job_import(
-    job: ImportJob, package_file: IO[bytes], size: int, content_type: str, warnings: list[str]
+    job: ImportJob,
+    package_file: IO[bytes],
+    inner_file: IO[bytes],
+    size: int,
+    content_type: str,
+    warnings: list[str],
 ) -> CourseVersion:
     fallback_title = job.media_metadata.get("title") or job.original_filename or job.course_id
     folder = f"{STORAGE_ROOT}/{uuid.uuid4().hex}"
@@ -268,9 +273,12 @@ def _job_import(
                 "pdf, mp3 or mp4 file."
             )
         _job_progress(job, 10, "Checking the package.")
-        package = package_open(package_file, archive_size=size)
+        package = _package_unwrapped(
+            package_open(package_file, archive_size=size), inner_file, warnings
+        )
         parsed = package_parse(package, fallback_title=fallback_title)
-        warnings[:0] = parsed.warnings
+        parsed.warnings = [*warnings, *parsed.warnings]
+        warnings[:] = parsed.warnings
         names = package.names()
         total = max(sum(package.size(name) for name in names), 1)
         done = 0
@@ -297,6 +305,20 @@ def _job_import(
     except Exception:
         _storage_delete_now(folder, written)
         raise
+
+
+def _package_unwrapped(package: Package, inner_file: IO[bytes], warnings: list[str]) -> Package:
+    """The package inside a zip whose only entry is a zip (a common double-zipped export),
+    one level deep, checked like any package; else the package itself."""
+    names = package.names()
+    if len(names) != 1 or not names[0].lower().endswith(".zip"):
+        return package
+    with package.open(names[0]) as entry:
+        for chunk in entry.chunks():
+            inner_file.write(chunk)
+    inner_file.seek(0)
+    warnings.append(f"The package was the zip '{names[0]}' inside a zip; read from there.")
+    return package_open(inner_file, archive_size=package.size(names[0]))
 
 
 def _storage_delete_now(folder: str, written: list[tuple[str, int]]) -> None:
