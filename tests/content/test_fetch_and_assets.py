@@ -224,3 +224,59 @@ def test_asset_import_is_guarded_like_fetch_imports(app, golf):
 
     assert response.status_code == 400
     assert "fetchUrl" in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [["93.184.216.34", "10.0.0.1"], ["::ffff:127.0.0.1"], ["fe80::1"], ["100.64.0.1"]],
+)
+def test_every_address_a_name_resolves_to_must_be_public(monkeypatch, settings, answers):
+    import socket
+
+    from vle.content import fetch as guarded
+
+    settings.COURSE_FETCH_ALLOWED_NETWORKS = []
+
+    def resolve(host, port, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port)) for address in answers]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    with pytest.raises(guarded.FetchError, match="not fetched"):
+        guarded.http_request("GET", "http://content.example.org/x.zip", max_bytes=10)
+
+
+@pytest.mark.django_db
+def test_a_decimal_loopback_host_is_refused(fetch):
+    _, job = fetch({"url": "http://2130706433/pkg.zip"})
+
+    assert job["status"] == "ERROR"
+    assert "127.0.0.1" in job["message"]
+
+
+@pytest.mark.django_db
+def test_asset_download_delete_list_and_zip(app, golf, django_capture_on_commit_callbacks):
+    import io
+    import zipfile
+
+    version = golf.versions.get()
+    listed = app.get(f"{COURSES}/golf/asset/list").json()["files"]
+    assert {item["path"] for item in listed} == {"imsmanifest.xml", "index.html", "notes.html"}
+    assert all(item["modified"].endswith("Z") for item in listed)
+
+    download = app.get(f"{COURSES}/golf/asset", {"relativePath": "index.html"})
+    assert download.status_code == 200
+    assert download["Content-Type"] == "text/html"
+    assert b"".join(download.streaming_content) == packages.PAGE
+    assert app.get(f"{COURSES}/golf/asset", {"relativePath": "../x"}).status_code == 400
+    assert app.get(f"{COURSES}/golf/asset", {"relativePath": "nope.html"}).status_code == 404
+
+    archive = app.get(f"{COURSES}/golf/versions/0/zip")
+    assert archive["Content-Type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(b"".join(archive.streaming_content))).namelist()
+    assert sorted(names) == ["imsmanifest.xml", "index.html", "notes.html"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = app.delete(f"{COURSES}/golf/asset?relativePath=notes.html")
+    assert response.status_code == 204
+    assert not default_storage.exists(f"{version.storage_folder}/notes.html")
+    assert app.delete(f"{COURSES}/golf/asset?relativePath=notes.html").status_code == 404

@@ -146,3 +146,13 @@ def test_an_upload_over_the_cap_is_413_and_leaves_nothing(app, upload, settings)
     assert response.status_code == 413
     assert "message" in response.json()
     assert stored_files(settings) == []
+
+
+@pytest.mark.django_db
+def test_an_oversized_body_is_refused_before_it_is_read(app, upload, settings):
+    settings.COURSE_UPLOAD_MAX_BYTES = 10
+    response, _ = upload(app, "huge", os.urandom(2 * 1024 * 1024))
+
+    assert response.status_code == 413
+    assert "larger than 10 bytes" in response.json()["message"]
+    assert stored_files(settings) == []

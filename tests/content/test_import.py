@@ -207,3 +207,55 @@ def test_a_queued_job_is_running_and_shows_its_progress_as_it_goes(app, upload, 
     progress = [value for _, value, _ in seen]
     assert progress == sorted(progress) and progress[-1] == 95
     assert any("Extracting files" in message for _, _, message in seen)
+
+
+@pytest.mark.django_db
+def test_a_windows_1252_manifest_is_read_with_a_warning(app, upload):
+    manifest = packages.scorm12_manifest(title="Caf\u00e9 cr\u00e8me").encode("cp1252")
+    data = packages.zip_bytes({"imsmanifest.xml": manifest, "index.html": packages.PAGE})
+
+    _, job = upload(app, "cp1252", data)
+
+    assert job["status"] == "COMPLETE", job
+    assert job["importResult"]["course"]["title"] == "Caf\u00e9 cr\u00e8me"
+    assert any("Windows-1252" in w for w in job["importResult"]["parserWarnings"])
+
+
+@pytest.mark.django_db
+def test_a_circular_aicc_structure_fails_the_job(app, upload):
+    data = packages.zip_bytes(
+        {
+            "c.crs": "[Course]\r\nCourse_Title=Loop\r\n",
+            "c.au": '"System_ID","File_Name"\r\n"A1","a.html"\r\n',
+            "c.cst": '"Block","Member"\r\n"root","B1"\r\n"B1","B2"\r\n"B2","B1"\r\n',
+            "a.html": packages.PAGE,
+        }
+    )
+    _, job = upload(app, "loop", data)
+
+    assert job["status"] == "ERROR"
+    assert "circular" in job["message"]
+    assert not Course.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_item_pointing_to_a_missing_resource_is_a_warning(app, upload):
+    extra = '<item identifier="i2" identifierref="ghost"><title>Ghost</title></item>'
+    _, job = upload(app, "ghost", packages.scorm12_package(extra_items=extra))
+
+    assert job["status"] == "COMPLETE"
+    assert any("missing resource 'ghost'" in w for w in job["importResult"]["parserWarnings"])
+
+
+@pytest.mark.django_db
+def test_a_zip_inside_a_zip_is_unwrapped_once(app, upload, settings):
+    inner = packages.scorm12_package()
+    _, job = upload(app, "double", packages.zip_bytes({"export.zip": inner}))
+
+    assert job["status"] == "COMPLETE", job
+    assert any("inside a zip" in w for w in job["importResult"]["parserWarnings"])
+
+    triple = packages.zip_bytes({"outer.zip": packages.zip_bytes({"export.zip": inner})})
+    _, job = upload(app, "triple", triple)
+    assert job["status"] == "ERROR"
+    assert "No imsmanifest.xml" in job["message"]

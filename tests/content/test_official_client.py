@@ -4,6 +4,7 @@ statements, assets, delete. Its host is `<server>/api/v2/` with the trailing sla
 client's own default, so it sends `//courses` paths."""
 
 import urllib.request
+import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -198,9 +199,23 @@ def test_the_official_client_runs_the_whole_course_flow(
             ),
         )
         assert imported.filename == "logo.png"
+        listed = {item.path: item.size for item in reader.get_course_file_list("golf").files}
+        assert listed["extras/extra.html"] == len(b"<p>extra</p>")
+        assert "logo.png" in {f.path for f in reader.get_course_version_file_list("golf", 0).files}
+        downloaded = reader.get_course_asset("golf", "extras/extra.html")
+        with open(downloaded, "rb") as handle:
+            assert handle.read() == b"<p>extra</p>"
+        zipped = reader.get_versioned_course_zip("golf", 1)
+        with zipfile.ZipFile(zipped) as archive:
+            assert "extras/extra.html" in archive.namelist()
+            assert "imsmanifest.xml" in archive.namelist()
+        scoped.delete_course_asset("golf", "extras/extra.html")
+        assert "extras/extra.html" not in {
+            f.path for f in reader.get_course_file_list("golf").files
+        }
         with pytest.raises(ApiException) as rejected:
             course_api.upload_course_asset_file(
-                "golf", "extras/extra.html", file=str(asset), update_asset_policy="reject"
+                "golf", "imsmanifest.xml", file=str(asset), update_asset_policy="reject"
             )
         assert rejected.value.status == 400
     finally:

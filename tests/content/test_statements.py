@@ -70,3 +70,18 @@ def test_no_statements_is_an_empty_list_without_more(app, course):
     response = app.get(f"{COURSES}/golf/versions/0/xAPIStatements")
 
     assert response.json() == {"statements": []}
+
+
+@pytest.mark.django_db
+def test_statement_and_version_lists_cost_fixed_queries(
+    app, course, django_assert_num_queries, django_assert_max_num_queries
+):
+    record(course, 0, "ann", 1)
+    with django_assert_max_num_queries(20) as few:
+        app.get(f"{COURSES}/golf/xAPIStatements")
+        app.get(f"{COURSES}/golf/versions")
+    for n in range(20):
+        record(course, n % 2, f"l{n}", n)
+    with django_assert_num_queries(len(few.captured_queries)):
+        app.get(f"{COURSES}/golf/xAPIStatements")
+        app.get(f"{COURSES}/golf/versions")

@@ -16,6 +16,16 @@ from vle.content.models import (
 )
 
 
+class ComputedAdmin(admin.ModelAdmin):
+    """Rows written by imports and players: shown, never added or edited by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class CourseTagInline(admin.TabularInline):
     model = CourseTag
     extra = 0
@@ -71,17 +81,11 @@ class CourseVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CourseFile)
-class CourseFileAdmin(admin.ModelAdmin):
+class CourseFileAdmin(ComputedAdmin):
     list_display = ("id", "version", "path", "size", "modified")
     search_fields = ("path", "version__course__course_id")
     list_select_related = ("version__course",)
     readonly_fields = ("version", "path", "size", "modified")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(CourseTag)
@@ -102,34 +106,22 @@ class CourseSettingAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(ComputedAdmin):
     list_display = ("id", "vle", "course_id", "source", "status", "progress", "created_at")
     list_filter = ("status", "source", "vle")
     search_fields = ("id", "course_id", "source_url")
     list_select_related = ("vle",)
     readonly_fields = [field.name for field in ImportJob._meta.fields]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(ComputedAdmin):
     list_display = ("id", "course", "version", "learner_id", "verb", "stored")
     list_filter = ("course__vle",)
     search_fields = ("id", "learner_id", "verb", "activity_id", "course__course_id")
     list_select_related = ("course", "version__course")
     readonly_fields = [field.name for field in Statement._meta.fields]
     date_hierarchy = "stored"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 # --- Preview player ------------------------------------------------------------------------
@@ -144,7 +136,7 @@ class PreviewDocumentInline(admin.TabularInline):
 
 
 @admin.register(PreviewSession)
-class PreviewSessionAdmin(admin.ModelAdmin):
+class PreviewSessionAdmin(ComputedAdmin):
     """Preview sessions are opened by preview links and end by themselves; nothing to edit."""
 
     list_display = ("registration", "version", "created_at", "expires_at", "token_fetched_at")
@@ -154,23 +146,11 @@ class PreviewSessionAdmin(admin.ModelAdmin):
     readonly_fields = [field.name for field in PreviewSession._meta.fields]
     inlines = [PreviewDocumentInline]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(PreviewDocument)
-class PreviewDocumentAdmin(admin.ModelAdmin):
+class PreviewDocumentAdmin(ComputedAdmin):
     list_display = ("id", "session", "kind", "document_id", "content_type", "updated_at")
     list_filter = ("kind",)
     search_fields = ("document_id", "session__registration")
     list_select_related = ("session",)
     readonly_fields = [field.name for field in PreviewDocument._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

@@ -430,13 +430,18 @@ def parse_scorm(package: Package, path: str, fallback: str, warnings: list[str])
     )
 
 
+def scaled_from_percent(value: str) -> str | None:
+    """A 0-100 mastery score (SCORM 1.2, AICC) as the spec's scaled score string."""
+    try:
+        return f"{float(value) / 100:g}" if value else None
+    except ValueError:
+        return None
+
+
 def _passing_score(item: Element) -> str | None:
     mastery = text(child(item, "masteryscore"))
     if mastery:
-        try:
-            return f"{float(mastery) / 100:g}"
-        except ValueError:
-            return None
+        return scaled_from_percent(mastery)
     for node in item.iter():
         if local(node.tag) == "primaryObjective" and node.get("satisfiedByMeasure") == "true":
             measure = text(child(node, "minNormalizedMeasure"))
@@ -633,19 +638,12 @@ def parse_aicc(
         if row.get("web_launch"):
             href = join_parameters(href, row["web_launch"])
         check_local_file(package, href, f"AU '{system_id}'", warnings)
-        mastery = row.get("mastery_score", "")
-        passing = None
-        if mastery:
-            try:
-                passing = f"{float(mastery) / 100:g}"
-            except ValueError:
-                passing = None
         return activity(
             kind=ActivityType.SCO,
             title=titles.get(system_id.lower()) or system_id,
             identifier=system_id,
             href=href,
-            passing=passing,
+            passing=scaled_from_percent(row.get("mastery_score", "")),
         )
 
     def block_node(block: str, depth: int, seen: frozenset) -> dict:

@@ -6,7 +6,7 @@ the original filters plus the sort key of the last row sent, so the next page ne
 nor repeats rows when others are added meanwhile, and a token cannot be forged or altered."""
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -135,8 +135,34 @@ def import_job_body(job: ImportJob) -> dict:
 # --- courses list ---------------------------------------------------------------------------
 
 
+class MoreToken:
+    """A dataclass of list filters that travels, signed, as a `more` paging token."""
+
+    DATETIMES = ("since", "until")
+
+    def dumps(self) -> str:
+        data = {
+            name: value.isoformat() if isinstance(value, datetime) else value
+            for name, value in asdict(self).items()
+        }
+        return signing.dumps(data, salt=f"{MORE_SALT}.{type(self).__name__}", compress=True)
+
+    @classmethod
+    def loads(cls, token: str):
+        invalid = ValidationError({"more": ["This paging token is not valid."]})
+        try:
+            data = signing.loads(token, salt=f"{MORE_SALT}.{cls.__name__}")
+            values = {item.name: data[item.name] for item in fields(cls)}
+            for name in cls.DATETIMES:
+                if values.get(name):
+                    values[name] = datetime.fromisoformat(values[name])
+            return cls(**values)
+        except (signing.BadSignature, KeyError, TypeError, ValueError):
+            raise invalid from None
+
+
 @dataclass
-class CourseQuery:
+class CourseQuery(MoreToken):
     """The filters of a courses list, as carried from page to page in `more`."""
 
     since: datetime | None = None
@@ -147,49 +173,6 @@ class CourseQuery:
     filter_by: str = "course_id"
     order_by: str = "created_desc"
     after: list | None = None
-
-    def dumps(self) -> str:
-        return signing.dumps(
-            {
-                "s": self.since.isoformat() if self.since else None,
-                "u": self.until.isoformat() if self.until else None,
-                "d": self.datetime_filter,
-                "t": self.tags,
-                "f": self.filter,
-                "fb": self.filter_by,
-                "o": self.order_by,
-                "a": self.after,
-            },
-            salt=MORE_SALT,
-            compress=True,
-        )
-
-    @classmethod
-    def loads(cls, token: str) -> "CourseQuery":
-        data = more_read(token)
-        try:
-            return cls(
-                since=datetime.fromisoformat(data["s"]) if data["s"] else None,
-                until=datetime.fromisoformat(data["u"]) if data["u"] else None,
-                datetime_filter=data["d"],
-                tags=data["t"],
-                filter=data["f"],
-                filter_by=data["fb"],
-                order_by=data["o"],
-                after=data["a"],
-            )
-        except (KeyError, TypeError, ValueError):
-            raise ValidationError({"more": ["This paging token is not valid."]}) from None
-
-
-def more_read(token: str) -> dict:
-    try:
-        data = signing.loads(token, salt=MORE_SALT)
-    except signing.BadSignature:
-        raise ValidationError({"more": ["This paging token is not valid."]}) from None
-    if not isinstance(data, dict):
-        raise ValidationError({"more": ["This paging token is not valid."]})
-    return data
 
 
 def _keyset(queryset: QuerySet, column: str, descending: bool, after: list | None) -> QuerySet:
@@ -278,36 +261,13 @@ def settings_effective(*, course: Course, version: CourseVersion | None) -> list
 
 
 @dataclass
-class StatementQuery:
+class StatementQuery(MoreToken):
+    """The filters of a statements list, as carried from page to page in `more`."""
+
     learner_id: str = ""
     since: datetime | None = None
     until: datetime | None = None
     after: list | None = None
-
-    def dumps(self) -> str:
-        return signing.dumps(
-            {
-                "l": self.learner_id,
-                "s": self.since.isoformat() if self.since else None,
-                "u": self.until.isoformat() if self.until else None,
-                "a": self.after,
-            },
-            salt=MORE_SALT,
-            compress=True,
-        )
-
-    @classmethod
-    def loads(cls, token: str) -> "StatementQuery":
-        data = more_read(token)
-        try:
-            return cls(
-                learner_id=data["l"],
-                since=datetime.fromisoformat(data["s"]) if data["s"] else None,
-                until=datetime.fromisoformat(data["u"]) if data["u"] else None,
-                after=data["a"],
-            )
-        except (KeyError, TypeError, ValueError):
-            raise ValidationError({"more": ["This paging token is not valid."]}) from None
 
 
 def statements_list(

@@ -10,9 +10,11 @@ storage only after the transaction that forgot it has committed.
 import json
 import logging
 import posixpath
+import re
 import tempfile
 import unicodedata
 import uuid
+import zipfile
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
@@ -27,7 +29,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from tesla import jobs
 from tesla.exceptions import Conflict, PayloadTooLarge
 from vle.content import selectors
-from vle.content.archive import CHUNK, PackageError, package_open
+from vle.content.archive import CHUNK, Package, PackageError, package_open
 from vle.content.fetch import FetchError, http_request, url_check_syntax
 from vle.content.models import (
     Course,
@@ -53,6 +55,7 @@ ZIP_TYPES = {"application/zip", "application/x-zip-compressed", "application/x-z
 # Single files imported as a course of their own (SCORM Cloud's "media file" imports).
 MEDIA_TYPES = {"application/pdf", "audio/mpeg", "audio/mp3", "video/mp4"}
 POSTBACK_MAX_BYTES = 64 * 1024
+MEDIA_NAME = re.compile(r"^[\w][\w .()-]{0,200}$")
 
 
 def _message(field: str, text: str) -> ValidationError:
@@ -200,9 +203,9 @@ def import_job_run(*, job_id: str) -> None:
         return
     warnings: list[str] = []
     try:
-        with tempfile.TemporaryFile() as package_file:
+        with tempfile.TemporaryFile() as package_file, tempfile.TemporaryFile() as inner_file:
             size, content_type = _job_obtain(job, package_file)
-            version = _job_import(job, package_file, size, content_type, warnings)
+            version = _job_import(job, package_file, inner_file, size, content_type, warnings)
     except (PackageError, FetchError) as error:
         _job_fail(job, str(error), warnings)
     except Exception as error:  # an import must end, whatever the package did to the parser
@@ -240,7 +243,12 @@ def _job_obtain(job: ImportJob, target: IO[bytes]) -> tuple[int, str]:
 
 
 def _job_import(
-    job: ImportJob, package_file: IO[bytes], size: int, content_type: str, warnings: list[str]
+    job: ImportJob,
+    package_file: IO[bytes],
+    inner_file: IO[bytes],
+    size: int,
+    content_type: str,
+    warnings: list[str],
 ) -> CourseVersion:
     fallback_title = job.media_metadata.get("title") or job.original_filename or job.course_id
     folder = f"{STORAGE_ROOT}/{uuid.uuid4().hex}"
@@ -248,8 +256,10 @@ def _job_import(
     if job.source == ImportJob.Source.MEDIA_REFERENCE:
         parsed = _media_course(job.source_url, fallback_title)
     elif content_type.split(";")[0].strip().lower() in MEDIA_TYPES:
-        filename = posixpath.basename(job.original_filename or job.source_url) or "media"
-        filename = asset_path_check(filename)
+        filename = posixpath.basename(job.original_filename or job.source_url)
+        if not MEDIA_NAME.match(filename):
+            extension = posixpath.splitext(filename)[1]
+            filename = "media" + (extension if re.match(r"^\.[A-Za-z0-9]{1,8}$", extension) else "")
         _job_progress(job, 20, "Storing the media file.")
         name = default_storage.save(f"{folder}/{filename}", File(package_file, name=filename))
         written.append((filename, size))
@@ -263,9 +273,12 @@ def _job_import(
                 "pdf, mp3 or mp4 file."
             )
         _job_progress(job, 10, "Checking the package.")
-        package = package_open(package_file, archive_size=size)
+        package = _package_unwrapped(
+            package_open(package_file, archive_size=size), inner_file, warnings
+        )
         parsed = package_parse(package, fallback_title=fallback_title)
-        warnings[:0] = parsed.warnings
+        parsed.warnings = [*warnings, *parsed.warnings]
+        warnings[:] = parsed.warnings
         names = package.names()
         total = max(sum(package.size(name) for name in names), 1)
         done = 0
@@ -292,6 +305,20 @@ def _job_import(
     except Exception:
         _storage_delete_now(folder, written)
         raise
+
+
+def _package_unwrapped(package: Package, inner_file: IO[bytes], warnings: list[str]) -> Package:
+    """The package inside a zip whose only entry is a zip (a common double-zipped export),
+    one level deep, checked like any package; else the package itself."""
+    names = package.names()
+    if len(names) != 1 or not names[0].lower().endswith(".zip"):
+        return package
+    with package.open(names[0]) as entry:
+        for chunk in entry.chunks():
+            inner_file.write(chunk)
+    inner_file.seek(0)
+    warnings.append(f"The package was the zip '{names[0]}' inside a zip; read from there.")
+    return package_open(inner_file, archive_size=package.size(names[0]))
 
 
 def _storage_delete_now(folder: str, written: list[tuple[str, int]]) -> None:
@@ -582,6 +609,40 @@ def course_asset_store(
     CourseVersion.objects.filter(pk=version.pk).update(updated_at=timezone.now())
     Course.objects.filter(pk=version.course_id).update(updated_at=timezone.now())
     return path
+
+
+@transaction.atomic
+def course_asset_delete(*, version: CourseVersion, relative_path: str) -> None:
+    """Remove one stored file of a version (a 404 when it has none at that path)."""
+    path = asset_path_check(relative_path)
+    deleted, _ = CourseFile.objects.filter(version=version, path=path).delete()
+    if not deleted:
+        raise NotFound(f"'{path}' is not in this version.")
+    CourseVersion.objects.filter(pk=version.pk).update(updated_at=timezone.now())
+    _storage_delete_after_commit([_storage_name(version, path)])
+
+
+def course_zip_build(*, version: CourseVersion) -> IO[bytes]:
+    """The version's files as a zip in a temporary file (rewound; the caller closes it)."""
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, who closes it
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for file in version.files.all():
+            with (
+                default_storage.open(_storage_name(version, file.path), "rb") as source,
+                archive.open(file.path, "w", force_zip64=True) as entry,
+            ):
+                for chunk in iter(lambda: source.read(CHUNK), b""):
+                    entry.write(chunk)
+    target.seek(0)
+    return target
+
+
+def course_asset_open(*, version: CourseVersion, relative_path: str) -> IO[bytes]:
+    """A stored file of the version, opened for reading (a 404 when it has none there)."""
+    path = asset_path_check(relative_path)
+    if not CourseFile.objects.filter(version=version, path=path).exists():
+        raise NotFound(f"'{path}' is not in this version.")
+    return default_storage.open(_storage_name(version, path), "rb")
 
 
 def course_asset_fetch(*, url: str) -> IO[bytes]:

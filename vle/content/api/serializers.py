@@ -309,3 +309,17 @@ class XapiStatementResultSerializer(serializers.Serializer):
 class AssetFileSchemaSerializer(serializers.Serializer):
     filename = serializers.CharField()
     destination = serializers.CharField()
+
+
+class AssetPathQuerySerializer(serializers.Serializer):
+    relativePath = serializers.CharField(max_length=1000)
+
+
+class FileListItemSchemaSerializer(serializers.Serializer):
+    path = serializers.CharField()
+    size = serializers.IntegerField()
+    modified = serializers.DateTimeField()
+
+
+class FileListSchemaSerializer(serializers.Serializer):
+    files = FileListItemSchemaSerializer(many=True)

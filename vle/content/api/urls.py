@@ -52,7 +52,9 @@ urlpatterns = [
         views.CourseStatementsView.as_view(),
         name="content-course-statements",
     ),
-    path(f"{course}/asset", views.CourseAssetImportView.as_view(), name="content-course-asset"),
+    path(f"{course}/asset", views.CourseAssetView.as_view(), name="content-course-asset"),
+    path(f"{course}/asset/list", views.CourseFileListView.as_view(), name="content-course-files"),
+    path(f"{course}/zip", views.CourseZipView.as_view(), name="content-course-zip"),
     path(
         f"{course}/asset/upload",
         views.CourseAssetUploadView.as_view(),
@@ -83,7 +85,9 @@ urlpatterns = [
         views.CourseStatementsView.as_view(),
         name="content-version-statements",
     ),
-    path(f"{version}/asset", views.CourseAssetImportView.as_view(), name="content-version-asset"),
+    path(f"{version}/asset", views.CourseAssetView.as_view(), name="content-version-asset"),
+    path(f"{version}/asset/list", views.CourseFileListView.as_view(), name="content-version-files"),
+    path(f"{version}/zip", views.CourseZipView.as_view(), name="content-version-zip"),
     path(
         f"{version}/asset/upload",
         views.CourseAssetUploadView.as_view(),

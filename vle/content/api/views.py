@@ -5,11 +5,14 @@ another VLE's course is a 404 like one that does not exist, validates its query 
 with the serializers, and hands the work to `services`/`selectors`. Every error body is
 `{"message": ...}`, the spec's MessageSchema."""
 
+import mimetypes
 import posixpath
 import re
 from functools import cached_property
 
 from django.conf import settings
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.parsers import FormParser as DRFFormParser
@@ -82,6 +85,11 @@ class CourseServiceView(APIView):
     def get_exception_handler(self):
         return course_service_exception_handler
 
+    def perform_content_negotiation(self, request, force=False):
+        # The client's file downloads accept only the file's type; their errors (and every
+        # other answer) are still JSON.
+        return super().perform_content_negotiation(request, force=True)
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         # The URL's course (and version) before anything else: another VLE's course is a 404
@@ -126,8 +134,29 @@ class CourseServiceView(APIView):
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
+    def refuse_bodies_over(self, limit: int) -> None:
+        """413 before the body is read when its declared length is already over the cap
+        (Django spools uploaded files to disk whatever their size)."""
+        declared = self.request.META.get("CONTENT_LENGTH") or "0"
+        # Room for the multipart envelope and the small form fields beside the file.
+        if declared.isdigit() and int(declared) > limit + 1024 * 1024:
+            raise PayloadTooLarge(f"The file is larger than {limit} bytes.")
+
     def tags_of(self, course: Course) -> list[str]:
         return [tag.name for tag in course.tags.all()]
+
+    def course_payload(
+        self, course: Course, version: CourseVersion, options: dict, *, of_version=False, tags=None
+    ) -> dict:
+        """The CourseSchema of `course` as of `version`, with what the query asked to include."""
+        return selectors.course_body(
+            course,
+            version,
+            tags=self.tags_of(course) if tags is None else tags,
+            include_metadata=options["includeCourseMetadata"],
+            include_registration_count=options["includeRegistrationCount"],
+            of_version=of_version,
+        )
 
 
 # --- tokens ---------------------------------------------------------------------------------
@@ -284,6 +313,7 @@ class ImportUploadView(ImportViewMixin, CourseServiceView):
         operation_id="createUploadAndImportCourseJob",
     )
     def post(self, request):
+        self.refuse_bodies_over(settings.COURSE_UPLOAD_MAX_BYTES)
         body = self.body(s.ImportUploadSerializer)
         upload = body["file"]
         declared = request.headers.get("uploadedContentType", "").split(";")[0].strip()
@@ -342,16 +372,7 @@ class CoursesView(CourseServiceView):
             vle=self.vle, query=query, page_size=_page_size("COURSE_LIST_PAGE_SIZE")
         )
         body = {
-            "courses": [
-                selectors.course_body(
-                    course,
-                    version,
-                    tags=self.tags_of(course),
-                    include_metadata=options["includeCourseMetadata"],
-                    include_registration_count=options["includeRegistrationCount"],
-                )
-                for course, version in page
-            ]
+            "courses": [self.course_payload(course, version, options) for course, version in page]
         }
         if more:
             body["more"] = more
@@ -376,15 +397,7 @@ class CourseView(CourseServiceView):
     )
     def get(self, request, course_id: str):
         options = self.query(s.CourseDetailQuerySerializer)
-        return Response(
-            selectors.course_body(
-                self.course,
-                self.version,
-                tags=self.tags_of(self.course),
-                include_metadata=options["includeCourseMetadata"],
-                include_registration_count=options["includeRegistrationCount"],
-            )
-        )
+        return Response(self.course_payload(self.course, self.version, options))
 
     @extend_schema(
         parameters=[COURSE_ID], responses=NO_CONTENT, tags=[TAG], operation_id="deleteCourse"
@@ -425,21 +438,11 @@ class CourseVersionsView(CourseServiceView):
         if options.get("until"):
             versions = versions.filter(updated_at__lte=options["until"])
         tags = self.tags_of(self.course)
-        return Response(
-            {
-                "courses": [
-                    selectors.course_body(
-                        self.course,
-                        version,
-                        tags=tags,
-                        include_metadata=options["includeCourseMetadata"],
-                        include_registration_count=options["includeRegistrationCount"],
-                        of_version=True,
-                    )
-                    for version in versions
-                ]
-            }
-        )
+        courses = [
+            self.course_payload(self.course, version, options, of_version=True, tags=tags)
+            for version in versions
+        ]
+        return Response({"courses": courses})
 
 
 class CourseVersionView(CourseServiceView):
@@ -455,16 +458,7 @@ class CourseVersionView(CourseServiceView):
     )
     def get(self, request, course_id: str, version_id: str):
         options = self.query(s.CourseDetailQuerySerializer)
-        return Response(
-            selectors.course_body(
-                self.course,
-                self.version,
-                tags=self.tags_of(self.course),
-                include_metadata=options["includeCourseMetadata"],
-                include_registration_count=options["includeRegistrationCount"],
-                of_version=True,
-            )
-        )
+        return Response(self.course_payload(self.course, self.version, options, of_version=True))
 
     @extend_schema(
         parameters=[COURSE_ID, VERSION_ID],
@@ -632,6 +626,62 @@ class CourseAssetImportView(CourseServiceView):
         return Response({"filename": posixpath.basename(path), "destination": path})
 
 
+class CourseAssetView(CourseAssetImportView):
+    """One file of the course's latest version (or the version named): import (POST), download
+    (GET) or delete (DELETE) at `relativePath`. Download and delete are the official client's
+    additions to the spec."""
+
+    @extend_schema(
+        parameters=[COURSE_ID, s.AssetPathQuerySerializer],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERRORS},
+        tags=[TAG],
+    )
+    def get(self, request, course_id: str, version_id: str | None = None):
+        path = self.query(s.AssetPathQuerySerializer)["relativePath"]
+        stored = services.course_asset_open(version=self.version, relative_path=path)
+        name = posixpath.basename(path)
+        content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        return FileResponse(stored, as_attachment=True, filename=name, content_type=content_type)
+
+    @extend_schema(
+        parameters=[COURSE_ID, s.AssetPathQuerySerializer], responses=NO_CONTENT, tags=[TAG]
+    )
+    def delete(self, request, course_id: str, version_id: str | None = None):
+        path = self.query(s.AssetPathQuerySerializer)["relativePath"]
+        services.course_asset_delete(version=self.version, relative_path=path)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CourseFileListView(CourseServiceView):
+    """The files of the course's latest version (or the version named)."""
+
+    @extend_schema(
+        parameters=[COURSE_ID], responses={200: s.FileListSchemaSerializer, **ERRORS}, tags=[TAG]
+    )
+    def get(self, request, course_id: str, version_id: str | None = None):
+        files = [
+            {"path": f.path, "size": f.size, "modified": selectors.wire_datetime(f.modified)}
+            for f in self.version.files.all()
+        ]
+        return Response({"files": files})
+
+
+class CourseZipView(CourseServiceView):
+    """The course's latest version (or the version named) as a zip of its stored files."""
+
+    @extend_schema(
+        parameters=[COURSE_ID],
+        responses={(200, "application/zip"): OpenApiTypes.BINARY, **ERRORS},
+        tags=[TAG],
+    )
+    def get(self, request, course_id: str, version_id: str | None = None):
+        archive = services.course_zip_build(version=self.version)
+        name = f"{self.course.course_id}_v{self.version.version}.zip"
+        return FileResponse(
+            archive, as_attachment=True, filename=name, content_type="application/zip"
+        )
+
+
 class CourseAssetUploadView(CourseServiceView):
     """Upload a file into the course's latest version (or the version named)."""
 
@@ -645,6 +695,7 @@ class CourseAssetUploadView(CourseServiceView):
     )
     def post(self, request, course_id: str, version_id: str | None = None):
         options = self.query(s.AssetPolicyQuerySerializer)
+        self.refuse_bodies_over(settings.COURSE_ASSET_MAX_BYTES)
         body = self.body(s.AssetUploadSerializer)
         upload = body["file"]
         if upload.size > settings.COURSE_ASSET_MAX_BYTES:
