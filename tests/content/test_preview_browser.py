@@ -11,6 +11,7 @@ import time
 import pytest
 
 from tests.content import packages
+from tests.content.test_real_packages import FOLDER
 from vle.content.models import Course, CourseSetting, PreviewSession, Statement
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -382,3 +383,21 @@ def test_the_runtime_keeps_the_data_model_rules(
     ]
     recorded = {s.verb.removeprefix(VERB) for s in Statement.objects.all()}
     assert recorded == verbs
+
+
+@pytest.mark.skipif(not FOLDER.is_dir(), reason="the shared content packages are absent")
+def test_the_real_tin_can_golf_example_records_through_its_own_xapi_library(
+    browser, short_lived_connections, live_server, app, upload
+):
+    """Rustici's Tin Can golf example, unchanged, with the TinCanJS library it ships: it reads
+    its launch parameters, reads its bookmark from the state API and sends its statements."""
+    package = (FOLDER / "xapi_tincan_golf_example.zip").read_bytes()
+    browser.get(preview_link(app, upload, "tincan-golf", package, live_server))
+
+    wait_for(lambda: Statement.objects.filter(verb=VERB + "attempted").exists())
+    session = PreviewSession.objects.get()
+    attempted = Statement.objects.get(verb=VERB + "attempted")
+    assert attempted.registration == session.registration
+    assert attempted.activity_id == session.activity_id
+    assert attempted.learner_id == "preview"
+    assert attempted.course.course_id == "tincan-golf"
