@@ -221,3 +221,15 @@ def test_links_can_point_at_a_separate_preview_host(app, course, settings):
     player = APIClient().get(urlsplit(link).path, HTTP_HOST="preview.example.org", secure=True)
     assert player.status_code == 200
     assert b'"launchUrl": "/content/preview/' in player.content  # same origin as the player
+
+
+def test_a_2004_sco_starts_with_its_manifest_objectives_and_passing_score(app, course):
+    import json
+    import re
+
+    link = preview(app, f"{course}/versions/0/preview").json()["launchLink"]
+    page = open_link(link).content.decode()
+
+    config = json.loads(re.search(r'type="application/json">(.*?)</script>', page, re.S)[1])
+    assert config["objectives"] == ["p"]
+    assert config["scaledPassingScore"] == "0.7"

@@ -400,7 +400,7 @@ def parse_scorm(package: Package, path: str, fallback: str, warnings: list[str])
             )
             check_local_file(package, href, f"item '{identifier}'", warnings)
         sco = attribute(resource, "scormtype").lower() == "sco"
-        return activity(
+        node = activity(
             kind=ActivityType.SCO if sco else ActivityType.ASSET,
             title=title,
             identifier=identifier,
@@ -409,6 +409,10 @@ def parse_scorm(package: Package, path: str, fallback: str, warnings: list[str])
             passing=_passing_score(item),
             children=kids,
         )
+        objectives = _objective_ids(item)
+        if objectives:
+            node["objectiveIds"] = objectives  # the SCO finds them in cmi.objectives
+        return node
 
     items = [item_node(item, 1) for item in children(organization, "item")]
     org_title = text(child(organization, "title"))
@@ -436,6 +440,20 @@ def scaled_from_percent(value: str) -> str | None:
         return f"{float(value) / 100:g}" if value else None
     except ValueError:
         return None
+
+
+def _objective_ids(item: Element) -> list[str]:
+    """The ids of an item's sequencing objectives (2004), primary first: the LMS starts the
+    SCO's `cmi.objectives` with them."""
+    found: list[str] = []
+    for node in item.iter():
+        if node is not item and local(node.tag) == "item":
+            continue
+        if local(node.tag) in ("primaryObjective", "objective"):
+            objective_id = node.get("objectiveID", "")
+            if objective_id and objective_id not in found:
+                found.append(objective_id)
+    return found
 
 
 def _passing_score(item: Element) -> str | None:

@@ -327,17 +327,22 @@ def player_config(*, session: PreviewSession, options: PlayerOptions, request) -
     return config
 
 
-def _scorm_launch_values(activity: dict[str, Any], standard: str) -> dict[str, str]:
+def _scorm_launch_values(activity: dict[str, Any], standard: str) -> dict[str, Any]:
     """What the manifest says the SCO's data model starts with: its passing score, as
-    `cmi.scaled_passing_score` (2004) or `cmi.student_data.mastery_score` (1.2, 0-100)."""
-    passing = activity.get("scaledPassingScore")
+    `cmi.scaled_passing_score` (2004) or `cmi.student_data.mastery_score` (1.2, 0-100), and
+    (2004) the ids of its sequencing objectives."""
+    values: dict[str, Any] = {}
+    if standard in SCORM_2004 and activity.get("objectiveIds"):
+        values["objectives"] = list(activity["objectiveIds"])
     try:
-        scaled = float(passing)
+        scaled = float(activity.get("scaledPassingScore"))
     except (TypeError, ValueError):
-        return {}
+        return values
     if standard in SCORM_12:
-        return {"masteryScore": f"{scaled * 100:g}"}
-    return {"scaledPassingScore": f"{scaled:g}"}
+        values["masteryScore"] = f"{scaled * 100:g}"
+    else:
+        values["scaledPassingScore"] = f"{scaled:g}"
+    return values
 
 
 def _json(value: Any) -> str:

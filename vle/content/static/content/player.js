@@ -61,9 +61,22 @@
     config.onFinish = onFinish;
   }
 
+  // Exit unloads the course first, as an LMS does, so the SCO's own unload handler saves its
+  // data and terminates; only a SCO that did not is finished on its behalf.
   document.getElementById("preview-exit").addEventListener("click", function () {
-    finishForTheSco();
-    leave();
+    if (!api || api._runtime.state !== "running") {
+      leave();
+      return;
+    }
+    frame.addEventListener(
+      "load",
+      function () {
+        finishForTheSco();
+        leave();
+      },
+      { once: true }
+    );
+    frame.src = "about:blank";
   });
   window.addEventListener("pagehide", finishForTheSco);
 

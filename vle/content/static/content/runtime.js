@@ -669,6 +669,9 @@
     if (config.completionThreshold) initial["cmi.completion_threshold"] = config.completionThreshold;
     if (config.scaledPassingScore) initial["cmi.scaled_passing_score"] = config.scaledPassingScore;
     if (config.maxTimeAllowed) initial["cmi.max_time_allowed"] = config.maxTimeAllowed;
+    (config.objectives || []).forEach(function (id, index) {
+      initial["cmi.objectives." + index + ".id"] = id;
+    });
     return new DataModel(compile(table), arrays, children, initial);
   }
 
