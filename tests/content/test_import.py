@@ -259,3 +259,12 @@ def test_a_zip_inside_a_zip_is_unwrapped_once(app, upload, settings):
     _, job = upload(app, "triple", triple)
     assert job["status"] == "ERROR"
     assert "No imsmanifest.xml" in job["message"]
+
+
+@pytest.mark.django_db
+def test_an_unsupported_content_type_fails_the_job(app, upload):
+    _, job = upload(app, "png", b"\x89PNG", headers={"HTTP_UPLOADEDCONTENTTYPE": "image/png"})
+
+    assert job["status"] == "ERROR"
+    assert "image/png" in job["message"]
+    assert not Course.objects.exists()

@@ -51,7 +51,13 @@ IMPORT_TASK = "content.import_job_run"
 STORAGE_ROOT = "content"
 # Ids that would collide with the service's own paths (/courses/importJobs, /courses/tags).
 RESERVED_COURSE_IDS = {"importJobs", "tags", ".", ".."}
-ZIP_TYPES = {"application/zip", "application/x-zip-compressed", "application/x-zip", ""}
+ZIP_TYPES = {
+    "application/zip",
+    "application/x-zip-compressed",
+    "application/x-zip",
+    "application/octet-stream",
+    "",
+}
 # Single files imported as a course of their own (SCORM Cloud's "media file" imports).
 MEDIA_TYPES = {"application/pdf", "audio/mpeg", "audio/mp3", "video/mp4"}
 POSTBACK_MAX_BYTES = 64 * 1024
