@@ -346,3 +346,20 @@ def test_cmi5_content_may_not_void_statements(client, cmi5_session):
     )
     assert response.status_code == 403
     assert Statement.objects.count() == 1  # just the launch
+
+
+def test_the_sessions_statements_cost_a_fixed_number_of_queries(
+    client, xapi, django_assert_max_num_queries
+):
+    params, headers = xapi
+    actor = json.loads(params["actor"])
+    context = {"registration": params["registration"]}
+    batch = [a_statement(actor, f"{params['activity_id']}/{n}", context=context) for n in range(12)]
+    client.post("/content/xapi/statements", batch, content_type="application/json", **headers)
+
+    # The session and the statements, inside the request's and the view's savepoints.
+    with django_assert_max_num_queries(6):
+        response = client.get("/content/xapi/statements", **headers)
+
+    assert response.status_code == 200
+    assert len(response.json()["statements"]) == 12

@@ -224,3 +224,12 @@ def test_the_player_follows_the_versions_settings(client, scorm2004):
     assert '<header class="preview-bar" hidden>' in body
     assert ">Bye!</p>" in body
     assert player_config(response)["commitEvery"] == 5000
+
+
+def test_serving_a_file_costs_a_fixed_number_of_queries(
+    client, files_base, django_assert_max_num_queries
+):
+    # The session and the file's row, inside the request's savepoint (and its release).
+    with django_assert_max_num_queries(4):
+        response = client.get(files_base + "shared/js/sco.js")
+    assert response.status_code == 200
