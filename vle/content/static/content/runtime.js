@@ -174,6 +174,39 @@
     return code;
   };
 
+  // A call that needs a running session: `before` and `after` are the error codes for a call
+  // made before Initialize and after Terminate.
+  Runtime.prototype.guard = function (name, args, fallback, before, after, body) {
+    var result;
+    if (this.state === "not-initialized") {
+      this.fail(before);
+      result = fallback;
+    } else if (this.state === "terminated") {
+      this.fail(after);
+      result = fallback;
+    } else {
+      this.lastError = 0;
+      this.diagnostic = "";
+      result = body();
+    }
+    this.log(name, args, result);
+    return result;
+  };
+
+  Runtime.prototype.initialize = function (name, parameter, running, terminated) {
+    var result;
+    if (parameter !== undefined && parameter !== "") result = (this.fail(201), "false");
+    else if (this.state === "running") result = (this.fail(running), "false");
+    else if (this.state === "terminated") result = (this.fail(terminated), "false");
+    else {
+      this.state = "running";
+      this.lastError = 0;
+      result = "true";
+    }
+    this.log(name, [parameter], result);
+    return result;
+  };
+
   // Commit (LMSCommit): the argument must be "", and the server must have stored the data.
   Runtime.prototype.commit = function (parameter, failure) {
     if (parameter !== undefined && parameter !== "") return this.fail(201), "false";
@@ -477,30 +510,11 @@
 
     // Calls that need an open session answer 301 before LMSInitialize and after LMSFinish.
     function running(name, args, fallback, body) {
-      var result;
-      if (runtime.state !== "running") {
-        runtime.fail(301);
-        result = fallback;
-      } else {
-        runtime.lastError = 0;
-        runtime.diagnostic = "";
-        result = body();
-      }
-      runtime.log(name, args, result);
-      return result;
+      return runtime.guard(name, args, fallback, 301, 301, body);
     }
 
     this.LMSInitialize = function (parameter) {
-      var result;
-      if (parameter !== undefined && parameter !== "") result = (runtime.fail(201), "false");
-      else if (runtime.state !== "not-initialized") result = (runtime.fail(101), "false");
-      else {
-        runtime.state = "running";
-        runtime.lastError = 0;
-        result = "true";
-      }
-      runtime.log("LMSInitialize", [parameter], result);
-      return result;
+      return runtime.initialize("LMSInitialize", parameter, 101, 101);
     };
     this.LMSFinish = function (parameter) {
       return running("LMSFinish", [parameter], "false", function () {
@@ -734,34 +748,11 @@
     this.version = "1.0";
 
     function guarded(name, args, before, after, fallback, body) {
-      var result;
-      if (runtime.state === "not-initialized") {
-        runtime.fail(before);
-        result = fallback;
-      } else if (runtime.state === "terminated") {
-        runtime.fail(after);
-        result = fallback;
-      } else {
-        runtime.lastError = 0;
-        runtime.diagnostic = "";
-        result = body();
-      }
-      runtime.log(name, args, result);
-      return result;
+      return runtime.guard(name, args, fallback, before, after, body);
     }
 
     this.Initialize = function (parameter) {
-      var result;
-      if (parameter !== undefined && parameter !== "") result = (runtime.fail(201), "false");
-      else if (runtime.state === "running") result = (runtime.fail(103), "false");
-      else if (runtime.state === "terminated") result = (runtime.fail(104), "false");
-      else {
-        runtime.state = "running";
-        runtime.lastError = 0;
-        result = "true";
-      }
-      runtime.log("Initialize", [parameter], result);
-      return result;
+      return runtime.initialize("Initialize", parameter, 103, 104);
     };
     this.Terminate = function (parameter) {
       return guarded("Terminate", [parameter], 112, 113, "false", function () {
