@@ -280,3 +280,18 @@ def test_asset_download_delete_list_and_zip(app, golf, django_capture_on_commit_
     assert response.status_code == 204
     assert not default_storage.exists(f"{version.storage_folder}/notes.html")
     assert app.delete(f"{COURSES}/golf/asset?relativePath=notes.html").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_failed_postback_stays_in_the_outbox_until_it_gives_up(app, upload, loopback_allowed):
+    from tesla.models import Job
+    from vle.content import services
+
+    _, job = upload(app, "pb", b"not a zip", postbackUrl="http://127.0.0.1:9/hook")
+
+    assert job["status"] == "ERROR"
+    pending = Job.objects.get(key=f"content.postback:{job['jobId']}")
+    assert "failed" in pending.last_error.lower()
+    Job.objects.filter(pk=pending.pk).update(attempts=services.POSTBACK_ATTEMPTS)
+    services.import_job_postback(job_id=job["jobId"])
+    assert not Job.objects.filter(pk=pending.pk).exists()

@@ -48,6 +48,8 @@ from vle.models import VLE
 logger = logging.getLogger(__name__)
 
 IMPORT_TASK = "content.import_job_run"
+POSTBACK_TASK = "content.import_job_postback"
+POSTBACK_ATTEMPTS = 5
 STORAGE_ROOT = "content"
 # Ids that would collide with the service's own paths (/courses/importJobs, /courses/tags).
 RESERVED_COURSE_IDS = {"importJobs", "tags", ".", ".."}
@@ -221,10 +223,10 @@ def import_job_run(*, job_id: str) -> None:
         logger.info("Import job %s made %s", job.pk, version)
     if job.upload_name:
         default_storage.delete(job.upload_name)
-    jobs.job_done(key=_job_key(job.pk))
-    job.refresh_from_db()
-    if job.postback_url:
-        _postback(job)
+    with transaction.atomic():
+        if job.postback_url:
+            jobs.job_enqueue(task=POSTBACK_TASK, args=[str(job.pk)], key=_postback_key(job.pk))
+        jobs.job_done(key=_job_key(job.pk))
 
 
 def _job_obtain(job: ImportJob, target: IO[bytes]) -> tuple[int, str]:
@@ -431,8 +433,19 @@ def _job_record_once(job, folder, parsed, written, content_type) -> CourseVersio
     return version
 
 
-def _postback(job: ImportJob) -> None:
-    """Tell the VLE's postback URL how the job ended (best effort, same guards as fetches)."""
+def _postback_key(job_id) -> str:
+    return f"content.postback:{job_id}"
+
+
+def import_job_postback(*, job_id: str) -> None:
+    """Tell the VLE's postback URL how the job ended: the job status as JSON, POSTed with the
+    same guards as fetches. A failed delivery is tried again by the outbox, at most
+    POSTBACK_ATTEMPTS times."""
+    key = _postback_key(job_id)
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or not job.postback_url:
+        jobs.job_done(key=key)
+        return
     body = json.dumps(selectors.import_job_body(job)).encode()
     try:
         http_request(
@@ -444,6 +457,12 @@ def _postback(job: ImportJob) -> None:
         )
     except FetchError as error:
         logger.warning("Postback of import job %s failed: %s", job.pk, error)
+        if (jobs.job_attempts(key=key) or 0) >= POSTBACK_ATTEMPTS:
+            jobs.job_done(key=key)
+        else:
+            jobs.job_failed(key=key, error=error)
+        return
+    jobs.job_done(key=key)
 
 
 def import_jobs_purge() -> int:

@@ -11,6 +11,12 @@ def import_job_run(job_id: str) -> None:
     services.import_job_run(job_id=job_id)
 
 
+@shared_task(name=services.POSTBACK_TASK, ignore_result=True)
+def import_job_postback(job_id: str) -> None:
+    """POST a finished job's status to its postbackUrl (retried by the outbox)."""
+    services.import_job_postback(job_id=job_id)
+
+
 @shared_task(name="content.import_jobs_purge", ignore_result=True)
 def import_jobs_purge() -> int:
     """Forget import jobs older than their week (beat, hourly)."""

@@ -9,6 +9,41 @@ from vle.content.api import preview_views, views
 course = "courses/<str:course_id>"
 version = f"{course}/versions/<str:version_id>"
 
+
+def content_routes(prefix: str, scope: str) -> list:
+    """What a course (its latest version) and each of its versions both have: configuration,
+    statements, assets, the file list and the zip."""
+    return [
+        path(
+            f"{prefix}/configuration",
+            views.CourseConfigurationView.as_view(),
+            name=f"content-{scope}-configuration",
+        ),
+        path(
+            f"{prefix}/configuration/<str:setting_id>",
+            views.CourseSettingView.as_view(),
+            name=f"content-{scope}-setting",
+        ),
+        path(
+            f"{prefix}/xAPIStatements",
+            views.CourseStatementsView.as_view(),
+            name=f"content-{scope}-statements",
+        ),
+        path(f"{prefix}/asset", views.CourseAssetView.as_view(), name=f"content-{scope}-asset"),
+        path(
+            f"{prefix}/asset/upload",
+            views.CourseAssetUploadView.as_view(),
+            name=f"content-{scope}-asset-upload",
+        ),
+        path(
+            f"{prefix}/asset/list",
+            views.CourseFileListView.as_view(),
+            name=f"content-{scope}-files",
+        ),
+        path(f"{prefix}/zip", views.CourseZipView.as_view(), name=f"content-{scope}-zip"),
+    ]
+
+
 urlpatterns = [
     path("appManagement/token", views.ApplicationTokenView.as_view(), name="content-token"),
     path(
@@ -38,29 +73,6 @@ urlpatterns = [
     path(f"{course}/title", views.CourseTitleView.as_view(), name="content-course-title"),
     path(f"{course}/tags", views.CourseTagsView.as_view(), name="content-course-tags"),
     path(
-        f"{course}/configuration",
-        views.CourseConfigurationView.as_view(),
-        name="content-course-configuration",
-    ),
-    path(
-        f"{course}/configuration/<str:setting_id>",
-        views.CourseSettingView.as_view(),
-        name="content-course-setting",
-    ),
-    path(
-        f"{course}/xAPIStatements",
-        views.CourseStatementsView.as_view(),
-        name="content-course-statements",
-    ),
-    path(f"{course}/asset", views.CourseAssetView.as_view(), name="content-course-asset"),
-    path(f"{course}/asset/list", views.CourseFileListView.as_view(), name="content-course-files"),
-    path(f"{course}/zip", views.CourseZipView.as_view(), name="content-course-zip"),
-    path(
-        f"{course}/asset/upload",
-        views.CourseAssetUploadView.as_view(),
-        name="content-course-asset-upload",
-    ),
-    path(
         f"{course}/preview", preview_views.CoursePreviewLatestView.as_view(), name="content-preview"
     ),
     path(
@@ -70,27 +82,6 @@ urlpatterns = [
     ),
     path(f"{course}/versions", views.CourseVersionsView.as_view(), name="content-versions"),
     path(version, views.CourseVersionView.as_view(), name="content-version"),
-    path(
-        f"{version}/configuration",
-        views.CourseConfigurationView.as_view(),
-        name="content-version-configuration",
-    ),
-    path(
-        f"{version}/configuration/<str:setting_id>",
-        views.CourseSettingView.as_view(),
-        name="content-version-setting",
-    ),
-    path(
-        f"{version}/xAPIStatements",
-        views.CourseStatementsView.as_view(),
-        name="content-version-statements",
-    ),
-    path(f"{version}/asset", views.CourseAssetView.as_view(), name="content-version-asset"),
-    path(f"{version}/asset/list", views.CourseFileListView.as_view(), name="content-version-files"),
-    path(f"{version}/zip", views.CourseZipView.as_view(), name="content-version-zip"),
-    path(
-        f"{version}/asset/upload",
-        views.CourseAssetUploadView.as_view(),
-        name="content-version-asset-upload",
-    ),
+    *content_routes(course, "course"),
+    *content_routes(version, "version"),
 ]
