@@ -84,6 +84,11 @@ def job_version(*, key: str) -> int | None:
     return Job.objects.filter(key=key).values_list("version", flat=True).first()
 
 
+def job_attempts(*, key: str) -> int | None:
+    """How many times a pending job has been published, for tasks that give up at some point."""
+    return Job.objects.filter(key=key).values_list("attempts", flat=True).first()
+
+
 def job_failed(*, key: str, error: BaseException | str) -> None:
     """Note why an attempt failed; the job stays and is sent again at its retry time."""
     Job.objects.filter(key=key).update(last_error=str(error)[:ERROR_MAX] or repr(error))

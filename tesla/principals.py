@@ -76,6 +76,19 @@ def register_module(
     register_grounds(kind, lambda principal: principal.module.secret_id_hash, access_too=True)
 
 
+def module_authenticate(
+    role_id: str, secret_id: str, *, kinds: frozenset[str] | None = None
+) -> "ModulePrincipal | None":
+    """The module (of one of `kinds`, default any) whose credentials these are, or None."""
+    for kind, model in MODULE_MODELS.items():
+        if kinds is not None and kind not in kinds:
+            continue
+        module = model.objects.filter(role_id=role_id).first()
+        if module is not None and module.check_secret_id(secret_id):
+            return ModulePrincipal(kind=kind, module=module)
+    return None
+
+
 def _module_principal(kind: str, model: type[Model], pk: int, related: tuple[str, ...]):
     module = model.objects.select_related(*related).filter(pk=pk).first()
     return ModulePrincipal(kind=kind, module=module) if module else None

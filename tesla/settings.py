@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "institution",
     "vle",
     "reports",
+    "vle.content",
 ]
 
 MIDDLEWARE = [
@@ -308,6 +309,14 @@ SIGNED_URL_MAX_AGE = int(os.environ.get("SIGNED_URL_MAX_AGE", "3600"))
 MODEL_UPLOAD_MAX_BYTES = int(os.environ.get("MODEL_UPLOAD_MAX_BYTES", str(100 * 1024 * 1024)))
 PROVIDER_BROKER_URL = os.environ.get("PROVIDER_BROKER_URL", "")
 
+# Course Service preview player: how long a preview, once opened, may keep loading its files
+# and recording statements (the link itself expires after the `expiry` its caller chose).
+COURSE_PREVIEW_SESSION_SECONDS = int(os.environ.get("COURSE_PREVIEW_SESSION_SECONDS", "14400"))
+# Where preview links point (e.g. https://preview.tesla.example.org, another name of this
+# server), so course content runs on an origin that carries none of the admin site's cookies.
+# Empty: the origin the VLE called.
+COURSE_PREVIEW_URL = os.environ.get("COURSE_PREVIEW_URL", "").rstrip("/")
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -328,4 +337,31 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+# Course Service (vle.content): limits of imports, fetches and lists. See README "Course Service".
+COURSE_UPLOAD_MAX_BYTES = int(os.environ.get("COURSE_UPLOAD_MAX_BYTES", str(500 * 1024 * 1024)))
+COURSE_IMPORT_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("COURSE_IMPORT_MAX_UNCOMPRESSED_BYTES", str(2 * 1024 * 1024 * 1024))
+)
+COURSE_IMPORT_MAX_ENTRIES = int(os.environ.get("COURSE_IMPORT_MAX_ENTRIES", "20000"))
+COURSE_IMPORT_MAX_RATIO = int(os.environ.get("COURSE_IMPORT_MAX_RATIO", "100"))
+COURSE_IMPORT_MAX_XML_BYTES = int(os.environ.get("COURSE_IMPORT_MAX_XML_BYTES", "10485760"))
+COURSE_ASSET_MAX_BYTES = int(os.environ.get("COURSE_ASSET_MAX_BYTES", str(100 * 1024 * 1024)))
+COURSE_FETCH_TIMEOUT_SECONDS = int(os.environ.get("COURSE_FETCH_TIMEOUT_SECONDS", "60"))
+COURSE_FETCH_MAX_REDIRECTS = int(os.environ.get("COURSE_FETCH_MAX_REDIRECTS", "5"))
+# Comma-separated CIDRs that fetch imports, asset imports and postbacks may reach although
+# they are private, loopback or link-local (empty: none).
+COURSE_FETCH_ALLOWED_NETWORKS = [
+    cidr.strip()
+    for cidr in os.environ.get("COURSE_FETCH_ALLOWED_NETWORKS", "").split(",")
+    if cidr.strip()
+]
+COURSE_IMPORT_JOB_KEEP_DAYS = int(os.environ.get("COURSE_IMPORT_JOB_KEEP_DAYS", "7"))
+COURSE_LIST_PAGE_SIZE = int(os.environ.get("COURSE_LIST_PAGE_SIZE", "100"))
+COURSE_STATEMENT_PAGE_SIZE = int(os.environ.get("COURSE_STATEMENT_PAGE_SIZE", "100"))
+COURSE_TOKEN_MAX_SECONDS = int(os.environ.get("COURSE_TOKEN_MAX_SECONDS", str(24 * 3600)))
+CELERY_BEAT_SCHEDULE["content-import-jobs-purge"] = {
+    "task": "content.import_jobs_purge",
+    "schedule": 3600.0,
 }

@@ -21,6 +21,7 @@ from tesla.routers import api_router
 from tesla.views import home
 from vle.api import urls as vle_urls
 from vle.api import vle_urls as vle_tree_urls
+from vle.content.api import urls as content_urls
 
 api_patterns = [
     path("auth/", include("tesla.api.urls")),
@@ -30,6 +31,7 @@ api_patterns = [
     *vle_tree_urls.urlpatterns,
     *reports_urls.urlpatterns,
     *reports_vle_urls.urlpatterns,
+    *content_urls.urlpatterns,
     path("files/<str:token>/<str:filename>", signed_file_view, name="signed-file"),
     path("files/upload", signed_upload_view, name="signed-upload"),
 ]
@@ -42,6 +44,7 @@ urlpatterns = [
     path("api/webhooks/", WebhookView.as_view(), name="webhooks"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("content/", include("vle.content.player_urls")),
     path("admin/", admin.site.urls),
     path("api-auth/", include("rest_framework.urls")),
     path("health", HealthView.as_view(), name="health"),

@@ -24,9 +24,9 @@ from tesla.models import RevokedLogin
 from tesla.principals import (
     LAUNCHER_EXCHANGE,
     MODULE_DESCRIBERS,
-    MODULE_MODELS,
     PROFILE_BUILDER,
     kind_of,
+    module_authenticate,
     principal_from_claims,
 )
 from tesla.settings_helpers import refresh_minutes
@@ -127,19 +127,20 @@ class AppRoleView(CredentialThrottledMixin, PublicAuthView):
     def post(self, request):
         body = auth_serializers.AppRoleRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        for kind, model in MODULE_MODELS.items():
-            module = model.objects.filter(role_id=body.validated_data["role_id"]).first()
-            if module is None or not module.check_secret_id(body.validated_data["secret_id"]):
-                continue
-            self.credentials_accepted()
-            pair = tokens.issue_pair(
-                principal_type=kind,
-                pk=module.pk,
-                sub="api",
-                refresh_minutes=refresh_minutes(kind),
-            )
-            return Response({**MODULE_DESCRIBERS[kind](module), "token": pair.as_dict()})
-        return Response(INVALID_CREDENTIALS, status=status.HTTP_401_UNAUTHORIZED)
+        principal = module_authenticate(
+            body.validated_data["role_id"], body.validated_data["secret_id"]
+        )
+        if principal is None:
+            return Response(INVALID_CREDENTIALS, status=status.HTTP_401_UNAUTHORIZED)
+        self.credentials_accepted()
+        pair = tokens.issue_pair(
+            principal_type=principal.kind,
+            pk=principal.pk,
+            sub="api",
+            refresh_minutes=refresh_minutes(principal.kind),
+        )
+        body = {**MODULE_DESCRIBERS[principal.kind](principal.module), "token": pair.as_dict()}
+        return Response(body)
 
 
 class LauncherTokenView(PublicAuthView):
