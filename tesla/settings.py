@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tesla.middleware.BodySizeLimitMiddleware",
     "tesla.middleware.DatabaseUnavailableMiddleware",
     "tesla.middleware.TolerantPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -158,6 +159,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # attachment limit plus the base64 and JSON overhead.
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(ATTACHMENT_MAX_BYTES * 4 / 3) + 1024 * 1024
+# Every request body, multipart uploads included, is refused (413) beyond this size before it
+# is read (tesla.middleware.BodySizeLimitMiddleware); the docker-compose nginx applies the same.
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 IC_DOCUMENT_MAX_BYTES = int(os.environ.get("IC_DOCUMENT_MAX_BYTES", str(5 * 1024 * 1024)))
 
