@@ -6,6 +6,7 @@ class ReportsConfig(AppConfig):
     verbose_name = "Verification and reports"
 
     def ready(self):
-        from reports import auth
+        from reports import auth, evidence
 
         auth.register()
+        evidence.register()
