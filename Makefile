@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint check schema pytest bench clean
+.PHONY: help install run test lint check schema pytest bench clean reliability
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -49,5 +49,8 @@ bench: install ## Time a full report rebuild of one activity (2,000 learners x 5
 	@url=$$($(BIN)/python scripts/pick_database.py) || exit 1; \
 	DATABASE_URL="$$url" $(BIN)/python -m benchmarks $(BENCH_ARGS)
 
+reliability: install ## Attack and fault probes: schemathesis per persona on a live server, races, outages (<10 min)
+	$(BIN)/python scripts/reliability.py $(RELIABILITY_ARGS)
+
 clean: ## Remove the virtualenv, the demo database and generated files
-	rm -rf $(VENV) db.sqlite3 media staticfiles .demo-credentials.json .pytest_cache
+	rm -rf $(VENV) db.sqlite3 media staticfiles .demo-credentials.json .pytest_cache reliability-report

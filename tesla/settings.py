@@ -190,7 +190,7 @@ REST_FRAMEWORK = {
         "tesla.parsers.FormParser",
         "tesla.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tesla.schema.TeslaAutoSchema",
     "EXCEPTION_HANDLER": "tesla.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DATETIME_FORMAT": "iso-8601",
@@ -213,7 +213,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v2",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"VLETypeEnum": "vle.models.VLE.Type"},
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tesla.schema.document_error_answers",
+    ],
 }
 
 # Tokens. Access tokens are short; refresh windows depend on who logged in (DESIGN.md).

@@ -2,14 +2,13 @@
 
 import http.client
 import os
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from scripts import live_server
 
 ROOT = Path(__file__).resolve().parents[2]
 MB = 1024 * 1024
@@ -17,44 +16,11 @@ MB = 1024 * 1024
 
 @pytest.fixture
 def gunicorn(tmp_path):
-    """The server as deployed: gunicorn serving tesla.wsgi on a free port. (Django's
-    development server drains unread bodies, gunicorn drops them with the connection.)"""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "DEBUG": "true",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "tesla.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+    """The server as deployed. (Django's development server drains unread bodies, gunicorn
+    drops them with the connection.)"""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "DEBUG": "true"}
+    with live_server.gunicorn(env, workers=1) as port:
         yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def send_headers_only(port, path, content_type, length):

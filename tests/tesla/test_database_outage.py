@@ -8,7 +8,6 @@ import glob
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,15 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from scripts import live_server
+
 ROOT = Path(__file__).resolve().parents[2]
 BINARIES = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
 pytestmark = pytest.mark.skipif(not BINARIES, reason="needs PostgreSQL's initdb")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def as_postgres(command: list[str]) -> list[str]:
@@ -40,7 +35,7 @@ class PrivatePostgres:
         self.bin = Path(BINARIES[-1]).parent
         self.folder = Path(tempfile.mkdtemp(prefix="tesla-outage-"))
         self.data = self.folder / "data"
-        self.port = free_port()
+        self.port = live_server.free_port()
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres", "postgres")
         subprocess.run(
@@ -116,7 +111,6 @@ def call(port, path, body=None, token=None):
 def server_on_private_postgres():
     database = PrivatePostgres()
     database.start()
-    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database.url,
@@ -145,36 +139,13 @@ def server_on_private_postgres():
         text=True,
     )
     token = created.stdout.strip().splitlines()[-1]
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "tesla.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--timeout",
-            "60",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if call(port, "/health")[0] == 200:
-                    break
-            except OSError:
+        with live_server.gunicorn(env) as port:
+            deadline = time.monotonic() + 60
+            while call(port, "/health")[0] != 200 and time.monotonic() < deadline:
                 time.sleep(0.3)
-        yield database, port, token
+            yield database, port, token
     finally:
-        server.terminate()
-        server.wait(timeout=20)
         database.stop()
         shutil.rmtree(database.folder, ignore_errors=True)
 
