@@ -1,0 +1,6 @@
+"""Plumbing shared by every app; importing it loads the Celery application so that
+`shared_task` functions bind to it."""
+
+from tesla.celery import app as celery_app
+
+__all__ = ["celery_app"]

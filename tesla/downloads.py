@@ -36,3 +36,31 @@ def file_download(file, *, content_type: str, filename: str) -> FileResponse:
     response = FileResponse(handle, content_type=content_type, filename=filename)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def signed_file_view(request, token: str, filename: str):
+    """Serve a stored file named by a signed link (`tesla.signing.signed_file_url`): no
+    credentials, just a valid, unexpired signature. Anything else is a JSON 404 (or 410 once
+    the link has expired), so a guessed or edited link reveals nothing."""
+    from django.core.files.storage import default_storage
+    from django.core.signing import BadSignature
+    from django.http import JsonResponse
+
+    from tesla.signing import FILE_SALT, LinkExpired, token_read
+
+    if request.method not in {"GET", "HEAD"}:
+        return JsonResponse({"detail": f'Method "{request.method}" not allowed.'}, status=405)
+    try:
+        payload = token_read(token, salt=FILE_SALT)
+    except LinkExpired:
+        return JsonResponse({"detail": "This link has expired."}, status=410)
+    except BadSignature:
+        return JsonResponse({"detail": "Not found."}, status=404)
+    try:
+        handle = default_storage.open(payload["n"], "rb")
+    except (OSError, KeyError):
+        logger.warning("Signed link to a missing file %s", payload.get("n"))
+        return JsonResponse({"detail": "The stored file is missing."}, status=404)
+    response = FileResponse(handle, content_type=payload.get("t"), filename=filename)
+    response["Cache-Control"] = "private, no-store"
+    return response

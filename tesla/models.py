@@ -85,3 +85,31 @@ class RevokedLogin(models.Model):
 
     def __str__(self) -> str:
         return self.sid
+
+
+class Job(models.Model):
+    """A task the server owes to a worker (the outbox).
+
+    A job is written in the same transaction as the change that calls for it, published after
+    commit, and sent again while it stays pending: its row is deleted only when the work it
+    asks for is done (`tesla.jobs.job_done`). `key` names the work, so asking twice for the
+    same pending work keeps one row; `version` counts those asks, so work requested again
+    while a worker was busy is not marked done by that worker."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    queue = models.CharField(
+        max_length=100, blank=True, default="", help_text="Empty: the server's own queue."
+    )
+    key = models.CharField(max_length=200, unique=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    last_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["next_attempt_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"

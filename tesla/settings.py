@@ -252,6 +252,35 @@ REPORTS_BUILD_ON_COMMIT = env_bool("REPORTS_BUILD_ON_COMMIT", True)
 # Where the browser plugin's static files (web-plugin.js, styles.css) are served from.
 WEB_PLUGIN_URL = os.environ.get("WEB_PLUGIN_URL") or f"{DASHBOARD_URL}/web-plugin/"
 
+# Background work (tesla.celery, tesla.jobs). Without a broker, internal tasks run in-process
+# after commit; with one, `celery -A tesla worker` and `celery -A tesla beat` run them.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "tesla")
+# A task is acknowledged when it ends, so a worker that dies mid-task leaves it on the broker.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing gives up quickly when the broker is down: the outbox row stays and is re-sent.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+CELERY_BEAT_SCHEDULE = {
+    "jobs-resend": {"task": "tesla.jobs.jobs_resend", "schedule": 30.0},
+}
+# Seconds before a published job whose work is still pending is sent again (doubling per
+# attempt, capped at JOB_RESEND_MAX_SECONDS).
+JOB_RESEND_SECONDS = int(os.environ.get("JOB_RESEND_SECONDS", "300"))
+JOB_RESEND_MAX_SECONDS = int(os.environ.get("JOB_RESEND_MAX_SECONDS", "3600"))
+
+# Signed, expiring links for stored files (tesla.signing): what providers, the PDF viewer and
+# other token-less fetchers use.
+SIGNED_URL_MAX_AGE = int(os.environ.get("SIGNED_URL_MAX_AGE", "3600"))
+
 if not DEBUG:
     # gunicorn serves the admin's static files through WhiteNoise (runserver does it in DEBUG).
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")

@@ -2,7 +2,8 @@
 
 Stored files (verification payloads, informed-consent PDFs) are never served from MEDIA_URL,
 not even with DEBUG on: they are personal data, downloaded through authenticated API
-endpoints (`.../document/{language}/pdf/`, `.../request/{id}/data/`)."""
+endpoints (`.../document/{language}/pdf/`, `.../request/{id}/data/`) or through the signed,
+expiring links those endpoints hand out (`/api/v2/files/<token>/<filename>`)."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -13,6 +14,7 @@ from reports.api import lapi_urls
 from reports.api import urls as reports_urls
 from reports.api import vle_urls as reports_vle_urls
 from tesla.api.views import HealthView
+from tesla.downloads import signed_file_view
 from tesla.routers import api_router
 from vle.api import urls as vle_urls
 from vle.api import vle_urls as vle_tree_urls
@@ -25,6 +27,7 @@ api_patterns = [
     *vle_tree_urls.urlpatterns,
     *reports_urls.urlpatterns,
     *reports_vle_urls.urlpatterns,
+    path("files/<str:token>/<str:filename>", signed_file_view, name="signed-file"),
 ]
 
 urlpatterns = [
