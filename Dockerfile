@@ -14,5 +14,6 @@ COPY manage.py ./
 RUN pip install --no-cache-dir . && python manage.py collectstatic --no-input
 
 EXPOSE 8000
-# Migrate, finish any report build a crash interrupted, then serve.
-CMD ["sh", "-c", "python manage.py migrate --no-input && python manage.py process_report_work && exec gunicorn tesla.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
+# Migrate, finish any report build a crash interrupted, then serve. Request line and header
+# limits bound what a worker reads; bodies are capped by nginx and by the app.
+CMD ["sh", "-c", "python manage.py migrate --no-input && python manage.py process_report_work && exec gunicorn tesla.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --timeout 60 --limit-request-line 8190 --limit-request-fields 100 --limit-request-field_size 16380 --access-logfile -"]

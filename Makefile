@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint check schema pytest bench clean
+.PHONY: help install run test lint check schema pytest bench clean reliability
 
 help: ## List the targets and the variables they read
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -62,5 +62,8 @@ bench: install ## Load benchmark (ours vs P and N under gunicorn) and report reb
 	@url=$$($(BIN)/python scripts/pick_database.py) || exit 1; \
 	DATABASE_URL="$$url" $(BIN)/python -m benchmarks $(BENCH_ARGS)
 
+reliability: install ## Attack and fault probes: schemathesis per persona on a live server, races, outages (<10 min)
+	$(BIN)/python scripts/reliability.py $(RELIABILITY_ARGS)
+
 clean: ## Remove the virtualenv, the demo database and generated files
-	rm -rf $(VENV) db.sqlite3 media staticfiles .demo-credentials.json .pytest_cache
+	rm -rf $(VENV) db.sqlite3 media staticfiles .demo-credentials.json .pytest_cache reliability-report

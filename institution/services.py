@@ -15,7 +15,6 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
@@ -34,6 +33,7 @@ from institution.models import (
     User,
 )
 from institution.selectors import current_informed_consent, global_ui_routes
+from tesla.deletion import delete_file_after_commit
 from tesla.exceptions import Conflict, conflict
 from tesla.permissions import INSTITUTION_ROLES
 from tesla.services import model_update
@@ -389,13 +389,6 @@ def _check_unique_language(*, consent: InformedConsent, language: str, document=
         raise conflict("language", "This consent already has a document in this language.")
 
 
-def _delete_file_after_commit(file) -> None:
-    # Files are not transactional: drop the old one only once the new row is committed.
-    if file:
-        storage, name = file.storage, file.name
-        transaction.on_commit(lambda: storage.delete(name))
-
-
 def ic_document_create(
     *, consent: InformedConsent, language: str, html: str | None = None, pdf=None
 ) -> InformedConsentDocument:
@@ -415,14 +408,13 @@ def ic_document_update(*, document: InformedConsentDocument, **changes) -> Infor
         )
     if "pdf" in changes:
         ic_document_check_pdf(changes["pdf"])
-        _delete_file_after_commit(document.pdf)
+        delete_file_after_commit(document.pdf)
     model_update(instance=document, data=changes)
     return document
 
 
 def ic_document_delete(*, document: InformedConsentDocument) -> None:
-    """Remove a document and its PDF file."""
-    _delete_file_after_commit(document.pdf)
+    """Remove a document; its PDF file goes with the row (institution.apps)."""
     document.delete()
 
 

@@ -6,8 +6,9 @@ class ReportsConfig(AppConfig):
     verbose_name = "Verification and reports"
 
     def ready(self):
-        from reports import auth
+        from reports import auth, evidence
         from reports.services import dispatch
 
         auth.register()
         dispatch.register()
+        evidence.register()

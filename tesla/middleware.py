@@ -96,3 +96,30 @@ class DatabaseUnavailableMiddleware:
         if isinstance(exception, DATABASE_ERRORS):
             return database_unavailable()
         return None
+
+
+class BodySizeLimitMiddleware:
+    """Refuse a request whose declared body is larger than `REQUEST_BODY_MAX_BYTES` with a
+    JSON 413, before anything reads it.
+
+    Django caps form and JSON bodies only once they are being read, and never caps the files
+    of a multipart body (they stream to temporary files), so without this an anonymous client
+    could make any endpoint spool a body of any size to disk. A body without Content-Length
+    (chunked) is not read by Django's WSGI handler at all. Attachments keep their own, smaller
+    per-document cap (`ATTACHMENT_MAX_BYTES`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return json_error("Invalid Content-Length.", 400)
+        if declared > settings.REQUEST_BODY_MAX_BYTES:
+            # The server (gunicorn, runserver) drops the unread body with the connection.
+            return json_error(
+                f"Request body is too large (at most {settings.REQUEST_BODY_MAX_BYTES} bytes).",
+                413,
+            )
+        return self.get_response(request)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tesla.middleware.BodySizeLimitMiddleware",
     "tesla.middleware.DatabaseUnavailableMiddleware",
     # Static files (admin, Swagger UI) from the app itself: from the apps' folders in DEBUG,
     # from STATIC_ROOT after `collectstatic` otherwise.
@@ -166,6 +167,9 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # attachment limit plus the base64 and JSON overhead.
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(ATTACHMENT_MAX_BYTES * 4 / 3) + 1024 * 1024
+# Every request body, multipart uploads included, is refused (413) beyond this size before it
+# is read (tesla.middleware.BodySizeLimitMiddleware); the docker-compose nginx applies the same.
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 IC_DOCUMENT_MAX_BYTES = int(os.environ.get("IC_DOCUMENT_MAX_BYTES", str(5 * 1024 * 1024)))
 
@@ -194,7 +198,7 @@ REST_FRAMEWORK = {
         "tesla.parsers.FormParser",
         "tesla.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tesla.schema.TeslaAutoSchema",
     "EXCEPTION_HANDLER": "tesla.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DATETIME_FORMAT": "iso-8601",
@@ -217,7 +221,10 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v2",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"VLETypeEnum": "vle.models.VLE.Type"},
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tesla.schema.document_error_answers",
+    ],
     # Swagger UI's scripts and styles come from this server (drf-spectacular-sidecar), so the
     # docs work offline and never change under a CDN's `@latest`.
     "SWAGGER_UI_DIST": "SIDECAR",

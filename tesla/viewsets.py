@@ -16,6 +16,7 @@ from rest_framework import exceptions, mixins, viewsets
 from rest_framework.permissions import SAFE_METHODS
 
 from tesla import permissions as perms
+from tesla.deletion import force_requested, owner_delete
 from tesla.principals import institution_user_of, kind_of
 
 
@@ -155,6 +156,17 @@ class TeslaViewSet(TransactionPerWrite, viewsets.GenericViewSet):
     def has_access(self, request) -> bool:
         return bool(self.caller_roles() & self.allowed_roles())
 
+    # Deleting -----------------------------------------------------------------------------
+    def delete_owner(self, owner, delete=None) -> None:
+        """Delete `owner` (with `delete()`, by default `owner.delete()`), refusing with a 409
+        while it owns verification evidence unless an admin forces it (`tesla.deletion`)."""
+        owner_delete(
+            owner=owner,
+            delete=delete or owner.delete,
+            force=force_requested(self.request),
+            may_force=bool(self.caller_roles() & {perms.ADMIN, perms.GLOBAL_ADMIN}),
+        )
+
     # Serializer context --------------------------------------------------------------------
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -162,12 +174,19 @@ class TeslaViewSet(TransactionPerWrite, viewsets.GenericViewSet):
         return context
 
 
+class DestroyMixin(mixins.DestroyModelMixin):
+    """DELETE, refused while the object owns verification evidence (`delete_owner`)."""
+
+    def perform_destroy(self, instance):
+        self.delete_owner(instance)
+
+
 class TeslaModelViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
+    DestroyMixin,
     TeslaViewSet,
 ):
     """Create, read, update and delete, nested and scoped."""

@@ -415,7 +415,7 @@ class InstitutionUserViewSet(InstitutionModelViewSet):
         if instance.pk == self.caller_pk():
             raise PermissionDenied("Cannot delete yourself.")
         self.check_person_edit(instance, {})
-        services.institution_user_delete(member=instance)
+        self.delete_owner(instance, lambda: services.institution_user_delete(member=instance))
 
     @extend_schema(
         request=s.InstitutionUserProfileSerializer, responses={200: s.InstitutionUserSerializer}
@@ -535,7 +535,7 @@ class InstitutionLearnerViewSet(CurrentConsentContext, InstitutionModelViewSet):
         serializer.save()
 
     def perform_destroy(self, instance):
-        services.learner_remove(learner=instance)
+        self.delete_owner(instance, lambda: services.learner_remove(learner=instance))
 
     def _detail(self, learner) -> Response:
         learner = self.get_queryset().get(pk=learner.pk)
@@ -652,7 +652,9 @@ class AdminUserViewSet(InstitutionModelViewSet):
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     def perform_destroy(self, instance):
-        services.admin_user_delete(user=instance, by=self.request.user)
+        self.delete_owner(
+            instance, lambda: services.admin_user_delete(user=instance, by=self.request.user)
+        )
 
 
 class AdminUIOptionViewSet(InstitutionModelViewSet):

@@ -70,3 +70,32 @@ def test_options_on_the_lapi_verification_endpoint(institution, learner):
     )
     assert response.status_code == 200
     assert response.json()["name"]
+
+
+def generated_schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(public=True)
+
+
+def test_fields_read_through_nullable_columns_are_documented_nullable():
+    components = generated_schema()["components"]["schemas"]
+    holders = {name: c for name, c in components.items() if "last_login" in c.get("properties", {})}
+    assert len(holders) >= 5
+    for name, component in holders.items():
+        assert component["properties"]["last_login"].get("nullable") is True, name
+
+
+def test_every_operation_documents_its_error_answers():
+    for path, item in generated_schema()["paths"].items():
+        for method, operation in item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            codes = set(operation["responses"])
+            assert "503" in codes, (method, path)
+            if not path.startswith("/api/v2/auth/"):
+                assert {"401", "403"} <= codes, (method, path)
+            if "{" in path:
+                assert "404" in codes, (method, path)
+            if method in {"post", "put", "patch"}:
+                assert {"400", "413"} <= codes, (method, path)

@@ -120,3 +120,36 @@ def test_counters_live_in_the_shared_database_cache(global_admin):
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM tesla_cache")
         assert cursor.fetchone()[0] >= 2  # the address's and the account's counters
+
+
+def test_with_redis_url_the_counters_live_in_redis(tmp_path):
+    """Several app servers share one Redis: with REDIS_URL the cache (and so every throttle
+    counter) is Django's Redis cache."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    script = (
+        "from django.core.cache import caches; cache = caches['default']; "
+        "cache.set('tesla-throttle-probe', [1.0, 2.0], 30); "
+        "print(type(cache).__name__, cache.get('tesla-throttle-probe'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        env={
+            **os.environ,
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "RedisCache [1.0, 2.0]", result.stderr

@@ -97,7 +97,8 @@ def cases(w):
         "course-read": ("get", f"{c}/", None, 200),
         "course-put": ("put", f"{c}/", {**course_body, "vle_course_id": "changed"}, 200),
         "course-patch": ("patch", f"{c}/", {"code": "Y"}, 200),
-        "course-delete": ("delete", f"{c}/", None, 204),
+        # The world's request is verification evidence: a VLE may not destroy it (409).
+        "course-delete": ("delete", f"{c}/", None, 409),
         "instructor-list": ("get", f"{c}/instructor/", None, 200),
         "instructor-create": ("post", f"{c}/instructor/", person_body, 201),
         "instructor-read": ("get", f"{c}/instructor/{teacher.pk}/", None, 200),
@@ -113,7 +114,7 @@ def cases(w):
         "activity-read": ("get", f"{a}/", None, 200),
         "activity-put": ("put", f"{a}/", {**activity_body, "vle_activity_id": "changed"}, 200),
         "activity-patch": ("patch", f"{a}/", {"enabled": False}, 200),
-        "activity-delete": ("delete", f"{a}/", None, 204),
+        "activity-delete": ("delete", f"{a}/", None, 409),
         "activity-instrument-list": ("get", f"{a}/instrument/", None, 200),
         "activity-instrument-create": ("post", f"{a}/instrument/", instrument_body, 201),
         "activity-instrument-read": ("get", f"{a}/instrument/{w['row'].pk}/", None, 200),

@@ -26,7 +26,13 @@ from tesla.permissions import (
     MEMBER,
 )
 from tesla.principals import institution_user_of
-from tesla.viewsets import Parent, TeslaModelViewSet, TeslaReadOnlyViewSet, TeslaViewSet
+from tesla.viewsets import (
+    DestroyMixin,
+    Parent,
+    TeslaModelViewSet,
+    TeslaReadOnlyViewSet,
+    TeslaViewSet,
+)
 from vle import filters
 from vle.api import serializers as s
 from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument
@@ -156,7 +162,7 @@ class InstitutionVLEViewSet(TeslaModelViewSet):
 class InstitutionCourseViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
+    DestroyMixin,
     TeslaViewSet,
 ):
     """The institution's courses (they come from the VLEs). Admins, data admins and global

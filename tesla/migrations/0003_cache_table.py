@@ -10,6 +10,6 @@ def create_cache_table(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tesla", "0001_initial")]
+    dependencies = [("tesla", "0002_job")]
 
     operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]
