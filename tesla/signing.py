@@ -58,7 +58,12 @@ def signed_file_url(
     """A link that downloads the stored file `name` (a path in the default storage) as
     `filename`, without credentials, until it expires. The URL ends with the file name, so
     viewers and browsers pick the right handler."""
-    token = token_make({"n": name, "t": content_type}, salt=FILE_SALT, max_age=max_age)
+    return _download_link({"n": name, "t": content_type}, filename, request, max_age)
+
+
+def _download_link(payload: dict[str, Any], filename: str, request, max_age: int | None) -> str:
+    """The signed `/files/<token>/<filename>` link that `signed_file_view` serves."""
+    token = token_make(payload, salt=FILE_SALT, max_age=max_age)
     path = reverse("signed-file", kwargs={"token": token, "filename": quote(filename, safe="")})
     return absolute_url(path, request)
 
@@ -81,6 +86,4 @@ def signed_sample_url(name: str, *, filename: str, request=None) -> str:
     """A link that shows the sample inside the stored verification payload `name` (its
     `data:` URL decoded, with its own media type), without credentials, until it expires:
     what the dashboard's audit puts in an `<img src>`."""
-    token = token_make({"n": name, "k": "sample"}, salt=FILE_SALT)
-    path = reverse("signed-file", kwargs={"token": token, "filename": quote(filename, safe="")})
-    return absolute_url(path, request)
+    return _download_link({"n": name, "k": "sample"}, filename, request, None)
