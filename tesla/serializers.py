@@ -65,21 +65,7 @@ class PlainRepresentation:
     once per response: every row of a list shares its institution or VLE."""
 
     def to_representation(self, instance):
-        data = self.represent(instance)
-        # A subclass may declare fields of its own after those `represent` writes. (Building
-        # the declared fields costs more than a row: only do it when there are such fields.)
-        if not hasattr(self, "_fields_beyond_represent"):
-            declared = getattr(getattr(self, "Meta", None), "fields", None)
-            if declared is not None and len(declared) == len(data):
-                self._fields_beyond_represent = []
-            else:
-                self._fields_beyond_represent = [
-                    field for field in self._readable_fields if field.field_name not in data
-                ]
-        for field in self._fields_beyond_represent:
-            value = field.get_attribute(instance)
-            data[field.field_name] = None if value is None else field.to_representation(value)
-        return data
+        return self.represent(instance)
 
     def represent(self, instance) -> dict:  # pragma: no cover - every user overrides it
         raise NotImplementedError
