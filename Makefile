@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint check schema pytest bench clean reliability
+.PHONY: help install run test lint types check schema pytest bench clean reliability
 
 help: ## List the targets and the variables they read
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ lint: install ## ruff check and ruff format --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+types: install ## mypy over tesla/ and every services and selectors module
+	$(BIN)/mypy
+
 check: install ## Django system checks and missing migrations
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -56,7 +59,7 @@ pytest: install ## Run the test suite (PostgreSQL when it answers, else SQLite)
 	@url=$$($(BIN)/python scripts/pick_database.py) || exit 1; \
 	DATABASE_URL="$$url" $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test: lint check schema pytest ## Everything CI runs: lint, checks, schema and tests
+test: lint types check schema pytest ## Everything CI runs: lint, types, checks, schema and tests
 
 bench: install ## Load benchmark (ours vs P and N under gunicorn) and report rebuild -> BENCHMARKS.md
 	@url=$$($(BIN)/python scripts/pick_database.py) || exit 1; \

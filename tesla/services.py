@@ -9,6 +9,33 @@ from django.db import models
 ModelT = TypeVar("ModelT", bound=models.Model)
 
 
+class _NotGiven:
+    """The type of `NOT_GIVEN`."""
+
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+# The one "argument not given" marker of every service: a partial update passes only what the
+# caller sent, and `None` stays a value a caller can set.
+NOT_GIVEN: Any = _NotGiven()
+
+
+def given(values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` without the arguments left `NOT_GIVEN`."""
+    return {name: value for name, value in values.items() if value is not NOT_GIVEN}
+
+
 def model_update(*, instance: ModelT, data: Mapping[str, Any]) -> tuple[ModelT, bool]:
     """Set `data` on `instance` and write only the columns whose value changed.
 
