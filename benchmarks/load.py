@@ -250,10 +250,11 @@ def build_endpoints(scale: float) -> tuple[list[Endpoint], dict]:
         pair = tokens.issue_pair(principal_type=kind, pk=pk, sub=str(pk), refresh_minutes=600)
         return {"Authorization": f"JWT {pair.access_token}", "Host": HOST}
 
+    # Credentials first: issuing them rotates the VLE's secret, which ends older tokens.
+    credentials = VLE.objects.get(pk=large.vle_id).issue_credentials()
     vle_headers = token("vle", large.vle_id)
     large_admin = token("user", large.admin_user)
     small_admin = token("user", small.admin_user)
-    credentials = VLE.objects.get(pk=large.vle_id).issue_credentials()
 
     def get(path: str, headers: dict) -> dict:
         return {"method": "GET", "path": path, "headers": headers, "body": None}
