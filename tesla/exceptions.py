@@ -41,8 +41,10 @@ class ServiceError(exceptions.APIException):
     """An `ApplicationError` on its way out, with its status and body."""
 
     def __init__(self, error: ApplicationError):
-        super().__init__(error.body())
+        super().__init__()
         self.status_code = error.status_code
+        # The body as the service wrote it: DRF would turn the numbers in `extra` into strings.
+        self.detail = error.body()
 
 
 class DatabaseUnavailable(exceptions.APIException):
