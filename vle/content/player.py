@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt, xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 
+from tesla.errors import ApplicationError
 from tesla.signing import LinkExpired
 from vle.content import lrs
 from vle.content.models import CourseFile, LearningStandard, PreviewDocument, PreviewSession
@@ -243,10 +244,8 @@ def _xapi(view):
                         response = view(request, session)
                 except ValidationError as error:
                     response = _json_error(_message(error), 400)
-                except lrs.StatementConflict as conflict:
-                    response = _json_error(f"Statement {conflict} exists with other content.", 409)
-                except lrs.Cmi5Rejected as rejected:
-                    response = _json_error(str(rejected), 403)
+                except ApplicationError as refused:  # a conflicting statement, a cmi5 rule
+                    response = _json_error(refused.message, refused.status_code)
                 except RequestDataTooBig:
                     response = _json_error("Request body is too large.", 413)
                 except ValueError:

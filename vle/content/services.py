@@ -1,8 +1,9 @@
 """Writes and rules of the Course Service: import jobs and the import itself, versions,
 titles, tags, configuration, assets and recorded statements.
 
-Every function is keyword-only and raises DRF exceptions (400 ValidationError naming the
-field, 404 NotFound, 409 Conflict) that the API turns into `{"message": ...}`. Stored files
+Every function is keyword-only and raises Django's `ValidationError` naming the field (400)
+or a `tesla.errors` refusal (404 NotFound, 409 Conflict, 413 TooLarge), which the API turns
+into `{"message": ...}`. Stored files
 go through Django's default storage, each version in its own folder; a file is removed from
 storage only after the transaction that forgot it has committed.
 """
@@ -19,15 +20,15 @@ from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from rest_framework.exceptions import NotFound, ValidationError
 
 from tesla import jobs
-from tesla.exceptions import Conflict, PayloadTooLarge
+from tesla.errors import Conflict, NotFound, TooLarge
 from vle.content import selectors
 from vle.content.archive import CHUNK, Package, PackageError, package_open
 from vle.content.fetch import FetchError, http_request, url_check_syntax
@@ -164,9 +165,7 @@ def import_job_create(
     )
     if upload is not None:
         if upload.size > settings.COURSE_UPLOAD_MAX_BYTES:
-            raise PayloadTooLarge(
-                f"The package is larger than {settings.COURSE_UPLOAD_MAX_BYTES} bytes."
-            )
+            raise TooLarge(f"The package is larger than {settings.COURSE_UPLOAD_MAX_BYTES} bytes.")
         job.original_filename = (upload.name or "package")[:500]
         job.upload_name = default_storage.save(
             f"{STORAGE_ROOT}/staging/{job.pk}/package", File(upload, name="package")
@@ -457,7 +456,8 @@ def import_job_postback(*, job_id: str) -> None:
         )
     except FetchError as error:
         logger.warning("Postback of import job %s failed: %s", job.pk, error)
-        if (jobs.job_attempts(key=key) or 0) >= POSTBACK_ATTEMPTS:
+        state = jobs.job_state(key=key)
+        if state is None or state.attempts >= POSTBACK_ATTEMPTS:
             jobs.job_done(key=key)
         else:
             jobs.job_failed(key=key, error=error)

@@ -103,12 +103,9 @@ class CoursePreviewView(CourseServiceView):
             css_url=body.get("cssUrl") or query.get("cssUrl", ""),
             culture=body.get("culture", ""),
         )
-        try:
-            link = preview_link_make(
-                version=self.version, expiry=body["expiry"], options=options, request=request
-            )
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.message_dict) from None
+        link = preview_link_make(
+            version=self.version, expiry=body["expiry"], options=options, request=request
+        )
         return Response({"launchLink": link})
 
 
