@@ -42,7 +42,13 @@ from vle.content.models import (
     LearningStandard,
     Statement,
 )
-from vle.content.packages import ActivityType, ParsedCourse, activity, package_parse
+from vle.content.packages import (
+    ActivityType,
+    ParsedCourse,
+    activity,
+    course_parsed,
+    package_parse,
+)
 from vle.content.settings_catalogue import SettingError, setting_clean, setting_get
 from vle.models import VLE
 
@@ -337,23 +343,14 @@ def _storage_delete_now(folder: str, written: list[tuple[str, int]]) -> None:
 
 
 def _media_course(href: str, title: str) -> ParsedCourse:
-    root = activity(
-        kind=ActivityType.AGGREGATION,
+    return course_parsed(
+        standard=LearningStandard.UNKNOWN,
         title=title,
         identifier="media",
-        children=[activity(kind=ActivityType.ASSET, title=title, identifier="media_1", href=href)],
-    )
-    return ParsedCourse(
-        learning_standard=LearningStandard.UNKNOWN,
-        title=title,
-        root_activity=root,
-        launch_path=href,
+        kids=[activity(kind=ActivityType.ASSET, title=title, identifier="media_1", href=href)],
         metadata={"title": title},
+        warnings=[],
     )
-
-
-class _AlreadyFinished(Exception):
-    pass
 
 
 def _job_record(
