@@ -12,17 +12,15 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from tesla.errors import Conflict, Forbidden
-from vle.content import services
+from vle.content import selectors, services
 from vle.content.models import PreviewDocument, PreviewSession, Statement
 from vle.content.preview import (
     cmi5_context_template,
@@ -120,7 +118,7 @@ def _verb_validate(verb: Any) -> None:
 
 
 def _is_time(value: Any) -> bool:
-    return isinstance(value, str) and parse_time(value) is not None
+    return isinstance(value, str) and selectors.parse_time(value) is not None
 
 
 def _is_object(value: Any) -> bool:
@@ -169,15 +167,6 @@ def statement_validate(statement: Any) -> dict[str, Any]:
     for part in OPTIONAL_PARTS:
         _part_validate(statement, *part)
     return statement
-
-
-def parse_time(value: str) -> datetime | None:
-    """An ISO 8601 date and time (UTC when it names no zone), or None."""
-    try:
-        parsed = parse_datetime(value)
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed and timezone.is_naive(parsed) else parsed
 
 
 # --- Storing ------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from tesla.errors import ApplicationError
 from tesla.signing import LinkExpired
-from vle.content import lrs
+from vle.content import lrs, selectors
 from vle.content.models import CourseFile, LearningStandard, PreviewDocument, PreviewSession
 from vle.content.preview import (
     PreviewNotFound,
@@ -319,7 +319,7 @@ def _since_param(request) -> datetime | None:
     raw = request.GET.get("since")
     if raw is None:
         return None
-    parsed = lrs.parse_time(raw)
+    parsed = selectors.parse_time(raw)
     if parsed is None:
         raise ValidationError({"since": "Must be an ISO 8601 date and time."})
     return parsed

@@ -15,6 +15,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from tesla.errors import NotFound
 from vle.content.models import Course, CourseSetting, CourseVersion, ImportJob, Statement
@@ -42,6 +43,15 @@ def wire_datetime(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_time(value: str) -> datetime | None:
+    """An ISO 8601 date and time (UTC when it names no zone), or None."""
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed and timezone.is_naive(parsed) else parsed
 
 
 # --- lookups --------------------------------------------------------------------------------

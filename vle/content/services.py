@@ -16,7 +16,7 @@ import tempfile
 import unicodedata
 import uuid
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import IO, Any
 
 from django.conf import settings
@@ -25,7 +25,6 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from tesla import jobs
 from tesla.errors import Conflict, NotFound, TooLarge
@@ -147,16 +146,12 @@ def import_job_create(
     course_id_check(course_id)
     if not may_create_new_version and Course.objects.filter(vle=vle, course_id=course_id).exists():
         raise Conflict(f"Course '{course_id}' exists and mayCreateNewVersion is false.")
-    if source_url:
-        try:
-            url_check_syntax(source_url)
-        except FetchError as error:
-            raise _message("url", str(error)) from error
-    if postback_url:
-        try:
-            url_check_syntax(postback_url)
-        except FetchError as error:
-            raise _message("postbackUrl", str(error)) from error
+    for field, url in (("url", source_url), ("postbackUrl", postback_url)):
+        if url:
+            try:
+                url_check_syntax(url)
+            except FetchError as error:
+                raise _message(field, str(error)) from error
     job = ImportJob(
         vle=vle,
         course_id=course_id,
@@ -697,7 +692,7 @@ def statement_record(
         raise _message("statement", "A statement needs an actor, a verb id and an object.")
     registration = (body.get("context") or {}).get("registration")
     account_name = (actor.get("account") or {}).get("name", "")
-    timestamp = _parse_time(body["timestamp"]) or now
+    timestamp = selectors.parse_time(str(body["timestamp"])) or now
     return Statement.objects.create(
         id=statement_id,
         course=course,
@@ -711,16 +706,6 @@ def statement_record(
         timestamp=timestamp,
         stored=now,
     )
-
-
-def _parse_time(value) -> datetime | None:
-    try:
-        parsed = parse_datetime(str(value))
-    except ValueError:
-        return None
-    if parsed is not None and timezone.is_naive(parsed):
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
 
 
 def _uuid_or_none(value):
