@@ -118,7 +118,7 @@ class CourseServiceView(TeslaViewSet):
     allowed_kinds = frozenset({"vle"})
     # A DELETE needs the "write" scope where it only removes a value (tags, a setting) and
     # "delete" for courses and versions, as the spec lists them.
-    access = {"read": {READ}, "write": {WRITE}, "delete": {WRITE}}
+    access = {"read": {READ}, "create": {WRITE}, "update": {WRITE}, "delete": {WRITE}}
     parser_classes = [JSONParser]
 
     @classmethod
@@ -140,7 +140,7 @@ class CourseServiceView(TeslaViewSet):
         if kind != "vle":
             message = "Only a VLE's credentials give access to the Course Service."
         else:
-            wanted = sorted(self.access.get(self.access_group(), {READ}))[0]
+            wanted = "/".join(sorted(self.access.get(self.access_group(), ())))
             message = f"The token lacks the '{wanted}:course' scope."
         super().permission_denied(request, message=message, code=code)
 
