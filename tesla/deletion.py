@@ -15,9 +15,8 @@ from collections.abc import Callable
 
 from django.db import transaction
 from django.db.models import Model
-from rest_framework.exceptions import PermissionDenied
 
-from tesla.exceptions import Conflict
+from tesla.errors import Conflict, Forbidden
 
 # function(owner) -> {kind of evidence: how many rows the owner's deletion would destroy}
 EVIDENCE_COUNTERS: list[Callable[[Model], dict[str, int]]] = []
@@ -48,19 +47,16 @@ def owner_delete(*, owner: Model, delete: Callable[[], None], force: bool, may_f
     what it owns, or with `force` a deletion of everything (403 for callers who may not
     force)."""
     if force and not may_force:
-        raise PermissionDenied("Only an institution admin or a global admin may force a deletion.")
+        raise Forbidden("Only an institution admin or a global admin may force a deletion.")
     owned = evidence_owned_by(owner)
     if owned and not force:
         summary = ", ".join(f"{count} {kind}" for kind, count in owned.items())
-        refusal = Conflict()
-        # Set after construction: DRF would turn the counts into strings.
-        refusal.detail = {
-            "detail": f"This {owner._meta.verbose_name} owns verification evidence ({summary}). "
+        raise Conflict(
+            f"This {owner._meta.verbose_name} owns verification evidence ({summary}). "
             f"An institution admin may delete it with everything it owns with "
             f"?{FORCE_PARAMETER}=true.",
-            "owns": owned,
-        }
-        raise refusal
+            extra={"owns": owned},
+        )
     delete()
 
 

@@ -8,7 +8,7 @@ import binascii
 import json
 import logging
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import NotAcceptable, NotFound
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -85,6 +85,7 @@ def signed_file_view(request, token: str, filename: str):
         return JsonResponse({"detail": "This link has expired."}, status=410)
     except BadSignature:
         return JsonResponse({"detail": "Not found."}, status=404)
+    response: HttpResponseBase
     try:
         if payload.get("k") == "sample":
             response = _stored_sample(payload["n"])

@@ -46,6 +46,12 @@ class Conflict(ApplicationError):
     status_code = 409
 
 
+class TooLarge(ApplicationError):
+    """An upload or a body over its size cap."""
+
+    status_code = 413
+
+
 class Unavailable(ApplicationError):
     """A dependency (a provider, a remote server) cannot answer now."""
 

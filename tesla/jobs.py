@@ -16,6 +16,7 @@ Where a job runs:
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -79,14 +80,19 @@ def job_done(*, key: str, version: int | None = None) -> bool:
     return bool(deleted)
 
 
-def job_version(*, key: str) -> int | None:
-    """The current version of a pending job, to pass back to `job_done` after the work."""
-    return Job.objects.filter(key=key).values_list("version", flat=True).first()
+@dataclass(frozen=True)
+class JobState:
+    """Where a pending job stands: its `version`, to pass back to `job_done` after the work,
+    and how many times it was published (`attempts`), for tasks that give up at some point."""
+
+    version: int
+    attempts: int
 
 
-def job_attempts(*, key: str) -> int | None:
-    """How many times a pending job has been published, for tasks that give up at some point."""
-    return Job.objects.filter(key=key).values_list("attempts", flat=True).first()
+def job_state(*, key: str) -> JobState | None:
+    """The state of the pending job named `key`; None once it is done."""
+    row = Job.objects.filter(key=key).values_list("version", "attempts").first()
+    return None if row is None else JobState(*row)
 
 
 def job_failed(*, key: str, error: BaseException | str) -> None:

@@ -68,7 +68,7 @@ class ModuleCredentials(models.Model):
         if not stored or not check_password(secret_id, stored):
             return False
         self.secret_id_hash = secret_digest(secret_id)
-        type(self).objects.filter(pk=self.pk, secret_id_hash=stored).update(
+        type(self)._default_manager.filter(pk=self.pk, secret_id_hash=stored).update(
             secret_id_hash=self.secret_id_hash
         )
         return True

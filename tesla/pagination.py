@@ -15,12 +15,18 @@ at most 1000, starting at most `MAX_OFFSET` rows in.
   with their related rows.
 """
 
+from typing import TYPE_CHECKING, cast
+
 from django.db import connections
 from django.db.models import QuerySet
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
+
+if TYPE_CHECKING:
+    from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
 
 MAX_OFFSET = 100_000
 EXACT_COUNT_LIMIT = 10_000
@@ -38,7 +44,8 @@ def count_rows(queryset: QuerySet) -> tuple[int, bool]:
     full_sql, full_params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
         # The estimate's query is handed over as text, its parameters quoted by the driver.
-        estimated_query = connection.ops.compose_sql(full_sql, full_params)
+        ops = cast("PostgresOperations", connection.ops)
+        estimated_query = ops.compose_sql(full_sql, full_params)
         cursor.execute(
             "SELECT CASE WHEN counted.n <= %s THEN counted.n "
             "ELSE GREATEST(tesla_count_estimate(%s), counted.n) END, counted.n > %s "
@@ -53,6 +60,17 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
     default_limit = 10
     max_limit = 1000
     max_offset = MAX_OFFSET
+    # Set by `paginate_queryset` before anything reads them; with a default limit, a page
+    # always has one.
+    request: Request
+    limit: int
+    offset: int
+    count: int
+    count_estimated: bool
+    has_next: bool
+
+    def get_limit(self, request) -> int:
+        return super().get_limit(request) or self.default_limit
 
     def get_offset(self, request):
         offset = super().get_offset(request)

@@ -17,6 +17,9 @@ So the body is checked once, here, for every endpoint and field: a NUL or a lone
 anywhere (key or value, at any depth) is a 400 naming the top-level field that holds it.
 """
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.utils.datastructures import MultiValueDict
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
@@ -71,6 +74,7 @@ def reject_nul(data) -> None:
     """Raise a 400 naming each top-level field whose value (or name) holds a NUL character.
 
     Uploaded files need no check: Django drops unprintable characters from their names."""
+    items: Iterable[tuple[Any, Any]]
     if isinstance(data, MultiValueDict):
         items = ((key, data.getlist(key)) for key in data)
     elif isinstance(data, dict):

@@ -21,7 +21,7 @@ def row_upsert(
     `INSERT ... ON CONFLICT DO NOTHING`: a row that exists is no error and needs no savepoint.
     `keys` and `defaults` must make a complete new row even when one exists (NOT NULL is
     checked before the conflict)."""
-    model.objects.bulk_create([model(**keys, **(defaults or {}))], ignore_conflicts=True)
+    model._default_manager.bulk_create([model(**keys, **(defaults or {}))], ignore_conflicts=True)
     if not changes:
         return 0
-    return model.objects.filter(**keys).update(**changes)
+    return model._default_manager.filter(**keys).update(**changes)

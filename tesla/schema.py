@@ -84,8 +84,11 @@ class TeslaAutoSchema(AutoSchema):
 
     def _view_model(self):
         """The model of the view's rows (for plain serializers of them), if it has one."""
+        get_queryset = getattr(self.view, "get_queryset", None)
+        if get_queryset is None:  # a plain APIView
+            return None
         try:
-            return self.view.get_queryset().model
+            return get_queryset().model
         except Exception:  # views without a queryset
             return None
 

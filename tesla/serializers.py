@@ -55,7 +55,7 @@ def iso_datetime(value) -> str | None:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-class PlainRepresentation:
+class PlainRepresentation(serializers.ModelSerializer):
     """For the rows of hot lists: the declared fields remain the contract (input validation
     and the OpenAPI schema), but output is written by `represent(instance)`, a plain function
     several times cheaper per row than walking the fields. Each such serializer has a test that

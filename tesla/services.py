@@ -55,7 +55,7 @@ def model_update(*, instance: ModelT, data: Mapping[str, Any]) -> tuple[ModelT, 
         if field.many_to_many:
             many_to_many[name] = value
             continue
-        if not field.concrete:
+        if not isinstance(field, models.Field) or not field.concrete:
             raise TypeError(f"{type(instance).__name__}.{name} is not a column")
         if field.is_relation:
             current = getattr(instance, field.attname)

@@ -13,12 +13,19 @@ that is already blocked cannot go on spending the attempts of accounts it names.
 
 import hashlib
 import math
+from collections.abc import Sequence
 
 from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
 
 
 class CredentialAttemptThrottle(SimpleRateThrottle):
     """Counts attempts at one credential key within the window; see the module docstring."""
+
+    # Set by SimpleRateThrottle.__init__ from the rate (the stubs leave them out); read only
+    # when there is a rate, and then both are whole numbers.
+    num_requests: int
+    duration: int
 
     def allow_request(self, request, view) -> bool:
         """Whether the key still has attempts left. Unlike DRF's throttles this only looks:
@@ -84,16 +91,17 @@ class AddressThrottle(CredentialAttemptThrottle):
         return self.THROTTLE_RATES.get("credentials")
 
 
-class CredentialThrottledMixin:
+class CredentialThrottledMixin(APIView):
     """For a view that checks credentials: refuse before any hashing when a key is spent, and
     let the view call `credentials_accepted()` to take its attempt back."""
 
-    throttle_classes = [AccountThrottle, AddressThrottle]
+    throttle_classes: Sequence[type[CredentialAttemptThrottle]] = [AccountThrottle, AddressThrottle]
     throttle_scope: str = ""
     throttle_account_field: str = ""
+    _credential_throttles: list[CredentialAttemptThrottle]
 
     def check_throttles(self, request):
-        self._credential_throttles = self.get_throttles()
+        self._credential_throttles = [throttle() for throttle in self.throttle_classes]
         waits = [
             throttle.wait()
             for throttle in self._credential_throttles

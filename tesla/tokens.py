@@ -17,7 +17,6 @@ import jwt
 from django.conf import settings
 from django.utils import timezone
 from rest_framework_simplejwt.backends import TokenBackend
-from rest_framework_simplejwt.exceptions import TokenBackendError
 
 from tesla.principals import GROUNDS, GROUNDS_CLAIM, PRINCIPAL_RESOLVERS, grounds_fingerprint
 
@@ -63,18 +62,15 @@ def encode(claims: dict) -> str:
 def decode(token: str, *, token_type: str, verify_exp: bool = True) -> dict:
     """Verify a token's signature (and expiry) and return its claims."""
     try:
-        if verify_exp:
-            claims = _backend().decode(token, verify=True)
-        else:
-            # The refresh flow carries over the claims of an access token that may have
-            # expired; its signature is still checked.
-            claims = jwt.decode(
-                token,
-                settings.JWT_SIGNING_KEY,
-                algorithms=["HS256"],
-                options={"verify_exp": False},
-            )
-    except (TokenBackendError, jwt.PyJWTError) as exc:
+        # Without `verify_exp` (the refresh flow carries over the claims of an access token
+        # that may have expired) the signature is still checked.
+        claims = jwt.decode(
+            token,
+            settings.JWT_SIGNING_KEY,
+            algorithms=["HS256"],
+            options={"verify_exp": verify_exp},
+        )
+    except jwt.PyJWTError as exc:
         raise InvalidToken(str(exc)) from exc
     if not isinstance(claims, dict):
         raise InvalidToken("malformed claims")

@@ -5,6 +5,7 @@ stale headers from the dashboard must not break a login."""
 
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -56,6 +57,23 @@ def _header_token(request) -> str | None:
 THROTTLED = OpenApiResponse(description="Too many failed attempts; see Retry-After.")
 
 
+def credentials_schema(request_serializer, response_serializer):
+    """The schema of an endpoint that checks credentials: its answer, a 401 for wrong
+    credentials, a 429 while throttled."""
+    return extend_schema(
+        request=request_serializer,
+        responses={200: response_serializer, 401: OpenApiResponse(), 429: THROTTLED},
+        tags=["auth"],
+    )
+
+
+def validated(serializer_class: type[serializers.Serializer], request) -> dict[str, Any]:
+    """The request body checked by `serializer_class` (a 400 naming the fields otherwise)."""
+    body = serializer_class(data=request.data)
+    body.is_valid(raise_exception=True)
+    return body.validated_data
+
+
 class LoginView(CredentialThrottledMixin, PublicAuthView):
     """Log in a global admin or an institution user allowed to log in.
 
@@ -65,19 +83,12 @@ class LoginView(CredentialThrottledMixin, PublicAuthView):
     throttle_scope = "login"
     throttle_account_field = "email"
 
-    @extend_schema(
-        request=auth_serializers.LoginRequestSerializer,
-        responses={
-            200: auth_serializers.TokenResponseSerializer,
-            401: OpenApiResponse(),
-            429: THROTTLED,
-        },
-        tags=["auth"],
+    @credentials_schema(
+        auth_serializers.LoginRequestSerializer, auth_serializers.TokenResponseSerializer
     )
     def post(self, request):
-        body = auth_serializers.LoginRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        email, password = body.validated_data["email"], body.validated_data["password"]
+        body = validated(auth_serializers.LoginRequestSerializer, request)
+        email, password = body["email"], body["password"]
         candidates = [
             user
             for user in get_user_model()
@@ -115,21 +126,12 @@ class AppRoleView(CredentialThrottledMixin, PublicAuthView):
     throttle_scope = "approle"
     throttle_account_field = "role_id"
 
-    @extend_schema(
-        request=auth_serializers.AppRoleRequestSerializer,
-        responses={
-            200: auth_serializers.AppRoleResponseSerializer,
-            401: OpenApiResponse(),
-            429: THROTTLED,
-        },
-        tags=["auth"],
+    @credentials_schema(
+        auth_serializers.AppRoleRequestSerializer, auth_serializers.AppRoleResponseSerializer
     )
     def post(self, request):
-        body = auth_serializers.AppRoleRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        principal = module_authenticate(
-            body.validated_data["role_id"], body.validated_data["secret_id"]
-        )
+        body = validated(auth_serializers.AppRoleRequestSerializer, request)
+        principal = module_authenticate(body["role_id"], body["secret_id"])
         if principal is None:
             return Response(INVALID_CREDENTIALS, status=status.HTTP_401_UNAUTHORIZED)
         self.credentials_accepted()
@@ -139,8 +141,9 @@ class AppRoleView(CredentialThrottledMixin, PublicAuthView):
             sub="api",
             refresh_minutes=refresh_minutes(principal.kind),
         )
-        body = {**MODULE_DESCRIBERS[principal.kind](principal.module), "token": pair.as_dict()}
-        return Response(body)
+        return Response(
+            {**MODULE_DESCRIBERS[principal.kind](principal.module), "token": pair.as_dict()}
+        )
 
 
 class LauncherTokenView(PublicAuthView):
@@ -152,11 +155,10 @@ class LauncherTokenView(PublicAuthView):
         tags=["auth"],
     )
     def post(self, request):
-        body = auth_serializers.LauncherExchangeSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = validated(auth_serializers.LauncherExchangeSerializer, request)
         pair = None
         for exchange in LAUNCHER_EXCHANGE:
-            pair = exchange(body.validated_data["id"], body.validated_data["token"])
+            pair = exchange(body["id"], body["token"])
         if pair is None:
             return Response(INVALID_CREDENTIALS, status=status.HTTP_401_UNAUTHORIZED)
         return Response(pair.as_dict())
@@ -180,9 +182,7 @@ class RefreshView(PublicAuthView):
         tags=["auth"],
     )
     def post(self, request):
-        body = auth_serializers.RefreshRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        pair = body.validated_data["token"]
+        pair = validated(auth_serializers.RefreshRequestSerializer, request)["token"]
         refresh = pair["refresh_token"] or _header_token(request)
         if not refresh:
             raise exceptions.ValidationError({"token": ["No refresh token was given."]})
@@ -219,7 +219,7 @@ class LogoutView(PublicAuthView):
         if isinstance(token, dict):
             candidates += [token.get("refresh_token"), token.get("access_token")]
         candidates.append(data.get("refresh_token"))
-        for raw in filter(lambda value: isinstance(value, str) and value, candidates):
+        for raw in [value for value in candidates if isinstance(value, str) and value]:
             for token_type in ("access", "refresh"):
                 try:
                     claims = tokens.decode(raw, token_type=token_type, verify_exp=False)

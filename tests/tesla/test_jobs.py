@@ -79,11 +79,11 @@ def test_a_broker_outage_keeps_the_job_and_it_is_sent_again_when_due(settings):
 @pytest.mark.django_db
 def test_asking_twice_for_pending_work_keeps_one_row_and_a_stale_done_keeps_it():
     jobs.job_enqueue(task="t", args=[1], key="same", queue="q")
-    seen = jobs.job_version(key="same")
+    seen = jobs.job_state(key="same").version
     jobs.job_enqueue(task="t", args=[1], key="same", queue="q")
     assert Job.objects.count() == 1
     assert not jobs.job_done(key="same", version=seen)  # asked again meanwhile
-    assert jobs.job_done(key="same", version=jobs.job_version(key="same"))
+    assert jobs.job_done(key="same", version=jobs.job_state(key="same").version)
     assert not Job.objects.exists()
 
 

@@ -17,12 +17,29 @@ from vle.content.models import (
 
 
 class ComputedAdmin(admin.ModelAdmin):
-    """Rows written by imports and players: shown, never added or edited by hand."""
+    """Rows written by imports and players: shown (every field, unless `readonly_fields`
+    names some), never added or edited by hand."""
 
     def has_add_permission(self, request) -> bool:
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields or [field.name for field in self.model._meta.fields]
+
+
+class ComputedInline(admin.TabularInline):
+    """Computed rows shown under their owner: its `fields`, read-only, none added here."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -31,16 +48,10 @@ class CourseTagInline(admin.TabularInline):
     extra = 0
 
 
-class CourseVersionInline(admin.TabularInline):
+class CourseVersionInline(ComputedInline):
     model = CourseVersion
     fields = ("version", "title", "learning_standard", "launch_path", "created_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Course)
@@ -111,7 +122,6 @@ class ImportJobAdmin(ComputedAdmin):
     list_filter = ("status", "source", "vle")
     search_fields = ("id", "course_id", "source_url")
     list_select_related = ("vle",)
-    readonly_fields = [field.name for field in ImportJob._meta.fields]
 
 
 @admin.register(Statement)
@@ -120,19 +130,15 @@ class StatementAdmin(ComputedAdmin):
     list_filter = ("course__vle",)
     search_fields = ("id", "learner_id", "verb", "activity_id", "course__course_id")
     list_select_related = ("course", "version__course")
-    readonly_fields = [field.name for field in Statement._meta.fields]
     date_hierarchy = "stored"
 
 
 # --- Preview player ------------------------------------------------------------------------
 
 
-class PreviewDocumentInline(admin.TabularInline):
+class PreviewDocumentInline(ComputedInline):
     model = PreviewDocument
     fields = ("kind", "document_id", "content_type", "updated_at")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
 
 
 @admin.register(PreviewSession)
@@ -143,7 +149,6 @@ class PreviewSessionAdmin(ComputedAdmin):
     list_filter = ("version__course__vle",)
     search_fields = ("registration", "version__course__course_id")
     list_select_related = ("version__course",)
-    readonly_fields = [field.name for field in PreviewSession._meta.fields]
     inlines = [PreviewDocumentInline]
 
 
@@ -153,4 +158,3 @@ class PreviewDocumentAdmin(ComputedAdmin):
     list_filter = ("kind",)
     search_fields = ("document_id", "session__registration")
     list_select_related = ("session",)
-    readonly_fields = [field.name for field in PreviewDocument._meta.fields]

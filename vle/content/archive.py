@@ -62,7 +62,7 @@ class Package:
         with self.open(path) as stream:
             return stream.read()
 
-    def open(self, path: str) -> IO[bytes]:
+    def open(self, path: str) -> "BoundedEntry":
         return BoundedEntry(self.archive, self.entries[self.prefix + path])
 
     def size(self, path: str) -> int:

@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from rest_framework import authentication, exceptions
-from rest_framework.permissions import BasePermission
 
 from tesla.authentication import JWTAuthentication
-from tesla.principals import ModulePrincipal, kind_of, module_authenticate
+from tesla.principals import ModulePrincipal, module_authenticate
 from tesla.signing import LinkExpired, token_make, token_read
 from vle.models import VLE
 
@@ -107,24 +106,6 @@ class CourseServiceAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return 'Basic realm="TeSLA Course Service"'
-
-
-class CourseServiceAccess(BasePermission):
-    """Only VLEs, and only with the scope the view asks for this request."""
-
-    message = "Only a VLE's credentials give access to the Course Service."
-
-    def has_permission(self, request, view) -> bool:
-        if kind_of(request.user) is None:
-            raise exceptions.NotAuthenticated("Authorization Required.")
-        if kind_of(request.user) != "vle":
-            return False
-        grant = request.auth if isinstance(request.auth, Grant) else Grant()
-        access = view.access_for(request)
-        if not grant.allows(access):
-            self.message = f"The token lacks the '{access}:course' scope."
-            return False
-        return True
 
 
 def expiry_seconds_until(moment) -> int:

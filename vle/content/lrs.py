@@ -10,16 +10,17 @@ import hashlib
 import json
 import re
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
-from vle.content import services
+from tesla.errors import Conflict, Forbidden
+from vle.content import selectors, services
 from vle.content.models import PreviewDocument, PreviewSession, Statement
 from vle.content.preview import (
     cmi5_context_template,
@@ -39,12 +40,12 @@ IFI_KEYS = ("mbox", "mbox_sha1sum", "openid", "account")
 UUID_FORM = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 
 
-class StatementConflict(Exception):
+class StatementConflict(Conflict):
     """A statement id the LRS already holds with different content."""
 
 
-class Cmi5Rejected(Exception):
-    """A statement cmi5 forbids the AU to send (it is refused with 403)."""
+class Cmi5Rejected(Forbidden):
+    """A statement cmi5 forbids the AU to send."""
 
 
 # --- Validation -----------------------------------------------------------------------------
@@ -83,22 +84,17 @@ def _iri(value: Any) -> bool:
     return isinstance(value, str) and re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", value) is not None
 
 
-def statement_validate(statement: Any) -> dict[str, Any]:
-    """Check the parts of an xAPI 1.0 statement an LRS must check (actor, verb, object, id,
-    timestamp, result.score) and return it. Errors name the field, e.g. `verb.id`."""
-    if not isinstance(statement, dict):
-        _fail("statement", "Each statement must be a JSON object.")
-    if "id" in statement and not (
-        isinstance(statement["id"], str) and UUID_FORM.match(statement["id"])
-    ):
-        _fail("id", "Must be a UUID.")
-    agent_validate(statement.get("actor"), "actor")
-    verb = statement.get("verb")
-    if not isinstance(verb, dict) or not _iri(verb.get("id")):
-        _fail("verb.id", "Required, an IRI.")
-    if "display" in verb and not isinstance(verb["display"], dict):
-        _fail("verb.display", "Must be a language map.")
-    target = statement.get("object")
+def _is_uuid(value: Any) -> bool:
+    return isinstance(value, str) and UUID_FORM.match(value) is not None
+
+
+def _is_scaled_score(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and -1 <= value <= 1
+
+
+def _object_validate(target: Any) -> None:
+    """The statement's `object`: an Activity (the default), an Agent or Group, a reference to
+    another statement, or a SubStatement."""
     if not isinstance(target, dict):
         _fail("object", "Required, an object.")
     kind = target.get("objectType", "Activity")
@@ -108,48 +104,69 @@ def statement_validate(statement: Any) -> dict[str, Any]:
     elif kind in ("Agent", "Group"):
         agent_validate(target, "object")
     elif kind == "StatementRef":
-        if not (isinstance(target.get("id"), str) and UUID_FORM.match(target["id"])):
+        if not _is_uuid(target.get("id")):
             _fail("object.id", "A StatementRef needs a UUID id.")
     elif kind != "SubStatement":
         _fail("object.objectType", "Unknown objectType.")
-    if "timestamp" in statement:
-        stamp = statement["timestamp"]
-        if not isinstance(stamp, str) or parse_time(stamp) is None:
-            _fail("timestamp", "Must be an ISO 8601 date and time.")
-    result = statement.get("result")
-    if result is not None:
-        if not isinstance(result, dict):
-            _fail("result", "Must be an object.")
-        score = result.get("score")
-        if score is not None:
-            if not isinstance(score, dict):
-                _fail("result.score", "Must be an object.")
-            scaled = score.get("scaled")
-            if scaled is not None and (
-                not isinstance(scaled, int | float)
-                or isinstance(scaled, bool)
-                or not -1 <= scaled <= 1
-            ):
-                _fail("result.score.scaled", "Must be a number from -1 to 1.")
-    context = statement.get("context")
-    if context is not None:
-        if not isinstance(context, dict):
-            _fail("context", "Must be an object.")
-        registration = context.get("registration")
-        if registration is not None and not (
-            isinstance(registration, str) and UUID_FORM.match(registration)
-        ):
-            _fail("context.registration", "Must be a UUID.")
+
+
+def _verb_validate(verb: Any) -> None:
+    if not isinstance(verb, dict) or not _iri(verb.get("id")):
+        _fail("verb.id", "Required, an IRI.")
+    if "display" in verb and not isinstance(verb["display"], dict):
+        _fail("verb.display", "Must be a language map.")
+
+
+def _is_time(value: Any) -> bool:
+    return isinstance(value, str) and selectors.parse_time(value) is not None
+
+
+def _is_object(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def _or_null(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: value is None or check(value)
+
+
+# A part of a statement checked when it is there: (dotted path, check, message). The parts
+# inside another are checked after it, so a score is only looked for inside a result object.
+Part = tuple[str, Callable[[Any], bool], str]
+STATEMENT_ID: Part = ("id", _is_uuid, "Must be a UUID.")
+OPTIONAL_PARTS: tuple[Part, ...] = (
+    ("timestamp", _is_time, "Must be an ISO 8601 date and time."),
+    ("result", _or_null(_is_object), "Must be an object."),
+    ("result.score", _or_null(_is_object), "Must be an object."),
+    ("result.score.scaled", _or_null(_is_scaled_score), "Must be a number from -1 to 1."),
+    ("context", _or_null(_is_object), "Must be an object."),
+    ("context.registration", _or_null(_is_uuid), "Must be a UUID."),
+)
+
+
+def _part_validate(
+    statement: dict[str, Any], path: str, check: Callable[[Any], bool], message: str
+) -> None:
+    value: Any = statement
+    for name in path.split("."):
+        if not isinstance(value, dict) or name not in value:
+            return
+        value = value[name]
+    if not check(value):
+        _fail(path, message)
+
+
+def statement_validate(statement: Any) -> dict[str, Any]:
+    """Check the parts of an xAPI 1.0 statement an LRS must check (actor, verb, object, id,
+    timestamp, result.score) and return it. Errors name the field, e.g. `verb.id`."""
+    if not isinstance(statement, dict):
+        _fail("statement", "Each statement must be a JSON object.")
+    _part_validate(statement, *STATEMENT_ID)
+    agent_validate(statement.get("actor"), "actor")
+    _verb_validate(statement.get("verb"))
+    _object_validate(statement.get("object"))
+    for part in OPTIONAL_PARTS:
+        _part_validate(statement, *part)
     return statement
-
-
-def parse_time(value: str) -> datetime | None:
-    """An ISO 8601 date and time (UTC when it names no zone), or None."""
-    try:
-        parsed = parse_datetime(value)
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed and timezone.is_naive(parsed) else parsed
 
 
 # --- Storing ------------------------------------------------------------------------------
@@ -187,7 +204,7 @@ def statement_store(*, session: PreviewSession, statement: dict[str, Any]) -> St
             existing.statement, statement
         ):
             return existing
-        raise StatementConflict(statement_id)
+        raise StatementConflict(f"Statement {statement_id} exists with other content.")
     full = {**statement, "id": statement_id, "authority": PREVIEW_AUTHORITY}
     return services.statement_record(course=version.course, version=version, statement=full)
 
@@ -356,51 +373,93 @@ def _number(value: Any) -> float | None:
         return None
 
 
+# SCORM 1.2's one lesson_status says both whether the SCO is complete and whether it passed.
+SCORM12_COMPLETION = {
+    "completed": True, "passed": True, "failed": True, "incomplete": False, "browsed": False,
+}  # fmt: skip
+SCORM2004_COMPLETION = {"completed": True, "incomplete": False}
+SUCCESS = {"passed": True, "failed": False}
+
+
+@dataclass(frozen=True)
+class ScormValues:
+    """What an outcome is made of, read from either edition's data model."""
+
+    completion: bool | None
+    success: bool | None
+    raw: float | None
+    low: float | None
+    high: float | None
+    scaled: float | None
+    duration: str | None
+    exit: str
+
+
+def _scorm12_values(data: dict[str, str]) -> ScormValues:
+    status = data.get("cmi.core.lesson_status", "")
+    raw, low, high = (_number(data.get(f"cmi.core.score.{n}")) for n in ("raw", "min", "max"))
+    scaled = None
+    if raw is not None:
+        low_, high_ = (low or 0.0), (100.0 if high is None else high)
+        if high_ > low_:
+            scaled = round((raw - low_) / (high_ - low_), 4)
+    match = TIMESPAN_12.match(data.get("cmi.core.session_time", ""))
+    return ScormValues(
+        completion=SCORM12_COMPLETION.get(status),
+        success=SUCCESS.get(status),
+        raw=raw,
+        low=low,
+        high=high,
+        scaled=scaled,
+        duration=f"PT{int(match[1])}H{int(match[2])}M{match[3]}S" if match else None,
+        exit=data.get("cmi.core.exit", ""),
+    )
+
+
+def _scorm2004_values(data: dict[str, str]) -> ScormValues:
+    raw, low, high, scaled = (
+        _number(data.get(f"cmi.score.{n}")) for n in ("raw", "min", "max", "scaled")
+    )
+    return ScormValues(
+        completion=SCORM2004_COMPLETION.get(data.get("cmi.completion_status", "")),
+        success=SUCCESS.get(data.get("cmi.success_status", "")),
+        raw=raw,
+        low=low,
+        high=high,
+        scaled=scaled,
+        duration=data.get("cmi.session_time") or None,
+        exit=data.get("cmi.exit", ""),
+    )
+
+
+def _score(values: ScormValues) -> dict[str, float]:
+    """The xAPI score: the scaled score when it is in range, the raw one with its bounds
+    when it lies within them."""
+    score: dict[str, float] = {}
+    if values.scaled is not None and -1 <= values.scaled <= 1:
+        score["scaled"] = values.scaled
+    if values.raw is not None:
+        score["raw"] = values.raw
+        low, high = values.low, values.high
+        if low is not None and high is not None and low <= values.raw <= high:
+            score.update(min=low, max=high)
+    return score
+
+
 def _scorm_outcome(standard: str, data: dict[str, str]) -> dict[str, Any]:
     """Completion, success, score, duration and exit of a SCORM data model snapshot, in
-    xAPI's terms (SCORM 1.2's one lesson_status gives both completion and success)."""
-    if standard == "scorm12":
-        status = data.get("cmi.core.lesson_status", "")
-        completion = {"completed": True, "passed": True, "failed": True}.get(status)
-        if status in ("incomplete", "browsed"):
-            completion = False
-        success = {"passed": True, "failed": False}.get(status)
-        raw, low, high = (_number(data.get(f"cmi.core.score.{n}")) for n in ("raw", "min", "max"))
-        scaled = None
-        if raw is not None:
-            low_, high_ = (low or 0.0), (100.0 if high is None else high)
-            if high_ > low_:
-                scaled = round((raw - low_) / (high_ - low_), 4)
-        match = TIMESPAN_12.match(data.get("cmi.core.session_time", ""))
-        duration = f"PT{int(match[1])}H{int(match[2])}M{match[3]}S" if match else None
-        exit_ = data.get("cmi.core.exit", "")
-    else:
-        completion = {"completed": True, "incomplete": False}.get(
-            data.get("cmi.completion_status", "")
-        )
-        success = {"passed": True, "failed": False}.get(data.get("cmi.success_status", ""))
-        raw, low, high, scaled = (
-            _number(data.get(f"cmi.score.{n}")) for n in ("raw", "min", "max", "scaled")
-        )
-        duration = data.get("cmi.session_time") or None
-        exit_ = data.get("cmi.exit", "")
-    score: dict[str, float] = {}
-    if scaled is not None and -1 <= scaled <= 1:
-        score["scaled"] = scaled
-    if raw is not None:
-        score["raw"] = raw
-        if low is not None and high is not None and low <= raw <= high:
-            score.update(min=low, max=high)
-    result: dict[str, Any] = {}
-    if completion is not None:
-        result["completion"] = completion
-    if success is not None:
-        result["success"] = success
-    if score:
-        result["score"] = score
-    if duration:
-        result["duration"] = duration
-    return {"result": result, "exit": exit_}
+    xAPI's terms."""
+    values = _scorm12_values(data) if standard == "scorm12" else _scorm2004_values(data)
+    parts = {
+        "completion": values.completion,
+        "success": values.success,
+        "score": _score(values) or None,
+        "duration": values.duration or None,
+    }
+    return {
+        "result": {key: value for key, value in parts.items() if value is not None},
+        "exit": values.exit,
+    }
 
 
 def _scorm_interactions(standard: str, data: dict[str, str]) -> list[dict[str, Any]]:
@@ -436,13 +495,9 @@ def _scorm_interactions(standard: str, data: dict[str, str]) -> list[dict[str, A
     return interactions
 
 
-def scorm_commit_record(*, session: PreviewSession, standard: str, event: str, data: Any) -> int:
-    """Turn what a SCO stored in the SCORM data model into xAPI statements, as SCORM Cloud
-    does: `initialized`; `completed`, `passed`/`failed` and one `answered` per interaction as
-    they appear; `terminated` (or `suspended`) when the SCO ends. Each has an id derived from
-    what it says, so a repeated commit records nothing twice. Returns how many were new."""
+def _scorm_commit_check(session: PreviewSession, standard: str, event: str, data: Any) -> None:
     expected = (
-        "scorm12" if session.version.learning_standard in ("SCORM11", "SCORM12") else ("scorm2004")
+        "scorm12" if session.version.learning_standard in ("SCORM11", "SCORM12") else "scorm2004"
     )
     if standard != expected:
         _fail("standard", f"This course version plays with the {expected} runtime.")
@@ -452,63 +507,86 @@ def scorm_commit_record(*, session: PreviewSession, standard: str, event: str, d
         _fail("data", "An object of data model elements and their values.")
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         _fail("data", "Element names and values must be strings.")
-    before = Statement.objects.filter(registration=session.registration).count()
-    activity = {
-        "objectType": "Activity",
-        "id": session.activity_id,
-        "definition": {
-            "name": {"und": session.version.title or session.version.course.course_id},
-            "type": "http://adlnet.gov/expapi/activities/lesson",
-        },
-    }
-    context = {
-        "registration": str(session.registration),
-        "contextActivities": {"category": [{"id": SCORM_PROFILE}]},
-    }
 
-    def record(key: str, verb: str, *, target=None, result=None, parent=False) -> None:
+
+# An interaction's SCORM result as xAPI's `success`.
+ANSWER_SUCCESS = {"correct": True, "wrong": False, "incorrect": False}
+
+
+def _interaction_answered(session: PreviewSession, item: dict[str, Any]):
+    """The object and result of the `answered` statement of one interaction."""
+    definition: dict[str, Any] = {"type": INTERACTION_TYPE}
+    if item["type"] in XAPI_INTERACTION_TYPES:
+        definition["interactionType"] = item["type"]
+    if item["description"]:
+        definition["description"] = {"und": item["description"]}
+    if item["patterns"]:
+        definition["correctResponsesPattern"] = item["patterns"]
+    answer: dict[str, Any] = {"response": item["response"]}
+    if item["result"] in ANSWER_SUCCESS:
+        answer["success"] = ANSWER_SUCCESS[item["result"]]
+    target = {
+        "objectType": "Activity",
+        "id": f"{session.activity_id}/interactions/{quote(item['id'], safe='')}",
+        "definition": definition,
+    }
+    return target, answer
+
+
+class _ScormRecorder:
+    """Records the statements of one SCORM commit, about the session's activity."""
+
+    def __init__(self, session: PreviewSession):
+        self.session = session
+        self.activity = {
+            "objectType": "Activity",
+            "id": session.activity_id,
+            "definition": {
+                "name": {"und": session.version.title or session.version.course.course_id},
+                "type": "http://adlnet.gov/expapi/activities/lesson",
+            },
+        }
+
+    def record(self, key: str, verb: str, *, target=None, result=None, parent=False) -> None:
+        context: dict[str, Any] = {
+            "registration": str(self.session.registration),
+            "contextActivities": {"category": [{"id": SCORM_PROFILE}]},
+        }
+        if parent:
+            context["contextActivities"]["parent"] = [{"id": self.session.activity_id}]
         statement: dict[str, Any] = {
             "actor": preview_actor(),
             "verb": {"id": VERB + verb, "display": {"en-US": verb}},
-            "object": target or activity,
-            "context": json.loads(json.dumps(context)),
+            "object": target or self.activity,
+            "context": context,
         }
-        if parent:
-            statement["context"]["contextActivities"]["parent"] = [{"id": session.activity_id}]
         if result:
             statement["result"] = result
-        _record_once(session=session, key=key, statement=statement)
+        _record_once(session=self.session, key=key, statement=statement)
 
+
+def scorm_commit_record(*, session: PreviewSession, standard: str, event: str, data: Any) -> int:
+    """Turn what a SCO stored in the SCORM data model into xAPI statements, as SCORM Cloud
+    does: `initialized`; `completed`, `passed`/`failed` and one `answered` per interaction as
+    they appear; `terminated` (or `suspended`) when the SCO ends. Each has an id derived from
+    what it says, so a repeated commit records nothing twice. Returns how many were new."""
+    _scorm_commit_check(session, standard, event, data)
+    before = Statement.objects.filter(registration=session.registration).count()
+    recorder = _ScormRecorder(session)
     outcome = _scorm_outcome(standard, data)
     result = outcome["result"]
-    record("initialized", "initialized")
+    recorder.record("initialized", "initialized")
     if result.get("completion"):
-        record("completed", "completed", result={"completion": True})
+        recorder.record("completed", "completed", result={"completion": True})
     if "success" in result:
         verb = "passed" if result["success"] else "failed"
         graded = {key: result[key] for key in ("success", "score") if key in result}
-        record(f"{verb}:{json.dumps(graded, sort_keys=True)}", verb, result=graded)
+        recorder.record(f"{verb}:{json.dumps(graded, sort_keys=True)}", verb, result=graded)
     for item in _scorm_interactions(standard, data):
-        definition: dict[str, Any] = {"type": INTERACTION_TYPE}
-        if item["type"] in XAPI_INTERACTION_TYPES:
-            definition["interactionType"] = item["type"]
-        if item["description"]:
-            definition["description"] = {"und": item["description"]}
-        if item["patterns"]:
-            definition["correctResponsesPattern"] = item["patterns"]
-        answer: dict[str, Any] = {"response": item["response"]}
-        if item["result"] == "correct":
-            answer["success"] = True
-        elif item["result"] in ("wrong", "incorrect"):
-            answer["success"] = False
-        target = {
-            "objectType": "Activity",
-            "id": f"{session.activity_id}/interactions/{quote(item['id'], safe='')}",
-            "definition": definition,
-        }
+        target, answer = _interaction_answered(session, item)
         key = f"answered:{item['index']}:{item['id']}:{item['response']}:{item['result']}"
-        record(key, "answered", target=target, result=answer, parent=True)
+        recorder.record(key, "answered", target=target, result=answer, parent=True)
     if event in ("finish", "terminate"):
         verb = "suspended" if outcome["exit"] == "suspend" else "terminated"
-        record("exit", verb, result=result or None)
+        recorder.record("exit", verb, result=result or None)
     return Statement.objects.filter(registration=session.registration).count() - before

@@ -99,6 +99,34 @@ def first_launch(node: dict) -> str:
     return ""
 
 
+def course_parsed(
+    *,
+    standard: str,
+    title: str,
+    identifier: str,
+    kids: list[dict],
+    warnings: list[str],
+    metadata: dict | None = None,
+    languages: list[str] | None = None,
+    xapi_activity_id: str = "",
+) -> ParsedCourse:
+    """A course titled `title` whose root aggregates `kids`, launched at the first of them
+    that can be launched; metadata without empty values."""
+    root = activity(
+        kind=ActivityType.AGGREGATION, title=title, identifier=identifier, children=kids
+    )
+    return ParsedCourse(
+        learning_standard=standard,
+        title=title,
+        root_activity=root,
+        launch_path=first_launch(root),
+        xapi_activity_id=xapi_activity_id,
+        metadata={key: value for key, value in (metadata or {}).items() if value},
+        languages=languages or [],
+        warnings=warnings,
+    )
+
+
 # --- XML ------------------------------------------------------------------------------------
 
 
@@ -148,7 +176,9 @@ def local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def children(element: Element, name: str) -> list[Element]:
+def children(element: Element | None, name: str) -> list[Element]:
+    if element is None:
+        return []
     return [child for child in element if local(child.tag) == name]
 
 
@@ -326,7 +356,7 @@ def _lom_metadata(lom: Element | None) -> tuple[dict, list[str]]:
     general = child(lom, "general")
     title, title_lang = langstring(child(general, "title"))
     description, description_lang = langstring(child(general, "description"))
-    keywords = [langstring(k)[0] for k in children(general, "keyword") if general is not None]
+    keywords = [langstring(k)[0] for k in children(general, "keyword")]
     educational = child(lom, "educational")
     typical = text(child(child(educational, "typicalLearningTime"), "duration")) or text(
         child(educational, "typicalLearningTime")
@@ -341,7 +371,7 @@ def _lom_metadata(lom: Element | None) -> tuple[dict, list[str]]:
         "typicalTime": typical,
         "keywords": [k for k in keywords if k],
     }
-    languages = [text(n) for n in children(general, "language")] if general is not None else []
+    languages = [text(n) for n in children(general, "language")]
     return (
         {key: value for key, value in metadata.items() if value},
         [*languages, title_lang, description_lang],
@@ -356,23 +386,11 @@ def parse_scorm(package: Package, path: str, fallback: str, warnings: list[str])
     metadata, languages = _lom_metadata(_lom(package, child(manifest, "metadata"), warnings))
     resources_holder = child(manifest, "resources")
     bases = (manifest.get(XML_BASE, ""), (resources_holder or manifest).get(XML_BASE, ""))
-    resources = {}
-    for resource in children(resources_holder, "resource") if resources_holder is not None else []:
-        identifier = resource.get("identifier", "")
-        resources[identifier] = resource
-    organizations = child(manifest, "organizations")
-    organization_list = children(organizations, "organization") if organizations is not None else []
-    default = organizations.get("default", "") if organizations is not None else ""
-    organization = next(
-        (org for org in organization_list if org.get("identifier") == default),
-        organization_list[0] if organization_list else None,
-    )
-    if organization is None:
-        raise PackageError("imsmanifest.xml has no <organization> to launch.")
-    if default and organization.get("identifier") != default:
-        warnings.append(f"The default organization '{default}' does not exist; used the first.")
-    if len(organization_list) > 1:
-        warnings.append("The manifest has several organizations; the default one is imported.")
+    resources = {
+        resource.get("identifier", ""): resource
+        for resource in children(resources_holder, "resource")
+    }
+    organization = _scorm_organization(manifest, warnings)
 
     def item_node(item: Element, depth: int) -> dict:
         if depth > MAX_DEPTH:
@@ -415,23 +433,33 @@ def parse_scorm(package: Package, path: str, fallback: str, warnings: list[str])
         return node
 
     items = [item_node(item, 1) for item in children(organization, "item")]
-    org_title = text(child(organization, "title"))
-    title = org_title or metadata.get("title") or fallback
-    root = activity(
-        kind=ActivityType.AGGREGATION,
-        title=title,
+    return course_parsed(
+        standard=standard,
+        title=text(child(organization, "title")) or metadata.get("title") or fallback,
         identifier=organization.get("identifier", ""),
-        children=items,
-    )
-    return ParsedCourse(
-        learning_standard=standard,
-        title=title,
-        root_activity=root,
-        launch_path=first_launch(root),
+        kids=items,
         metadata=metadata,
         languages=languages,
         warnings=warnings,
     )
+
+
+def _scorm_organization(manifest: Element, warnings: list[str]) -> Element:
+    """The organization to import: the default one, else the first."""
+    organizations = child(manifest, "organizations")
+    organization_list = children(organizations, "organization")
+    default = organizations.get("default", "") if organizations is not None else ""
+    organization = next(
+        (org for org in organization_list if org.get("identifier") == default),
+        organization_list[0] if organization_list else None,
+    )
+    if organization is None:
+        raise PackageError("imsmanifest.xml has no <organization> to launch.")
+    if default and organization.get("identifier") != default:
+        warnings.append(f"The default organization '{default}' does not exist; used the first.")
+    if len(organization_list) > 1:
+        warnings.append("The manifest has several organizations; the default one is imported.")
+    return organization
 
 
 def scaled_from_percent(value: str) -> str | None:
@@ -515,23 +543,16 @@ def parse_cmi5(package: Package, path: str, fallback: str, warnings: list[str]) 
         return None
 
     kids = [n for n in (node(element, 1) for element in structure) if n]
-    course_title = title or fallback
-    root = activity(
-        kind=ActivityType.AGGREGATION,
-        title=course_title,
-        identifier=course.get("id", ""),
-        children=kids,
-    )
     metadata = {"title": title, "titleLanguage": title_lang}
     metadata |= {"description": description, "descriptionLanguage": description_lang}
-    return ParsedCourse(
-        learning_standard=LearningStandard.CMI5,
-        title=course_title,
-        root_activity=root,
-        launch_path=first_launch(root),
-        xapi_activity_id=course.get("id", ""),
-        metadata={key: value for key, value in metadata.items() if value},
+    return course_parsed(
+        standard=LearningStandard.CMI5,
+        title=title or fallback,
+        identifier=course.get("id", ""),
+        kids=kids,
+        metadata=metadata,
         languages=[title_lang, description_lang],
+        xapi_activity_id=course.get("id", ""),
         warnings=warnings,
     )
 
@@ -546,7 +567,7 @@ def parse_tincan(package: Package, path: str, fallback: str, warnings: list[str]
     if local(document.tag) != "tincan":
         raise PackageError("tincan.xml has no <tincan> root element.")
     holder = child(document, "activities")
-    activities = children(holder, "activity") if holder is not None else []
+    activities = children(holder, "activity")
     if not activities:
         raise PackageError("tincan.xml lists no activities.")
     course = next((a for a in activities if a.get("type") == COURSE_TYPE), activities[0])
@@ -567,22 +588,14 @@ def parse_tincan(package: Package, path: str, fallback: str, warnings: list[str]
             )
         )
     title = text(child(course, "name")) or fallback
-    description = text(child(course, "description"))
-    root = activity(
-        kind=ActivityType.AGGREGATION,
+    return course_parsed(
+        standard=LearningStandard.XAPI,
         title=title,
         identifier=course.get("id", ""),
-        children=kids,
-    )
-    metadata = {"title": title, "description": description}
-    return ParsedCourse(
-        learning_standard=LearningStandard.XAPI,
-        title=title,
-        root_activity=root,
-        launch_path=first_launch(root),
-        xapi_activity_id=course.get("id", ""),
-        metadata={key: value for key, value in metadata.items() if value},
+        kids=kids,
+        metadata={"title": title, "description": text(child(course, "description"))},
         languages=languages,
+        xapi_activity_id=course.get("id", ""),
         warnings=warnings,
     )
 
@@ -623,6 +636,72 @@ def _aicc_course(package: Package, path: str, warnings: list[str]) -> dict[str, 
     return values
 
 
+def _aicc_structure(package: Package, path: str | None, warnings: list[str]) -> dict:
+    """The .cst file: each block (lower-case) with its members, in order."""
+    structure: dict[str, list[str]] = {}
+    if path is None:
+        return structure
+    reader = csv.reader(io.StringIO(_aicc_text(package, path, warnings)), skipinitialspace=True)
+    rows = [[cell.strip() for cell in row] for row in reader if any(c.strip() for c in row)]
+    for row in rows[1:]:
+        if row:
+            structure.setdefault(row[0].lower(), []).extend(m for m in row[1:] if m)
+    return structure
+
+
+@dataclass
+class AiccCourse:
+    """The files of an AICC course, read: units by system id, titles from the .des file,
+    blocks and their members from the .cst file (all keyed in lower case)."""
+
+    package: Package
+    units: dict[str, dict]
+    titles: dict[str, str]
+    structure: dict[str, list[str]]
+    warnings: list[str]
+
+    def unit_node(self, system_id: str) -> dict:
+        row = self.units[system_id.lower()]
+        href = row.get("file_name", "")
+        if row.get("web_launch"):
+            href = join_parameters(href, row["web_launch"])
+        check_local_file(self.package, href, f"AU '{system_id}'", self.warnings)
+        return activity(
+            kind=ActivityType.SCO,
+            title=self.titles.get(system_id.lower()) or system_id,
+            identifier=system_id,
+            href=href,
+            passing=scaled_from_percent(row.get("mastery_score", "")),
+        )
+
+    def block_children(self, block: str, depth: int, seen: frozenset) -> list[dict]:
+        if depth > MAX_DEPTH or block.lower() in seen:
+            raise PackageError("The AICC course structure is circular or nested too deeply.")
+        kids = []
+        for member in self.structure.get(block.lower(), []):
+            if member.lower() in self.structure:
+                kids.append(self.block_node(member, depth + 1, seen | {block.lower()}))
+            elif member.lower() in self.units:
+                kids.append(self.unit_node(member))
+            else:
+                self.warnings.append(f"The AICC structure names the unknown member '{member}'.")
+        return kids
+
+    def block_node(self, block: str, depth: int, seen: frozenset) -> dict:
+        return activity(
+            kind=ActivityType.AGGREGATION,
+            title=self.titles.get(block.lower()) or block,
+            identifier=block,
+            children=self.block_children(block, depth, seen),
+        )
+
+    def root_children(self) -> list[dict]:
+        """The members of the `root` block, or else every unit in the order listed."""
+        if "root" in self.structure:
+            return self.block_children("root", 1, frozenset())
+        return [self.unit_node(row.get("system_id", "")) for row in self.units.values()]
+
+
 def parse_aicc(
     package: Package, root: dict[str, str], fallback: str, warnings: list[str]
 ) -> ParsedCourse:
@@ -633,74 +712,25 @@ def parse_aicc(
     course = _aicc_course(package, crs, warnings) if crs else {}
     if crs is None:
         warnings.append("The AICC package has no .crs course file.")
-    units = {
-        row.get("system_id", "").lower(): row
-        for row in _aicc_table(package, by_extension(".au"), warnings)
-    }
-    titles = {
-        row.get("system_id", "").lower(): row.get("title", "")
-        for row in _aicc_table(package, by_extension(".des"), warnings)
-    }
-    structure: dict[str, list[str]] = {}
-    cst = by_extension(".cst")
-    if cst:
-        reader = csv.reader(io.StringIO(_aicc_text(package, cst, warnings)), skipinitialspace=True)
-        rows = [[cell.strip() for cell in row] for row in reader if any(c.strip() for c in row)]
-        for row in rows[1:]:
-            if row:
-                structure.setdefault(row[0].lower(), []).extend(m for m in row[1:] if m)
-
-    def unit_node(system_id: str) -> dict:
-        row = units[system_id.lower()]
-        href = row.get("file_name", "")
-        if row.get("web_launch"):
-            href = join_parameters(href, row["web_launch"])
-        check_local_file(package, href, f"AU '{system_id}'", warnings)
-        return activity(
-            kind=ActivityType.SCO,
-            title=titles.get(system_id.lower()) or system_id,
-            identifier=system_id,
-            href=href,
-            passing=scaled_from_percent(row.get("mastery_score", "")),
-        )
-
-    def block_node(block: str, depth: int, seen: frozenset) -> dict:
-        if depth > MAX_DEPTH or block.lower() in seen:
-            raise PackageError("The AICC course structure is circular or nested too deeply.")
-        kids = []
-        for member in structure.get(block.lower(), []):
-            if member.lower() in structure:
-                kids.append(block_node(member, depth + 1, seen | {block.lower()}))
-            elif member.lower() in units:
-                kids.append(unit_node(member))
-            else:
-                warnings.append(f"The AICC structure names the unknown member '{member}'.")
-        return activity(
-            kind=ActivityType.AGGREGATION,
-            title=titles.get(block.lower()) or block,
-            identifier=block,
-            children=kids,
-        )
-
+    aicc = AiccCourse(
+        package=package,
+        units={
+            row.get("system_id", "").lower(): row
+            for row in _aicc_table(package, by_extension(".au"), warnings)
+        },
+        titles={
+            row.get("system_id", "").lower(): row.get("title", "")
+            for row in _aicc_table(package, by_extension(".des"), warnings)
+        },
+        structure=_aicc_structure(package, by_extension(".cst"), warnings),
+        warnings=warnings,
+    )
     title = course.get("course_title") or fallback
-    if "root" in structure:
-        root_node = block_node("root", 1, frozenset())
-        root_node.update(title=title, externalIdentifier=course.get("course_id", ""))
-        root_node["itemIdentifier"] = root_node["externalIdentifier"]
-    else:
-        root_node = activity(
-            kind=ActivityType.AGGREGATION,
-            title=title,
-            identifier=course.get("course_id", ""),
-            children=[unit_node(row.get("system_id", "")) for row in units.values()],
-        )
-    return ParsedCourse(
-        learning_standard=LearningStandard.AICC,
+    return course_parsed(
+        standard=LearningStandard.AICC,
         title=title,
-        root_activity=root_node,
-        launch_path=first_launch(root_node),
-        metadata={"title": title, "description": course.get("course_description", "")}
-        if course.get("course_description")
-        else {"title": title},
+        identifier=course.get("course_id", ""),
+        kids=aicc.root_children(),
+        metadata={"title": title, "description": course.get("course_description", "")},
         warnings=warnings,
     )

@@ -25,8 +25,9 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt, xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 
+from tesla.errors import ApplicationError
 from tesla.signing import LinkExpired
-from vle.content import lrs
+from vle.content import lrs, selectors
 from vle.content.models import CourseFile, LearningStandard, PreviewDocument, PreviewSession
 from vle.content.preview import (
     PreviewNotFound,
@@ -243,10 +244,8 @@ def _xapi(view):
                         response = view(request, session)
                 except ValidationError as error:
                     response = _json_error(_message(error), 400)
-                except lrs.StatementConflict as conflict:
-                    response = _json_error(f"Statement {conflict} exists with other content.", 409)
-                except lrs.Cmi5Rejected as rejected:
-                    response = _json_error(str(rejected), 403)
+                except ApplicationError as refused:  # a conflicting statement, a cmi5 rule
+                    response = _json_error(refused.message, refused.status_code)
                 except RequestDataTooBig:
                     response = _json_error("Request body is too large.", 413)
                 except ValueError:
@@ -320,7 +319,7 @@ def _since_param(request) -> datetime | None:
     raw = request.GET.get("since")
     if raw is None:
         return None
-    parsed = lrs.parse_time(raw)
+    parsed = selectors.parse_time(raw)
     if parsed is None:
         raise ValidationError({"since": "Must be an ISO 8601 date and time."})
     return parsed

@@ -8,15 +8,18 @@ nor repeats rows when others are added meanwhile, and a token cannot be forged o
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime, timedelta
+from typing import Any, Self
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
-from rest_framework.exceptions import NotFound, ValidationError
+from django.utils.dateparse import parse_datetime
 
+from tesla.errors import NotFound
 from vle.content.models import Course, CourseSetting, CourseVersion, ImportJob, Statement
-from vle.content.settings_catalogue import CATALOGUE
+from vle.content.settings_catalogue import CATALOGUE, Setting
 from vle.models import VLE
 
 MORE_SALT = "vle.content.more"
@@ -40,6 +43,15 @@ def wire_datetime(value: datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_time(value: str) -> datetime | None:
+    """An ISO 8601 date and time (UTC when it names no zone), or None."""
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed and timezone.is_naive(parsed) else parsed
 
 
 # --- lookups --------------------------------------------------------------------------------
@@ -135,8 +147,10 @@ def import_job_body(job: ImportJob) -> dict:
 # --- courses list ---------------------------------------------------------------------------
 
 
+@dataclass
 class MoreToken:
-    """A dataclass of list filters that travels, signed, as a `more` paging token."""
+    """The base of a dataclass of list filters that travels, signed, as a `more` paging
+    token."""
 
     DATETIMES = ("since", "until")
 
@@ -148,7 +162,7 @@ class MoreToken:
         return signing.dumps(data, salt=f"{MORE_SALT}.{type(self).__name__}", compress=True)
 
     @classmethod
-    def loads(cls, token: str):
+    def loads(cls, token: str) -> Self:
         invalid = ValidationError({"more": ["This paging token is not valid."]})
         try:
             data = signing.loads(token, salt=f"{MORE_SALT}.{cls.__name__}")
@@ -232,17 +246,19 @@ def courses_list(*, vle: VLE, query: CourseQuery, page_size: int) -> tuple[list,
 # --- settings -------------------------------------------------------------------------------
 
 
-def settings_effective(*, course: Course, version: CourseVersion | None) -> list[dict]:
+def settings_effective(
+    *, course: Course, version: CourseVersion | None
+) -> list[tuple[Setting, dict[str, Any]]]:
     """Every catalogue setting as seen at the course level (`version` None) or at a version's:
     id, effective value and where it comes from, and the value set at this very level."""
     rows = CourseSetting.objects.filter(course=course).filter(
         Q(version__isnull=True) | Q(version=version) if version else Q(version__isnull=True)
     )
-    course_values = {}
-    version_values = {}
+    course_values: dict[str, str] = {}
+    version_values: dict[str, str] = {}
     for row in rows:
         (version_values if row.version_id else course_values)[row.setting_id] = row.value
-    items = []
+    items: list[tuple[Setting, dict[str, Any]]] = []
     for setting in CATALOGUE.values():
         own = version_values if version else course_values
         item = {"id": setting.id, "effectiveValue": setting.default}

@@ -1,8 +1,9 @@
 """Writes and rules of the Course Service: import jobs and the import itself, versions,
 titles, tags, configuration, assets and recorded statements.
 
-Every function is keyword-only and raises DRF exceptions (400 ValidationError naming the
-field, 404 NotFound, 409 Conflict) that the API turns into `{"message": ...}`. Stored files
+Every function is keyword-only and raises Django's `ValidationError` naming the field (400)
+or a `tesla.errors` refusal (404 NotFound, 409 Conflict, 413 TooLarge), which the API turns
+into `{"message": ...}`. Stored files
 go through Django's default storage, each version in its own folder; a file is removed from
 storage only after the transaction that forgot it has committed.
 """
@@ -15,19 +16,18 @@ import tempfile
 import unicodedata
 import uuid
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
-from rest_framework.exceptions import NotFound, ValidationError
 
 from tesla import jobs
-from tesla.exceptions import Conflict, PayloadTooLarge
+from tesla.errors import Conflict, NotFound, TooLarge
 from vle.content import selectors
 from vle.content.archive import CHUNK, Package, PackageError, package_open
 from vle.content.fetch import FetchError, http_request, url_check_syntax
@@ -41,7 +41,13 @@ from vle.content.models import (
     LearningStandard,
     Statement,
 )
-from vle.content.packages import ActivityType, ParsedCourse, activity, package_parse
+from vle.content.packages import (
+    ActivityType,
+    ParsedCourse,
+    activity,
+    course_parsed,
+    package_parse,
+)
 from vle.content.settings_catalogue import SettingError, setting_clean, setting_get
 from vle.models import VLE
 
@@ -140,16 +146,12 @@ def import_job_create(
     course_id_check(course_id)
     if not may_create_new_version and Course.objects.filter(vle=vle, course_id=course_id).exists():
         raise Conflict(f"Course '{course_id}' exists and mayCreateNewVersion is false.")
-    if source_url:
-        try:
-            url_check_syntax(source_url)
-        except FetchError as error:
-            raise _message("url", str(error)) from error
-    if postback_url:
-        try:
-            url_check_syntax(postback_url)
-        except FetchError as error:
-            raise _message("postbackUrl", str(error)) from error
+    for field, url in (("url", source_url), ("postbackUrl", postback_url)):
+        if url:
+            try:
+                url_check_syntax(url)
+            except FetchError as error:
+                raise _message(field, str(error)) from error
     job = ImportJob(
         vle=vle,
         course_id=course_id,
@@ -164,9 +166,7 @@ def import_job_create(
     )
     if upload is not None:
         if upload.size > settings.COURSE_UPLOAD_MAX_BYTES:
-            raise PayloadTooLarge(
-                f"The package is larger than {settings.COURSE_UPLOAD_MAX_BYTES} bytes."
-            )
+            raise TooLarge(f"The package is larger than {settings.COURSE_UPLOAD_MAX_BYTES} bytes.")
         job.original_filename = (upload.name or "package")[:500]
         job.upload_name = default_storage.save(
             f"{STORAGE_ROOT}/staging/{job.pk}/package", File(upload, name="package")
@@ -338,23 +338,14 @@ def _storage_delete_now(folder: str, written: list[tuple[str, int]]) -> None:
 
 
 def _media_course(href: str, title: str) -> ParsedCourse:
-    root = activity(
-        kind=ActivityType.AGGREGATION,
+    return course_parsed(
+        standard=LearningStandard.UNKNOWN,
         title=title,
         identifier="media",
-        children=[activity(kind=ActivityType.ASSET, title=title, identifier="media_1", href=href)],
-    )
-    return ParsedCourse(
-        learning_standard=LearningStandard.UNKNOWN,
-        title=title,
-        root_activity=root,
-        launch_path=href,
+        kids=[activity(kind=ActivityType.ASSET, title=title, identifier="media_1", href=href)],
         metadata={"title": title},
+        warnings=[],
     )
-
-
-class _AlreadyFinished(Exception):
-    pass
 
 
 def _job_record(
@@ -457,7 +448,8 @@ def import_job_postback(*, job_id: str) -> None:
         )
     except FetchError as error:
         logger.warning("Postback of import job %s failed: %s", job.pk, error)
-        if (jobs.job_attempts(key=key) or 0) >= POSTBACK_ATTEMPTS:
+        state = jobs.job_state(key=key)
+        if state is None or state.attempts >= POSTBACK_ATTEMPTS:
             jobs.job_done(key=key)
         else:
             jobs.job_failed(key=key, error=error)
@@ -700,7 +692,7 @@ def statement_record(
         raise _message("statement", "A statement needs an actor, a verb id and an object.")
     registration = (body.get("context") or {}).get("registration")
     account_name = (actor.get("account") or {}).get("name", "")
-    timestamp = _parse_time(body["timestamp"]) or now
+    timestamp = selectors.parse_time(str(body["timestamp"])) or now
     return Statement.objects.create(
         id=statement_id,
         course=course,
@@ -714,16 +706,6 @@ def statement_record(
         timestamp=timestamp,
         stored=now,
     )
-
-
-def _parse_time(value) -> datetime | None:
-    try:
-        parsed = parse_datetime(str(value))
-    except ValueError:
-        return None
-    if parsed is not None and timezone.is_naive(parsed):
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
 
 
 def _uuid_or_none(value):

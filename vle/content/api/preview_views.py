@@ -10,7 +10,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from vle.content.api.views import COURSE_ID, ERRORS, TAG, VERSION_ID, CourseServiceView
+from vle.content.api.views import (
+    COURSE_ID,
+    ERRORS,
+    READ,
+    TAG,
+    VERSION_ID,
+    VERSION_PARENTS,
+    OneCourseView,
+)
 from vle.content.preview import (
     EXIT_KEYWORDS,
     PREVIEW_EXPIRY_MAX,
@@ -88,13 +96,13 @@ class LaunchLinkSchemaSerializer(serializers.Serializer):
     launchLink = serializers.CharField()
 
 
-class CoursePreviewView(CourseServiceView):
+class CoursePreviewView(OneCourseView):
     """The preview link of a course's latest version, or of the version in the URL."""
 
-    def access_for(self, request) -> str:
-        return "read"  # building a link changes nothing (the spec lists read scopes)
+    # Building a link changes nothing: the spec lists read scopes.
+    access = {**OneCourseView.access, "create": {READ}}
 
-    def post(self, request, course_id: str, version_id: str | None = None):
+    def create(self, request, course_id: str, version_id: str | None = None):
         body = self.body(PreviewLaunchLinkRequestSchemaSerializer)
         query = self.query(PreviewQuerySerializer)
         options = PlayerOptions(
@@ -103,12 +111,9 @@ class CoursePreviewView(CourseServiceView):
             css_url=body.get("cssUrl") or query.get("cssUrl", ""),
             culture=body.get("culture", ""),
         )
-        try:
-            link = preview_link_make(
-                version=self.version, expiry=body["expiry"], options=options, request=request
-            )
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.message_dict) from None
+        link = preview_link_make(
+            version=self.version, expiry=body["expiry"], options=options, request=request
+        )
         return Response({"launchLink": link})
 
 
@@ -125,15 +130,17 @@ class CoursePreviewLatestView(CoursePreviewView):
         operation_id="buildCoursePreviewLaunchLink",
         **PREVIEW_SCHEMA,
     )
-    def post(self, request, course_id: str):
-        return super().post(request, course_id)
+    def create(self, request, course_id: str, version_id: str | None = None):
+        return super().create(request, course_id)
 
 
 class CourseVersionPreviewView(CoursePreviewView):
+    parent_chain = VERSION_PARENTS
+
     @extend_schema(
         parameters=[COURSE_ID, VERSION_ID],
         operation_id="buildCoursePreviewLaunchLinkWithVersion",
         **PREVIEW_SCHEMA,
     )
-    def post(self, request, course_id: str, version_id: str):
-        return super().post(request, course_id, version_id)
+    def create(self, request, course_id: str, version_id: str | None = None):
+        return super().create(request, course_id, version_id)

@@ -1,9 +1,12 @@
 """The Course Service API (SCORM Cloud's `/courses` operations and its token calls).
 
-Each view resolves the caller's course (or version) through the VLE that authenticated, so
-another VLE's course is a 404 like one that does not exist, validates its query and body
-with the serializers, and hands the work to `services`/`selectors`. Every error body is
-`{"message": ...}`, the spec's MessageSchema."""
+Every view is a `TeslaViewSet` and goes through its steps: authentication (the service's
+own credentials and tokens), a VLE caller, the URL's course (and version) looked up among
+the caller's own, so another VLE's course is a 404 like one that does not exist, then the
+token's scopes, which act as the roles (`read`, `write`, `delete`); one transaction per
+write. The URL shapes are SCORM Cloud's: each HTTP method of a view is one action (`route`).
+A view validates its query and body with the serializers and hands the work to
+`services`/`selectors`. Every error body is `{"message": ...}`, the spec's MessageSchema."""
 
 import mimetypes
 import posixpath
@@ -11,20 +14,22 @@ import re
 from functools import cached_property
 
 from django.conf import settings
-from django.http import FileResponse
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.parsers import FormParser as DRFFormParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from tesla.exceptions import PayloadTooLarge, exception_handler
 from tesla.parsers import FormParser, JSONParser, MultiPartParser
+from tesla.principals import kind_of
+from tesla.viewsets import Parent, TeslaViewSet
 from vle.content import selectors, services
 from vle.content.api import serializers as s
 from vle.content.auth import (
-    CourseServiceAccess,
+    SCOPES,
     CourseServiceAuthentication,
     Grant,
     application_token_issue,
@@ -59,28 +64,85 @@ def message_of(data) -> str:
     return str(data)
 
 
+def not_found_message(kwargs: dict) -> str:
+    """What a 404 of an unknown (or another VLE's) course or version of the URL says."""
+    if "version_id" in kwargs:
+        return f"Version {kwargs['version_id']} of course '{kwargs['course_id']}' was not found."
+    if "course_id" in kwargs:
+        return f"Course '{kwargs['course_id']}' was not found."
+    return "Not found."
+
+
 def course_service_exception_handler(exc, context):
     """The project's handler (statuses, rollback), answering in the spec's MessageSchema."""
     response = exception_handler(exc, context)
-    if response is not None:
+    if response is None:
+        return None
+    if isinstance(exc, Http404 | exceptions.NotFound):  # a URL parent the caller cannot reach
+        response.data = {"message": not_found_message(getattr(context.get("view"), "kwargs", {}))}
+    else:
         response.data = {"message": message_of(response.data)}
     return response
 
 
-class CourseServiceView(APIView):
-    """Authentication, scope and the caller's own course: the base of every view here."""
+# The token scopes a view asks for, which act as the caller's roles (see `caller_roles`).
+READ, WRITE, DELETE = "read", "write", "delete"
+# HTTP method -> the action a view answers it with (`CourseServiceView.route`).
+ACTIONS = {"get": "retrieve", "post": "create", "put": "update", "delete": "destroy"}
+
+
+def _course_versions(request, parents):
+    """The versions of the URL's course; a version that is not a number is a 400."""
+    if not str(request.parser_context["kwargs"].get("version_id", "")).isdigit():
+        raise ValidationError({"versionId": ["A version is a whole number."]})
+    return parents["course"].versions.all()
+
+
+# The URL parents of the Course Service: the caller's course, and a version of it.
+COURSE = Parent(
+    "course",
+    "course_id",
+    lambda request, parents: Course.objects.filter(vle=request.user.module),
+    field="course_id",
+)
+VERSION = Parent("version", "version_id", _course_versions, field="version")
+COURSE_PARENTS = (COURSE,)
+VERSION_PARENTS = (COURSE, VERSION)
+
+
+class CourseServiceView(TeslaViewSet):
+    """The base of every view here: TeslaViewSet's steps with the service's credentials,
+    scopes and messages."""
 
     authentication_classes = [CourseServiceAuthentication]
-    permission_classes = [CourseServiceAccess]
+    allowed_kinds = frozenset({"vle"})
+    # A DELETE needs the "write" scope where it only removes a value (tags, a setting) and
+    # "delete" for courses and versions, as the spec lists them.
+    access = {"read": {READ}, "create": {WRITE}, "update": {WRITE}, "delete": {WRITE}}
     parser_classes = [JSONParser]
-    # The scope a DELETE needs: "delete" for courses and versions, "write" for what only
-    # removes a value (tags, a setting), as the spec lists them.
-    delete_access = "write"
 
-    def access_for(self, request) -> str:
-        if request.method in {"GET", "HEAD", "OPTIONS"}:
-            return "read"
-        return self.delete_access if request.method == "DELETE" else "write"
+    @classmethod
+    def route(cls, **initkwargs):
+        """The view of a URL: each HTTP method the class answers is one action."""
+        actions = {method: action for method, action in ACTIONS.items() if hasattr(cls, action)}
+        return cls.as_view(actions, **initkwargs)
+
+    def caller_roles(self) -> set[str]:
+        """The scopes the caller's credentials hold."""
+        grant = self.request.auth if isinstance(self.request.auth, Grant) else Grant()
+        return {access for access in SCOPES if grant.allows(access)}
+
+    def permission_denied(self, request, message=None, code=None):
+        """Refusals in the service's own words."""
+        kind = kind_of(request.user)
+        if kind is None:
+            raise exceptions.NotAuthenticated("Authorization Required.")
+        if kind != "vle":
+            message = "Only a VLE's credentials give access to the Course Service."
+        else:
+            wanted = "/".join(sorted(self.access.get(self.access_group(), ())))
+            message = f"The token lacks the '{wanted}:course' scope."
+        super().permission_denied(request, message=message, code=code)
 
     def get_exception_handler(self):
         return course_service_exception_handler
@@ -90,36 +152,9 @@ class CourseServiceView(APIView):
         # other answer) are still JSON.
         return super().perform_content_negotiation(request, force=True)
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        # The URL's course (and version) before anything else: another VLE's course is a 404
-        # whatever the body says.
-        if "course_id" in kwargs:
-            _ = self.course
-        if self.has_version:
-            _ = self.version
-
     @property
     def vle(self):
         return self.request.user.module
-
-    @cached_property
-    def course(self) -> Course:
-        return selectors.course_get(vle=self.vle, course_id=self.kwargs["course_id"])
-
-    @cached_property
-    def version(self) -> CourseVersion:
-        """The version in the URL, or the course's latest when the URL names none."""
-        raw = self.kwargs.get("version_id")
-        if raw is None:
-            return selectors.course_version_get(course=self.course)
-        if not str(raw).isdigit():
-            raise exceptions.ValidationError({"versionId": ["A version is a whole number."]})
-        return selectors.course_version_get(course=self.course, version=int(raw))
-
-    @property
-    def has_version(self) -> bool:
-        return "version_id" in self.kwargs
 
     def query(self, serializer_class) -> dict:
         """Validated query parameters. The official client sends a parameter given as None
@@ -159,6 +194,28 @@ class CourseServiceView(APIView):
         )
 
 
+class OneCourseView(CourseServiceView):
+    """A view of the URL's course, as of its latest version or of the version in the URL
+    (`route(parent_chain=VERSION_PARENTS)`)."""
+
+    parent_chain = COURSE_PARENTS
+
+    @property
+    def course(self) -> Course:
+        return self.parents["course"]
+
+    @cached_property
+    def version(self) -> CourseVersion:
+        """The version in the URL, or the course's latest when the URL names none."""
+        if self.has_version:
+            return self.parents["version"]
+        return selectors.course_version_get(course=self.course)
+
+    @property
+    def has_version(self) -> bool:
+        return "version" in self.parents
+
+
 # --- tokens ---------------------------------------------------------------------------------
 
 
@@ -187,7 +244,7 @@ class ApplicationTokenView(CourseServiceView):
         tags=[TAG],
         operation_id="createToken",
     )
-    def post(self, request):
+    def create(self, request):
         body = self.body(s.TokenRequestSchemaSerializer)
         scopes = _scopes_checked(body["permissions"]["scopes"], request)
         seconds = expiry_seconds_until(body["expiry"]) if body.get("expiry") else None
@@ -210,7 +267,7 @@ class OAuthApplicationTokenView(CourseServiceView):
         tags=[TAG],
         operation_id="getApplicationToken",
     )
-    def post(self, request):
+    def create(self, request):
         body = self.body(s.ApplicationTokenRequestSerializer)
         scopes = _scopes_checked(body["scope"].split(), request)
         seconds = token_lifetime(body.get("expiration"))
@@ -258,7 +315,7 @@ class ImportFetchView(ImportViewMixin, CourseServiceView):
         tags=[TAG],
         operation_id="createFetchAndImportCourseJob",
     )
-    def post(self, request):
+    def create(self, request):
         body = self.body(s.ImportFetchRequestSchemaSerializer)
         return self.import_job(
             source=ImportJob.Source.FETCH,
@@ -278,7 +335,7 @@ class ImportNoUploadView(ImportViewMixin, CourseServiceView):
         tags=[TAG],
         operation_id="createNoUploadAndImportCourseJob",
     )
-    def post(self, request):
+    def create(self, request):
         body = self.body(s.ImportRequestSchemaSerializer)
         fetch = body.get("fetchRequest")
         if fetch:
@@ -312,7 +369,7 @@ class ImportUploadView(ImportViewMixin, CourseServiceView):
         tags=[TAG],
         operation_id="createUploadAndImportCourseJob",
     )
-    def post(self, request):
+    def create(self, request):
         self.refuse_bodies_over(settings.COURSE_UPLOAD_MAX_BYTES)
         body = self.body(s.ImportUploadSerializer)
         upload = body["file"]
@@ -337,7 +394,7 @@ class ImportJobView(CourseServiceView):
         tags=[TAG],
         operation_id="getImportJobStatus",
     )
-    def get(self, request, job_id: str):
+    def retrieve(self, request, job_id: str):
         job = selectors.import_job_get(vle=self.vle, job_id=job_id)
         return Response(selectors.import_job_body(job))
 
@@ -354,7 +411,7 @@ class CoursesView(CourseServiceView):
         tags=[TAG],
         operation_id="getCourses",
     )
-    def get(self, request):
+    def retrieve(self, request):
         options = self.query(s.CourseListQuerySerializer)
         if options.get("more"):
             query = selectors.CourseQuery.loads(options["more"])
@@ -384,10 +441,10 @@ def _page_size(name: str) -> int:
     return max(1, getattr(settings, name))
 
 
-class CourseView(CourseServiceView):
+class CourseView(OneCourseView):
     """One course (as of its latest version); DELETE removes it with everything it has."""
 
-    delete_access = "delete"
+    access = {**OneCourseView.access, "delete": {DELETE}}
 
     @extend_schema(
         parameters=[COURSE_ID, s.CourseDetailQuerySerializer],
@@ -395,19 +452,21 @@ class CourseView(CourseServiceView):
         tags=[TAG],
         operation_id="getCourse",
     )
-    def get(self, request, course_id: str):
+    def retrieve(self, request, course_id: str):
         options = self.query(s.CourseDetailQuerySerializer)
         return Response(self.course_payload(self.course, self.version, options))
 
     @extend_schema(
         parameters=[COURSE_ID], responses=NO_CONTENT, tags=[TAG], operation_id="deleteCourse"
     )
-    def delete(self, request, course_id: str):
+    def destroy(self, request, course_id: str):
         services.course_delete(course=self.course)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CourseTitleView(CourseServiceView):
+class CourseTitleView(OneCourseView):
+    """Rename a course (its versions keep the titles they were imported with)."""
+
     @extend_schema(
         parameters=[COURSE_ID],
         request=s.TitleSchemaSerializer,
@@ -415,13 +474,13 @@ class CourseTitleView(CourseServiceView):
         tags=[TAG],
         operation_id="setCourseTitle",
     )
-    def put(self, request, course_id: str):
+    def update(self, request, course_id: str):
         body = self.body(s.TitleSchemaSerializer)
         services.course_title_set(course=self.course, title=body["title"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CourseVersionsView(CourseServiceView):
+class CourseVersionsView(OneCourseView):
     """Every version of a course, oldest first."""
 
     @extend_schema(
@@ -430,7 +489,7 @@ class CourseVersionsView(CourseServiceView):
         tags=[TAG],
         operation_id="getCourseVersions",
     )
-    def get(self, request, course_id: str):
+    def retrieve(self, request, course_id: str):
         options = self.query(s.CourseVersionsQuerySerializer)
         versions = self.course.versions.order_by("version")
         if options.get("since"):
@@ -445,10 +504,11 @@ class CourseVersionsView(CourseServiceView):
         return Response({"courses": courses})
 
 
-class CourseVersionView(CourseServiceView):
+class CourseVersionView(OneCourseView):
     """One version; deleting the last version deletes the course."""
 
-    delete_access = "delete"
+    parent_chain = VERSION_PARENTS
+    access = {**OneCourseView.access, "delete": {DELETE}}
 
     @extend_schema(
         parameters=[COURSE_ID, VERSION_ID, s.CourseDetailQuerySerializer],
@@ -456,7 +516,7 @@ class CourseVersionView(CourseServiceView):
         tags=[TAG],
         operation_id="getCourseVersionInfo",
     )
-    def get(self, request, course_id: str, version_id: str):
+    def retrieve(self, request, course_id: str, version_id: str):
         options = self.query(s.CourseDetailQuerySerializer)
         return Response(self.course_payload(self.course, self.version, options, of_version=True))
 
@@ -466,7 +526,7 @@ class CourseVersionView(CourseServiceView):
         tags=[TAG],
         operation_id="deleteCourseVersion",
     )
-    def delete(self, request, course_id: str, version_id: str):
+    def destroy(self, request, course_id: str, version_id: str):
         services.course_version_delete(version=self.version)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -474,7 +534,7 @@ class CourseVersionView(CourseServiceView):
 # --- configuration --------------------------------------------------------------------------
 
 
-class CourseConfigurationView(CourseServiceView):
+class CourseConfigurationView(OneCourseView):
     """The catalogue's settings at the course level, or at a version's (URL with a version)."""
 
     @extend_schema(
@@ -482,7 +542,7 @@ class CourseConfigurationView(CourseServiceView):
         responses={200: s.SettingListSchemaSerializer, **ERRORS},
         tags=[TAG],
     )
-    def get(self, request, course_id: str, version_id: str | None = None):
+    def retrieve(self, request, course_id: str, version_id: str | None = None):
         options = self.query(s.ConfigurationQuerySerializer)
         version = self.version if self.has_version else None
         items = []
@@ -498,18 +558,18 @@ class CourseConfigurationView(CourseServiceView):
         responses=NO_CONTENT,
         tags=[TAG],
     )
-    def post(self, request, course_id: str, version_id: str | None = None):
+    def create(self, request, course_id: str, version_id: str | None = None):
         body = self.body(s.SettingsPostSchemaSerializer)
         version = self.version if self.has_version else None
         services.course_settings_set(course=self.course, version=version, items=body["settings"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CourseSettingView(CourseServiceView):
+class CourseSettingView(OneCourseView):
     """Clear one setting at this level; it falls back to the level above or its default."""
 
     @extend_schema(parameters=[COURSE_ID], responses=NO_CONTENT, tags=[TAG])
-    def delete(self, request, course_id: str, setting_id: str, version_id: str | None = None):
+    def destroy(self, request, course_id: str, setting_id: str, version_id: str | None = None):
         version = self.version if self.has_version else None
         services.course_setting_delete(course=self.course, version=version, setting_id=setting_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -518,14 +578,16 @@ class CourseSettingView(CourseServiceView):
 # --- tags -----------------------------------------------------------------------------------
 
 
-class CourseTagsView(CourseServiceView):
+class CourseTagsView(OneCourseView):
+    """The course's tags: read them, replace them, or remove some."""
+
     @extend_schema(
         parameters=[COURSE_ID],
         responses={200: s.TagListResponseSerializer, **ERRORS},
         tags=[TAG],
         operation_id="getCourseTags",
     )
-    def get(self, request, course_id: str):
+    def retrieve(self, request, course_id: str):
         return Response({"tags": self.tags_of(self.course)})
 
     @extend_schema(
@@ -535,7 +597,7 @@ class CourseTagsView(CourseServiceView):
         tags=[TAG],
         operation_id="putCourseTags",
     )
-    def put(self, request, course_id: str):
+    def update(self, request, course_id: str):
         body = self.body(s.TagListSchemaSerializer)
         services.course_tags_set(course=self.course, tags=body["tags"])
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -547,20 +609,22 @@ class CourseTagsView(CourseServiceView):
         tags=[TAG],
         operation_id="deleteCourseTags",
     )
-    def delete(self, request, course_id: str):
+    def destroy(self, request, course_id: str):
         body = self.body(s.TagListSchemaSerializer)
         services.course_tags_remove(course=self.course, tags=body["tags"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CourseTagsBatchView(CourseServiceView):
+    """Add tags to several courses at once."""
+
     @extend_schema(
         request=s.BatchTagsSchemaSerializer,
         responses=NO_CONTENT,
         tags=[TAG],
         operation_id="putCourseTagsBatch",
     )
-    def put(self, request):
+    def update(self, request):
         body = self.body(s.BatchTagsSchemaSerializer)
         services.course_tags_batch(vle=self.vle, course_ids=body["ids"], tags=body["tags"])
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -569,7 +633,7 @@ class CourseTagsBatchView(CourseServiceView):
 # --- statements -----------------------------------------------------------------------------
 
 
-class CourseStatementsView(CourseServiceView):
+class CourseStatementsView(OneCourseView):
     """xAPI statements recorded for the course (or one version), newest first."""
 
     @extend_schema(
@@ -577,7 +641,7 @@ class CourseStatementsView(CourseServiceView):
         responses={200: s.XapiStatementResultSerializer, **ERRORS},
         tags=[TAG],
     )
-    def get(self, request, course_id: str, version_id: str | None = None):
+    def retrieve(self, request, course_id: str, version_id: str | None = None):
         options = self.query(s.StatementQuerySerializer)
         if options.get("more"):
             query = selectors.StatementQuery.loads(options["more"])
@@ -602,7 +666,7 @@ class CourseStatementsView(CourseServiceView):
 # --- assets ---------------------------------------------------------------------------------
 
 
-class CourseAssetImportView(CourseServiceView):
+class CourseAssetImportView(OneCourseView):
     """Fetch a file from a URL into the course's latest version (or the version named)."""
 
     @extend_schema(
@@ -611,7 +675,7 @@ class CourseAssetImportView(CourseServiceView):
         responses={200: s.AssetFileSchemaSerializer, **ERRORS},
         tags=[TAG],
     )
-    def post(self, request, course_id: str, version_id: str | None = None):
+    def create(self, request, course_id: str, version_id: str | None = None):
         options = self.query(s.AssetPolicyQuerySerializer)
         body = self.body(s.ImportAssetRequestSchemaSerializer)
         version = self.version
@@ -636,7 +700,7 @@ class CourseAssetView(CourseAssetImportView):
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERRORS},
         tags=[TAG],
     )
-    def get(self, request, course_id: str, version_id: str | None = None):
+    def retrieve(self, request, course_id: str, version_id: str | None = None):
         path = self.query(s.AssetPathQuerySerializer)["relativePath"]
         stored = services.course_asset_open(version=self.version, relative_path=path)
         name = posixpath.basename(path)
@@ -646,19 +710,19 @@ class CourseAssetView(CourseAssetImportView):
     @extend_schema(
         parameters=[COURSE_ID, s.AssetPathQuerySerializer], responses=NO_CONTENT, tags=[TAG]
     )
-    def delete(self, request, course_id: str, version_id: str | None = None):
+    def destroy(self, request, course_id: str, version_id: str | None = None):
         path = self.query(s.AssetPathQuerySerializer)["relativePath"]
         services.course_asset_delete(version=self.version, relative_path=path)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CourseFileListView(CourseServiceView):
+class CourseFileListView(OneCourseView):
     """The files of the course's latest version (or the version named)."""
 
     @extend_schema(
         parameters=[COURSE_ID], responses={200: s.FileListSchemaSerializer, **ERRORS}, tags=[TAG]
     )
-    def get(self, request, course_id: str, version_id: str | None = None):
+    def retrieve(self, request, course_id: str, version_id: str | None = None):
         files = [
             {"path": f.path, "size": f.size, "modified": selectors.wire_datetime(f.modified)}
             for f in self.version.files.all()
@@ -666,7 +730,7 @@ class CourseFileListView(CourseServiceView):
         return Response({"files": files})
 
 
-class CourseZipView(CourseServiceView):
+class CourseZipView(OneCourseView):
     """The course's latest version (or the version named) as a zip of its stored files."""
 
     @extend_schema(
@@ -674,7 +738,7 @@ class CourseZipView(CourseServiceView):
         responses={(200, "application/zip"): OpenApiTypes.BINARY, **ERRORS},
         tags=[TAG],
     )
-    def get(self, request, course_id: str, version_id: str | None = None):
+    def retrieve(self, request, course_id: str, version_id: str | None = None):
         archive = services.course_zip_build(version=self.version)
         name = f"{self.course.course_id}_v{self.version.version}.zip"
         return FileResponse(
@@ -682,7 +746,7 @@ class CourseZipView(CourseServiceView):
         )
 
 
-class CourseAssetUploadView(CourseServiceView):
+class CourseAssetUploadView(OneCourseView):
     """Upload a file into the course's latest version (or the version named)."""
 
     parser_classes = [MultiPartParser, DRFFormParser]
@@ -693,7 +757,7 @@ class CourseAssetUploadView(CourseServiceView):
         responses={200: s.AssetFileSchemaSerializer, **ERRORS},
         tags=[TAG],
     )
-    def post(self, request, course_id: str, version_id: str | None = None):
+    def create(self, request, course_id: str, version_id: str | None = None):
         options = self.query(s.AssetPolicyQuerySerializer)
         self.refuse_bodies_over(settings.COURSE_ASSET_MAX_BYTES)
         body = self.body(s.AssetUploadSerializer)
