@@ -2,8 +2,9 @@
 global-admin API for institutions, users and UI routes (anchor-core §2.5).
 
 Serializers check the shape of the input (types, lengths, choices, ids inside the URL's
-institution); the rules (uniqueness, mail domains, passwords, consent...) live in
-`institution.services`, which `create()`/`update()` call.
+institution); the rules (uniqueness, mail domains, passwords, consent...) live in the
+`institution.services` modules, which the views call with the validated data. Serializers of a
+person validate into flat keyword arguments (`FlatInput`).
 
 Some objects the spec lists in request bodies are set by the server (the institution of the URL,
 a learner's consent, a SEND assignment's category details). They are accepted there for
@@ -34,33 +35,6 @@ from institution.models import (
     User,
 )
 from institution.selectors import LOOK_UP, consent_status, learner_ic_status, learner_send
-from institution.services.admins import admin_user_create, admin_user_update
-from institution.services.consent import (
-    ic_document_create,
-    ic_document_update,
-    informed_consent_create,
-    informed_consent_update,
-)
-from institution.services.groups import course_group_create, course_group_update
-from institution.services.people import (
-    institution_user_create,
-    institution_user_update,
-    instructor_create,
-    learner_create,
-    person_update,
-)
-from institution.services.send import (
-    send_category_create,
-    send_category_update,
-    send_learner_assign,
-    send_learner_update,
-)
-from institution.services.ui import (
-    ui_option_create,
-    ui_option_update,
-    ui_route_create,
-    ui_route_update,
-)
 from tesla.serializers import (
     PlainModelRepresentation,
     PlainRepresentation,
@@ -127,6 +101,15 @@ def flatten(data: dict) -> dict:
         else:
             flat[key] = value
     return flat
+
+
+class FlatInput:
+    """For serializers of a person, whose fields read dotted sources (`user.email`): the
+    validated data is flat (`{"email": ...}`), the keyword arguments of the service the view
+    calls with it."""
+
+    def validate(self, attrs):
+        return flatten(super().validate(attrs))
 
 
 # §1 Institution ---------------------------------------------------------------------------
@@ -196,12 +179,6 @@ class InstitutionCourseGroupSerializer(TeslaModelSerializer):
         model = CourseGroup
         fields = ["id", "institution", "parent", "name", "description", "created_at", "updated_at"]
 
-    def create(self, validated_data):
-        return course_group_create(**validated_data)
-
-    def update(self, instance, validated_data):
-        return course_group_update(group=instance, **validated_data)
-
 
 # §6 Informed consents ---------------------------------------------------------------------
 class InstitutionInformedConsentSerializer(TeslaModelSerializer):
@@ -221,12 +198,6 @@ class InstitutionInformedConsentSerializer(TeslaModelSerializer):
 
     def get_value(self, dictionary):
         return empty
-
-    def create(self, validated_data):
-        return informed_consent_create(**validated_data)
-
-    def update(self, instance, validated_data):
-        return informed_consent_update(consent=instance, **validated_data)
 
 
 class InstitutionCurrentInformedConsentSerializer(InstitutionInformedConsentSerializer):
@@ -325,12 +296,6 @@ class InstitutionInformedConsentDocumentSerializer(TeslaModelSerializer):
         fields = ["id", "consent", "language", "html", "pdf", "created_at", "updated_at"]
         validators = []
 
-    def create(self, validated_data):
-        return ic_document_create(**validated_data)
-
-    def update(self, instance, validated_data):
-        return ic_document_update(document=instance, **validated_data)
-
 
 # §9 UI options ----------------------------------------------------------------------------
 class InstitutionUIOptionSerializer(TeslaModelSerializer):
@@ -350,12 +315,6 @@ class InstitutionUIOptionSerializer(TeslaModelSerializer):
         model = UIOption
         fields = ["id", "route", "enabled", "roles", "user", "is_global"]
         validators = []
-
-    def create(self, validated_data):
-        return ui_option_create(**validated_data)
-
-    def update(self, instance, validated_data):
-        return ui_option_update(option=instance, **validated_data)
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -392,12 +351,6 @@ class AdminUIOptionSerializer(TeslaModelSerializer):
         fields = ["id", "route", "enabled", "roles", "created_at", "updated_at"]
         validators = []
 
-    def create(self, validated_data):
-        return ui_route_create(**validated_data)
-
-    def update(self, instance, validated_data):
-        return ui_route_update(option=instance, **validated_data)
-
 
 # §10 Institution users --------------------------------------------------------------------
 @extend_schema_field(
@@ -430,7 +383,7 @@ def password_field() -> PasswordField:
     return PasswordField()
 
 
-class InstitutionUserSerializer(serializers.ModelSerializer):
+class InstitutionUserSerializer(FlatInput, serializers.ModelSerializer):
     """A person of the institution: login identity, uid, locale and admin flags.
 
     `password`/`password2` are write-only: a password is set only for a user allowed to log
@@ -477,12 +430,6 @@ class InstitutionUserSerializer(serializers.ModelSerializer):
         # Uniqueness is a rule of the services (400 naming the field), not a model validator.
         validators = []
 
-    def create(self, validated_data):
-        return institution_user_create(**flatten(validated_data))
-
-    def update(self, instance, validated_data):
-        return institution_user_update(member=instance, **flatten(validated_data))
-
 
 class InstitutionUserProfileSerializer(serializers.Serializer):
     """What a person may change about themselves: locale and password."""
@@ -493,7 +440,7 @@ class InstitutionUserProfileSerializer(serializers.Serializer):
 
 
 # §11 Instructors --------------------------------------------------------------------------
-class _PersonSerializer(serializers.ModelSerializer):
+class _PersonSerializer(FlatInput, serializers.ModelSerializer):
     """A learner or instructor seen through the person behind it. New people get their email
     as username."""
 
@@ -528,10 +475,6 @@ class _PersonSerializer(serializers.ModelSerializer):
     data_admin = serializers.BooleanField(source="institution_user.data_admin", required=False)
     updated_at = serializers.DateTimeField(source="institution_user.updated_at", read_only=True)
 
-    def update(self, instance, validated_data):
-        person_update(member=instance.institution_user, **flatten(validated_data))
-        return instance
-
 
 class InstitutionInstructorSerializer(_PersonSerializer):
     """An instructor of the institution."""
@@ -558,9 +501,6 @@ class InstitutionInstructorSerializer(_PersonSerializer):
             "send_admin",
             "data_admin",
         ]
-
-    def create(self, validated_data):
-        return instructor_create(**flatten(validated_data))
 
 
 # §12 Learners -----------------------------------------------------------------------------
@@ -646,9 +586,6 @@ class InstitutionLearnerSerializer(PlainRepresentation, _PersonSerializer):
 
     def get_ic_status(self, learner) -> str:
         return learner_ic_status(learner, self.context.get("current_consent", LOOK_UP))
-
-    def create(self, validated_data):
-        return learner_create(**flatten(validated_data))
 
     def represent(self, learner) -> dict:
         member = learner.institution_user
@@ -755,12 +692,6 @@ class InstitutionSENDCategorySerializer(TeslaModelSerializer):
     def get_value(self, dictionary):
         return empty
 
-    def create(self, validated_data):
-        return send_category_create(**validated_data)
-
-    def update(self, instance, validated_data):
-        return send_category_update(category=instance, **validated_data)
-
 
 # §14 Learner SEND assignments -------------------------------------------------------------
 class InstitutionSENDLearnerSerializer(TeslaModelSerializer):
@@ -777,12 +708,6 @@ class InstitutionSENDLearnerSerializer(TeslaModelSerializer):
         fields = ["id", "expires_at", "category", "info"]
         validators = []
 
-    def create(self, validated_data):
-        return send_learner_assign(**validated_data)
-
-    def update(self, instance, validated_data):
-        return send_learner_update(assignment=instance, **validated_data)
-
 
 # Global admin: users ----------------------------------------------------------------------
 class AdminUserInstitutionSerializer(serializers.Serializer):
@@ -793,7 +718,7 @@ class AdminUserInstitutionSerializer(serializers.Serializer):
     locale = serializers.CharField(allow_null=True)
 
 
-class AdminUserSerializer(serializers.ModelSerializer):
+class AdminUserSerializer(FlatInput, serializers.ModelSerializer):
     """A login identity as global admins manage it, with its institution membership.
 
     `institution_id` attaches the user to an institution (then `uid` is required), moves it, or
@@ -886,19 +811,8 @@ class AdminUserSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError("Unknown institution.")
         return institution
 
-    def _split(self, validated_data: dict) -> dict:
-        data = flatten(validated_data)
+    def validate(self, attrs):
+        data = super().validate(attrs)
         if "institution_id" in data:
             data["institution"] = data.pop("institution_id")
         return data
-
-    def create(self, validated_data):
-        data = self._split(validated_data)
-        if data.get("login_allowed") is None:
-            data.pop("login_allowed", None)
-        return admin_user_create(**data)
-
-    def update(self, instance, validated_data):
-        return admin_user_update(
-            user=instance, by=self.context["request"].user, **self._split(validated_data)
-        )

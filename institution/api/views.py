@@ -63,19 +63,41 @@ from institution.selectors import (
     learners_of,
     own_institution,
 )
-from institution.services.admins import admin_user_delete
+from institution.services.admins import admin_user_create, admin_user_delete, admin_user_update
 from institution.services.consent import (
+    ic_document_create,
     ic_document_delete,
+    ic_document_update,
+    informed_consent_create,
+    informed_consent_update,
     learner_accept_consent,
     learner_reject_consent,
 )
+from institution.services.groups import course_group_create, course_group_update
 from institution.services.people import (
+    institution_user_create,
     institution_user_delete,
     institution_user_set_profile,
+    institution_user_update,
+    instructor_create,
     instructor_remove,
+    learner_create,
     learner_remove,
+    person_update,
 )
-from institution.services.ui import ui_route_delete
+from institution.services.send import (
+    send_category_create,
+    send_category_update,
+    send_learner_assign,
+    send_learner_update,
+)
+from institution.services.ui import (
+    ui_option_create,
+    ui_option_update,
+    ui_route_create,
+    ui_route_delete,
+    ui_route_update,
+)
 from tesla.downloads import DownloadNegotiation, file_download
 from tesla.filters import OrderingFilter, SearchFilter
 from tesla.permissions import (
@@ -203,7 +225,7 @@ class InstitutionAPIViewSet(TeslaViewSet):
     def check_role_create(self, serializer) -> None:
         """Creating a learner or instructor may reuse (and update) the person with that uid:
         the same edit rules apply to that person."""
-        changes = s.flatten(serializer.validated_data)
+        changes = serializer.validated_data
         member = (
             InstitutionUser.objects.select_related("user")
             .filter(institution=self.parents["institution"], uid=changes.get("uid"))
@@ -258,7 +280,14 @@ class InstitutionCourseGroupViewSet(InstitutionModelViewSet):
         )
 
     def perform_create(self, serializer):
-        serializer.save(institution=self.parents["institution"])
+        serializer.instance = course_group_create(
+            institution=self.parents["institution"], **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = course_group_update(
+            group=serializer.instance, **serializer.validated_data
+        )
 
 
 # §6 ---------------------------------------------------------------------------------------
@@ -289,7 +318,14 @@ class InstitutionInformedConsentViewSet(InstitutionModelViewSet):
         ).select_related("institution")
 
     def perform_create(self, serializer):
-        serializer.save(institution=self.parents["institution"])
+        serializer.instance = informed_consent_create(
+            institution=self.parents["institution"], **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = informed_consent_update(
+            consent=serializer.instance, **serializer.validated_data
+        )
 
     @extend_schema(
         responses={
@@ -329,7 +365,14 @@ class InstitutionInformedConsentDocumentViewSet(InstitutionModelViewSet):
         )
 
     def perform_create(self, serializer):
-        serializer.save(consent=self.parents["ic"])
+        serializer.instance = ic_document_create(
+            consent=self.parents["ic"], **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = ic_document_update(
+            document=serializer.instance, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
         ic_document_delete(document=instance)
@@ -376,7 +419,14 @@ class InstitutionUIOptionViewSet(InstitutionModelViewSet):
         return UIOption.objects.filter(institution=self.parents["institution"])
 
     def perform_create(self, serializer):
-        serializer.save(institution=self.parents["institution"])
+        serializer.instance = ui_option_create(
+            institution=self.parents["institution"], **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = ui_option_update(
+            option=serializer.instance, **serializer.validated_data
+        )
 
 
 # §10 --------------------------------------------------------------------------------------
@@ -416,12 +466,16 @@ class InstitutionUserViewSet(InstitutionModelViewSet):
         return members
 
     def perform_create(self, serializer):
-        self.check_person_edit(None, s.flatten(serializer.validated_data))
-        serializer.save(institution=self.parents["institution"])
+        self.check_person_edit(None, serializer.validated_data)
+        serializer.instance = institution_user_create(
+            institution=self.parents["institution"], **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
-        self.check_person_edit(serializer.instance, s.flatten(serializer.validated_data))
-        serializer.save()
+        self.check_person_edit(serializer.instance, serializer.validated_data)
+        serializer.instance = institution_user_update(
+            member=serializer.instance, **serializer.validated_data
+        )
 
     def perform_destroy(self, instance):
         if instance.pk == self.caller_pk():
@@ -492,12 +546,14 @@ class InstitutionInstructorViewSet(InstitutionModelViewSet):
 
     def perform_create(self, serializer):
         self.check_role_create(serializer)
-        serializer.save(institution=self.parents["institution"])
+        serializer.instance = instructor_create(
+            institution=self.parents["institution"], **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         member = serializer.instance.institution_user
-        self.check_person_edit(member, s.flatten(serializer.validated_data))
-        serializer.save()
+        self.check_person_edit(member, serializer.validated_data)
+        person_update(member=member, **serializer.validated_data)
 
     def perform_destroy(self, instance):
         instructor_remove(instructor=instance)
@@ -539,12 +595,14 @@ class InstitutionLearnerViewSet(CurrentConsentContext, InstitutionModelViewSet):
 
     def perform_create(self, serializer):
         self.check_role_create(serializer)
-        serializer.save(institution=self.parents["institution"])
+        serializer.instance = learner_create(
+            institution=self.parents["institution"], **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         member = serializer.instance.institution_user
-        self.check_person_edit(member, s.flatten(serializer.validated_data))
-        serializer.save()
+        self.check_person_edit(member, serializer.validated_data)
+        person_update(member=member, **serializer.validated_data)
 
     def perform_destroy(self, instance):
         self.delete_owner(instance, lambda: learner_remove(learner=instance))
@@ -603,7 +661,14 @@ class InstitutionSENDCategoryViewSet(InstitutionModelViewSet):
         )
 
     def perform_create(self, serializer):
-        serializer.save(institution=self.parents["institution"])
+        serializer.instance = send_category_create(
+            institution=self.parents["institution"], **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = send_category_update(
+            category=serializer.instance, **serializer.validated_data
+        )
 
 
 # §14 --------------------------------------------------------------------------------------
@@ -623,7 +688,14 @@ class InstitutionSENDLearnerViewSet(InstitutionModelViewSet):
         )
 
     def perform_create(self, serializer):
-        serializer.save(learner=self.parents["learner"])
+        serializer.instance = send_learner_assign(
+            learner=self.parents["learner"], **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = send_learner_update(
+            assignment=serializer.instance, **serializer.validated_data
+        )
 
 
 # Global admin -----------------------------------------------------------------------------
@@ -658,10 +730,15 @@ class AdminUserViewSet(InstitutionModelViewSet):
             "institution_user__instructor",
         ).order_by("id")
 
+    def perform_create(self, serializer):
+        serializer.instance = admin_user_create(**serializer.validated_data)
+
     def perform_update(self, serializer):
-        serializer.save()
+        user = admin_user_update(
+            user=serializer.instance, by=self.request.user, **serializer.validated_data
+        )
         # Membership may have been attached, moved or removed: answer with fresh relations.
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+        serializer.instance = self.get_queryset().get(pk=user.pk)
 
     def perform_destroy(self, instance):
         self.delete_owner(instance, lambda: admin_user_delete(user=instance, by=self.request.user))
@@ -680,6 +757,14 @@ class AdminUIOptionViewSet(InstitutionModelViewSet):
     def get_queryset(self):
         return UIOption.objects.filter(institution__isnull=True, user__isnull=True).order_by(
             "route", "id"
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = ui_route_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = ui_route_update(
+            option=serializer.instance, **serializer.validated_data
         )
 
     def perform_destroy(self, instance):
