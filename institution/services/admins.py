@@ -1,7 +1,8 @@
 """Global administration of users: any login identity, with or without an institution, and
 the rule that the server always keeps an active global admin."""
 
-from types import EllipsisType
+from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
@@ -21,9 +22,12 @@ from institution.services.people import (
     password_check,
     uid_check_unique,
     user_check_unique,
+    user_create,
 )
 from tesla.errors import Conflict, Forbidden
-from tesla.services import model_update
+from tesla.services import NOT_GIVEN, model_update
+
+UID_REQUIRED = "A uid is required to attach the user to an institution."
 
 
 def admin_user_create(
@@ -47,23 +51,18 @@ def admin_user_create(
     email = email or ""
     user_check_unique(user=None, username=username, email=email)
     if institution is None:
-        user = User(
+        return user_create(
             username=username,
             email=email,
             first_name=first_name,
             last_name=last_name,
+            password=password,
+            password2=password2,
             is_staff=is_staff,
             is_active=is_active,
         )
-        if password:
-            password_check(password=password, password2=password2, user=user)
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.save()
-        return user
     if not uid:
-        raise ValidationError({"uid": ["A uid is required to attach the user to an institution."]})
+        raise ValidationError({"uid": [UID_REQUIRED]})
     member = institution_user_create(
         institution=institution,
         username=username,
@@ -77,14 +76,12 @@ def admin_user_create(
         login_allowed=login_allowed,
         **flags,
     )
-    user = member.user
-    if is_staff or not is_active:
-        user.is_staff, user.is_active = is_staff, is_active
-        if is_staff and password and not login_allowed:
-            # Global admins log in with a password whatever their membership says.
-            user.set_password(password)
-        user.save(update_fields=["is_staff", "is_active", "password"])
-    return user
+    account: dict[str, object] = {"is_staff": is_staff, "is_active": is_active}
+    if is_staff and password and not login_allowed:
+        # Global admins log in with a password whatever their membership says.
+        account["password"] = make_password(password)
+    model_update(instance=member.user, data=account)
+    return member.user
 
 
 def global_admin_keep(*, user: User, by: User | None, removing: bool) -> None:
@@ -112,7 +109,7 @@ def admin_user_update(
     *,
     user: User,
     by: User | None = None,
-    institution: Institution | EllipsisType | None = ...,
+    institution: Institution | None = NOT_GIVEN,
     uid: str | None = None,
     login_allowed: bool | None = None,
     locale: str | None = None,
@@ -125,70 +122,91 @@ def admin_user_update(
     Detaching removes the membership with its learner and instructor roles. A learner or
     instructor cannot be moved to another institution: their consent, SEND and course data
     belong to the old one."""
-    flags = {key: changes.pop(key) for key in ADMIN_FLAGS if key in changes}
-    account = {key: changes.pop(key) for key in ("is_staff", "is_active") if key in changes}
-    global_admin_keep(
-        user=user,
-        by=by,
-        removing=account.get("is_staff") is False or account.get("is_active") is False,
-    )
-    user_changes = {key: changes.pop(key) for key in USER_FIELDS if key in changes}
+    flags = _take(changes, ADMIN_FLAGS)
+    account = _take(changes, ("is_staff", "is_active"))
+    removing = account.get("is_staff") is False or account.get("is_active") is False
+    global_admin_keep(user=user, by=by, removing=removing)
+    user_changes = _take(changes, USER_FIELDS)
     if changes:
         raise TypeError(f"unexpected fields: {sorted(changes)}")
-    member = getattr(user, "institution_user", None)
-    if institution is None and member is not None:
-        member.delete()
-        member = None
-    elif institution is not ... and institution is not None:
-        if member is None:
-            if not uid:
-                raise ValidationError(
-                    {"uid": ["A uid is required to attach the user to an institution."]}
-                )
-            uid_check_unique(institution_id=institution.pk, uid=uid, member=None)
-            member = InstitutionUser.objects.create(
-                user=user,
-                institution=institution,
-                uid=uid,
-                login_allowed=login_allowed if login_allowed is not None else True,
-            )
-            uid = None
-        elif member.institution_id != institution.pk:
-            if Learner.objects.filter(pk=member.pk).exists() or (
-                Instructor.objects.filter(pk=member.pk).exists()
-            ):
-                message = (
-                    "A learner or instructor cannot move to another institution; detach first."
-                )
-                raise ValidationError({"institution_id": [message]})
-            uid_check_unique(institution_id=institution.pk, uid=uid or member.uid, member=member)
-            member.institution = institution
-            member.save(update_fields=["institution", "updated_at"])
-    if member is not None:
-        member_changes = dict(flags)
-        if uid:
-            member_changes["uid"] = uid
-        if login_allowed is not None:
-            member_changes["login_allowed"] = login_allowed
-        if locale is not None:
-            member_changes["locale"] = locale
+    member = _membership_place(
+        user=user, institution=institution, uid=uid, login_allowed=login_allowed
+    )
+    if member is None:
+        _refuse_member_fields(flags=flags, uid=uid, login_allowed=login_allowed)
+        _account_update(user=user, password=password, password2=password2, **user_changes)
+    else:
+        member_changes = {"uid": uid or None, "login_allowed": login_allowed, "locale": locale}
         institution_user_update(
             member=member,
             password=password,
             password2=password2,
             **user_changes,
-            **member_changes,
+            **flags,
+            **{key: value for key, value in member_changes.items() if value is not None},
         )
-    else:
-        if flags or uid or login_allowed is not None:
-            field = next(iter(flags), "uid" if uid else "login_allowed")
-            raise ValidationError({field: ["Only users of an institution have this field."]})
-        user_check_unique(
-            user=user, username=user_changes.get("username"), email=user_changes.get("email")
-        )
-        if password:
-            password_check(password=password, password2=password2, user=user)
-            user_changes["password"] = make_password(password)
-        model_update(instance=user, data=user_changes)
     model_update(instance=user, data=account)
     return user
+
+
+def _take(changes: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    """The entries of `changes` named in `names`, removed from it."""
+    return {name: changes.pop(name) for name in names if name in changes}
+
+
+def _membership_place(
+    *, user: User, institution: Institution | None, uid: str | None, login_allowed: bool | None
+) -> InstitutionUser | None:
+    """The user's membership once `institution` is applied: kept when not given, removed for
+    None, created (`uid` required) or moved for an institution."""
+    member = getattr(user, "institution_user", None)
+    if institution is NOT_GIVEN:
+        return member
+    if institution is None:
+        if member is not None:
+            member.delete()
+        return None
+    if member is None:
+        if not uid:
+            raise ValidationError({"uid": [UID_REQUIRED]})
+        uid_check_unique(institution_id=institution.pk, uid=uid, member=None)
+        return InstitutionUser.objects.create(
+            user=user,
+            institution=institution,
+            uid=uid,
+            login_allowed=login_allowed if login_allowed is not None else True,
+        )
+    if member.institution_id != institution.pk:
+        if Learner.objects.filter(pk=member.pk).exists() or (
+            Instructor.objects.filter(pk=member.pk).exists()
+        ):
+            message = "A learner or instructor cannot move to another institution; detach first."
+            raise ValidationError({"institution_id": [message]})
+        uid_check_unique(institution_id=institution.pk, uid=uid or member.uid, member=member)
+        model_update(instance=member, data={"institution": institution})
+    return member
+
+
+def _refuse_member_fields(
+    *, flags: dict[str, bool], uid: str | None, login_allowed: bool | None
+) -> None:
+    """Admin flags, uid and login permission belong to a membership: a user without
+    institution cannot have them (the first one given is named)."""
+    fields = [*flags, *(["uid"] if uid else [])]
+    if login_allowed is not None:
+        fields.append("login_allowed")
+    if fields:
+        raise ValidationError({fields[0]: ["Only users of an institution have this field."]})
+
+
+def _account_update(
+    *, user: User, password: str | None, password2: str | None, **user_changes
+) -> None:
+    """Identity and password of a user without institution (same uniqueness rules)."""
+    user_check_unique(
+        user=user, username=user_changes.get("username"), email=user_changes.get("email")
+    )
+    if password:
+        password_check(password=password, password2=password2, user=user)
+        user_changes["password"] = make_password(password)
+    model_update(instance=user, data=user_changes)

@@ -113,7 +113,8 @@ def ic_document_delete(*, document: InformedConsentDocument) -> None:
 
 
 def _consent_key(version: str) -> tuple[int, int, int]:
-    return tuple(int(part) for part in informed_consent_normalise_version(version).split("."))
+    major, minor, patch = informed_consent_normalise_version(version).split(".")
+    return int(major), int(minor), int(patch)
 
 
 def learner_accept_consent(*, learner: Learner, version: str, now=None) -> Learner:
@@ -132,10 +133,10 @@ def learner_accept_consent(*, learner: Learner, version: str, now=None) -> Learn
         )
     if learner.consent_id == current.pk and learner.consent_rejected is None:
         raise ValidationError({"version": ["The learner has already accepted this version."]})
-    learner.consent = current
-    learner.consent_accepted = now
-    learner.consent_rejected = None
-    learner.save(update_fields=["consent", "consent_accepted", "consent_rejected"])
+    model_update(
+        instance=learner,
+        data={"consent": current, "consent_accepted": now, "consent_rejected": None},
+    )
     return learner
 
 
@@ -144,6 +145,5 @@ def learner_reject_consent(*, learner: Learner, now=None) -> bool:
     reject (no consent, or already rejected)."""
     if learner.consent_id is None or learner.consent_rejected is not None:
         return False
-    learner.consent_rejected = now or timezone.now()
-    learner.save(update_fields=["consent_rejected"])
+    model_update(instance=learner, data={"consent_rejected": now or timezone.now()})
     return True

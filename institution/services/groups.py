@@ -24,7 +24,8 @@ def course_group_check_parent(
     ancestors = dict(
         CourseGroup.objects.filter(institution_id=institution.pk).values_list("pk", "parent_id")
     )
-    node, seen = parent.pk, set()
+    node: int | None = parent.pk
+    seen: set[int] = set()
     while node is not None and node not in seen:
         if node == group.pk:
             raise ValidationError(

@@ -7,6 +7,7 @@ the institution, e-mail in the institution's mail domains, and Django's password
 """
 
 import uuid
+from typing import Any, cast
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
@@ -26,7 +27,7 @@ from tesla.services import model_update
 USER_FIELDS = ("username", "email", "first_name", "last_name")
 MEMBER_FIELDS = ("uid", "locale", "login_allowed", *ADMIN_FLAGS)
 # Learners and instructors log in (and are found) by email, so it doubles as their username.
-USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
+USERNAME_MAX_LENGTH = cast(int, User._meta.get_field("username").max_length)
 
 
 def email_check_fits_username(email: str) -> None:
@@ -80,6 +81,31 @@ def password_check(*, password: str, password2: str | None, user: User) -> None:
         raise ValidationError({"password": error.messages}) from error
 
 
+def user_create(
+    *,
+    username: str,
+    email: str,
+    first_name: str,
+    last_name: str,
+    password: str | None,
+    password2: str | None,
+    **account: bool,
+) -> User:
+    """A login identity (the caller has checked that username and email are free). It keeps
+    the password only when one is given, after Django's validators; otherwise its password is
+    unusable. `account` sets `is_staff`/`is_active`."""
+    user = User(
+        username=username, email=email, first_name=first_name, last_name=last_name, **account
+    )
+    if password:
+        password_check(password=password, password2=password2, user=user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user
+
+
 def institution_user_create(
     *,
     institution: Institution,
@@ -105,13 +131,14 @@ def institution_user_create(
     email_check_domain(institution=institution, email=email)
     user_check_unique(user=None, username=username, email=email)
     uid_check_unique(institution_id=institution.pk, uid=uid, member=None)
-    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
-    if login_allowed and password:
-        password_check(password=password, password2=password2, user=user)
-        user.set_password(password)
-    else:
-        user.set_unusable_password()
-    user.save()
+    user = user_create(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        password=password if login_allowed else None,
+        password2=password2,
+    )
     return InstitutionUser.objects.create(
         user=user,
         institution=institution,
@@ -174,14 +201,12 @@ def institution_user_set_profile(
     """A person changes their own locale and/or password. A password can only be set by a
     user who is allowed to log in with one (the caller checks that)."""
     if "locale" in changes:
-        member.locale = changes.pop("locale")
-        member.save(update_fields=["locale", "updated_at"])
+        model_update(instance=member, data={"locale": changes.pop("locale")})
     if changes:
         raise TypeError(f"unexpected fields: {sorted(changes)}")
     if password:
         password_check(password=password, password2=password2, user=member.user)
-        member.user.set_password(password)
-        member.user.save(update_fields=["password"])
+        model_update(instance=member.user, data={"password": make_password(password)})
     return member
 
 
@@ -208,7 +233,7 @@ def _person_for_role(
         .filter(institution=institution, uid=uid)
         .first()
     )
-    profile = {
+    profile: dict[str, Any] = {
         key: value
         for key, value in (
             ("email", email),

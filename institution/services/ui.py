@@ -1,6 +1,8 @@
 """Dashboard UI options: the global routes (global admins) and the institutions' switches
 of them."""
 
+from typing import cast
+
 from django.core.exceptions import ValidationError
 
 from institution.models import (
@@ -14,6 +16,7 @@ from tesla.permissions import INSTITUTION_ROLES
 from tesla.services import model_update
 
 ROUTE_TAKEN = "This route already exists"
+ROLES_MAX_LENGTH = cast(int, UIOption._meta.get_field("roles").max_length)
 
 
 def _check_ui_option(
@@ -45,6 +48,8 @@ def ui_option_create(
 
 def ui_option_update(*, option: UIOption, **changes) -> UIOption:
     """Change an institution's route switch (same rules as on creation)."""
+    if option.institution is None:
+        raise TypeError("a global route: change it with ui_route_update")
     route = changes.get("route", option.route)
     user = changes.get("user", option.user)
     _check_ui_option(institution=option.institution, route=route, user=user, option=option)
@@ -73,7 +78,7 @@ def ui_roles_normalise(roles) -> str | None:
             {"roles": [f"Unknown roles {wrong}; allowed: {', '.join(vocabulary)}."]}
         )
     joined = ",".join(names) or None
-    if joined is not None and len(joined) > UIOption._meta.get_field("roles").max_length:
+    if joined is not None and len(joined) > ROLES_MAX_LENGTH:
         raise ValidationError({"roles": ["Too many roles."]})
     return joined
 
