@@ -32,6 +32,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from institution.api import serializers as s
+from institution.api.writes import ServiceWrites, WritesThroughServices
 from institution.filters import (
     AdminUserFilter,
     CourseGroupFilter,
@@ -234,8 +235,9 @@ class InstitutionAPIViewSet(TeslaViewSet):
         self.check_person_edit(member, changes)
 
 
-class InstitutionModelViewSet(TeslaModelViewSet, InstitutionAPIViewSet):
-    """Create, read, update and delete under an institution of the URL."""
+class InstitutionModelViewSet(WritesThroughServices, TeslaModelViewSet, InstitutionAPIViewSet):
+    """Create, read, update and delete under an institution of the URL, writing through the
+    services the view declares (`writes`)."""
 
 
 # §1 ---------------------------------------------------------------------------------------
@@ -279,15 +281,7 @@ class InstitutionCourseGroupViewSet(InstitutionModelViewSet):
             "institution"
         )
 
-    def perform_create(self, serializer):
-        serializer.instance = course_group_create(
-            institution=self.parents["institution"], **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = course_group_update(
-            group=serializer.instance, **serializer.validated_data
-        )
+    writes = ServiceWrites(create=course_group_create, update=course_group_update, instance="group")
 
 
 # §6 ---------------------------------------------------------------------------------------
@@ -317,15 +311,9 @@ class InstitutionInformedConsentViewSet(InstitutionModelViewSet):
             institution=self.parents["institution"]
         ).select_related("institution")
 
-    def perform_create(self, serializer):
-        serializer.instance = informed_consent_create(
-            institution=self.parents["institution"], **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = informed_consent_update(
-            consent=serializer.instance, **serializer.validated_data
-        )
+    writes = ServiceWrites(
+        create=informed_consent_create, update=informed_consent_update, instance="consent"
+    )
 
     @extend_schema(
         responses={
@@ -364,15 +352,13 @@ class InstitutionInformedConsentDocumentViewSet(InstitutionModelViewSet):
             "consent__institution"
         )
 
-    def perform_create(self, serializer):
-        serializer.instance = ic_document_create(
-            consent=self.parents["ic"], **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = ic_document_update(
-            document=serializer.instance, **serializer.validated_data
-        )
+    writes = ServiceWrites(
+        create=ic_document_create,
+        update=ic_document_update,
+        instance="document",
+        parent="consent",
+        url_parent="ic",
+    )
 
     def perform_destroy(self, instance):
         ic_document_delete(document=instance)
@@ -418,15 +404,7 @@ class InstitutionUIOptionViewSet(InstitutionModelViewSet):
     def get_queryset(self):
         return UIOption.objects.filter(institution=self.parents["institution"])
 
-    def perform_create(self, serializer):
-        serializer.instance = ui_option_create(
-            institution=self.parents["institution"], **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = ui_option_update(
-            option=serializer.instance, **serializer.validated_data
-        )
+    writes = ServiceWrites(create=ui_option_create, update=ui_option_update, instance="option")
 
 
 # §10 --------------------------------------------------------------------------------------
@@ -465,17 +443,17 @@ class InstitutionUserViewSet(InstitutionModelViewSet):
             members = members.filter(pk=self.caller_pk())
         return members
 
+    writes = ServiceWrites(
+        create=institution_user_create, update=institution_user_update, instance="member"
+    )
+
     def perform_create(self, serializer):
         self.check_person_edit(None, serializer.validated_data)
-        serializer.instance = institution_user_create(
-            institution=self.parents["institution"], **serializer.validated_data
-        )
+        super().perform_create(serializer)
 
     def perform_update(self, serializer):
         self.check_person_edit(serializer.instance, serializer.validated_data)
-        serializer.instance = institution_user_update(
-            member=serializer.instance, **serializer.validated_data
-        )
+        super().perform_update(serializer)
 
     def perform_destroy(self, instance):
         if instance.pk == self.caller_pk():
@@ -544,11 +522,11 @@ class InstitutionInstructorViewSet(InstitutionModelViewSet):
             institution_user__institution=self.parents["institution"]
         ).select_related("institution_user__user")
 
+    writes = ServiceWrites(create=instructor_create)
+
     def perform_create(self, serializer):
         self.check_role_create(serializer)
-        serializer.instance = instructor_create(
-            institution=self.parents["institution"], **serializer.validated_data
-        )
+        super().perform_create(serializer)
 
     def perform_update(self, serializer):
         member = serializer.instance.institution_user
@@ -593,11 +571,11 @@ class InstitutionLearnerViewSet(CurrentConsentContext, InstitutionModelViewSet):
     def get_queryset(self):
         return learners_of(self.parents["institution"])
 
+    writes = ServiceWrites(create=learner_create)
+
     def perform_create(self, serializer):
         self.check_role_create(serializer)
-        serializer.instance = learner_create(
-            institution=self.parents["institution"], **serializer.validated_data
-        )
+        super().perform_create(serializer)
 
     def perform_update(self, serializer):
         member = serializer.instance.institution_user
@@ -660,15 +638,9 @@ class InstitutionSENDCategoryViewSet(InstitutionModelViewSet):
             "institution"
         )
 
-    def perform_create(self, serializer):
-        serializer.instance = send_category_create(
-            institution=self.parents["institution"], **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = send_category_update(
-            category=serializer.instance, **serializer.validated_data
-        )
+    writes = ServiceWrites(
+        create=send_category_create, update=send_category_update, instance="category"
+    )
 
 
 # §14 --------------------------------------------------------------------------------------
@@ -687,15 +659,12 @@ class InstitutionSENDLearnerViewSet(InstitutionModelViewSet):
             "category__institution"
         )
 
-    def perform_create(self, serializer):
-        serializer.instance = send_learner_assign(
-            learner=self.parents["learner"], **serializer.validated_data
-        )
-
-    def perform_update(self, serializer):
-        serializer.instance = send_learner_update(
-            assignment=serializer.instance, **serializer.validated_data
-        )
+    writes = ServiceWrites(
+        create=send_learner_assign,
+        update=send_learner_update,
+        instance="assignment",
+        parent="learner",
+    )
 
 
 # Global admin -----------------------------------------------------------------------------
@@ -730,8 +699,7 @@ class AdminUserViewSet(InstitutionModelViewSet):
             "institution_user__instructor",
         ).order_by("id")
 
-    def perform_create(self, serializer):
-        serializer.instance = admin_user_create(**serializer.validated_data)
+    writes = ServiceWrites(create=admin_user_create, parent=None)
 
     def perform_update(self, serializer):
         user = admin_user_update(
@@ -759,13 +727,9 @@ class AdminUIOptionViewSet(InstitutionModelViewSet):
             "route", "id"
         )
 
-    def perform_create(self, serializer):
-        serializer.instance = ui_route_create(**serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = ui_route_update(
-            option=serializer.instance, **serializer.validated_data
-        )
+    writes = ServiceWrites(
+        create=ui_route_create, update=ui_route_update, instance="option", parent=None
+    )
 
     def perform_destroy(self, instance):
         ui_route_delete(option=instance)
