@@ -500,7 +500,21 @@ PERSON_SEARCH = [
 ]
 
 
-class InstitutionInstructorViewSet(InstitutionModelViewSet):
+class InstitutionRoleViewSet(InstitutionModelViewSet):
+    """Learners and instructors: the role's service creates the row (reusing the person with
+    that uid, who falls under the same edit rules); an update changes the person behind it."""
+
+    def perform_create(self, serializer):
+        self.check_role_create(serializer)
+        super().perform_create(serializer)
+
+    def perform_update(self, serializer):
+        member = serializer.instance.institution_user
+        self.check_person_edit(member, serializer.validated_data)
+        person_update(member=member, **serializer.validated_data)
+
+
+class InstitutionInstructorViewSet(InstitutionRoleViewSet):
     """Instructors of the institution. Creating one reuses the person with that uid or makes
     a new one; deleting takes the instructor role away and keeps the person."""
 
@@ -524,15 +538,6 @@ class InstitutionInstructorViewSet(InstitutionModelViewSet):
 
     writes = ServiceWrites(create=instructor_create)
 
-    def perform_create(self, serializer):
-        self.check_role_create(serializer)
-        super().perform_create(serializer)
-
-    def perform_update(self, serializer):
-        member = serializer.instance.institution_user
-        self.check_person_edit(member, serializer.validated_data)
-        person_update(member=member, **serializer.validated_data)
-
     def perform_destroy(self, instance):
         instructor_remove(instructor=instance)
 
@@ -542,7 +547,7 @@ LEARNER_READERS = {GLOBAL_ADMIN, ADMIN, LEGAL, DATA, SEND}
 LEARNER_SELF = {LEARNER, LEARNER_TOKEN}
 
 
-class InstitutionLearnerViewSet(CurrentConsentContext, InstitutionModelViewSet):
+class InstitutionLearnerViewSet(CurrentConsentContext, InstitutionRoleViewSet):
     """Learners of the institution. A learner reads their own detail and accepts (POST) or
     rejects (DELETE) the institution's current informed consent at `ic/`."""
 
@@ -572,15 +577,6 @@ class InstitutionLearnerViewSet(CurrentConsentContext, InstitutionModelViewSet):
         return learners_of(self.parents["institution"])
 
     writes = ServiceWrites(create=learner_create)
-
-    def perform_create(self, serializer):
-        self.check_role_create(serializer)
-        super().perform_create(serializer)
-
-    def perform_update(self, serializer):
-        member = serializer.instance.institution_user
-        self.check_person_edit(member, serializer.validated_data)
-        person_update(member=member, **serializer.validated_data)
 
     def perform_destroy(self, instance):
         self.delete_owner(instance, lambda: learner_remove(learner=instance))
