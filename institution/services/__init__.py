@@ -6,7 +6,8 @@
 - `send`: SEND categories and their assignment to learners;
 - `groups`: course groups;
 - `ui`: global dashboard routes and the institutions' switches of them;
-- `admins`: global administration of users, and keeping a global admin.
+- `admins`: global administration of users, and keeping a global admin;
+- `checks`: the uniqueness rule they share (a taken value is a 409 naming the field).
 
 Every function is keyword-only. Invalid input raises Django's `ValidationError` with a dict
 naming the offending field; any other refusal raises one of `tesla.errors` (a taken value is a

@@ -15,8 +15,8 @@ from institution.models import (
     Learner,
 )
 from institution.selectors import current_informed_consent
+from institution.services.checks import unique_check
 from tesla.deletion import delete_file_after_commit
-from tesla.errors import Conflict
 from tesla.services import model_update
 
 VERSION_RE = re.compile(r"([0-9]+)\.([0-9]+)\.([0-9]+)")
@@ -31,11 +31,9 @@ def informed_consent_normalise_version(version: str) -> str:
 
 
 def _check_unique_version(*, institution: Institution, version: str, consent=None) -> None:
-    others = InformedConsent.objects.filter(institution=institution, version=version)
-    if consent is not None:
-        others = others.exclude(pk=consent.pk)
-    if others.exists():
-        raise Conflict("This version already exists in the institution.", field="version")
+    holders = InformedConsent.objects.filter(institution=institution, version=version)
+    message = "This version already exists in the institution."
+    unique_check(holders, changing=consent, field="version", message=message)
 
 
 def informed_consent_create(
@@ -76,11 +74,9 @@ def ic_document_check_pdf(pdf) -> None:
 
 
 def _check_unique_language(*, consent: InformedConsent, language: str, document=None) -> None:
-    others = InformedConsentDocument.objects.filter(consent=consent, language=language)
-    if document is not None:
-        others = others.exclude(pk=document.pk)
-    if others.exists():
-        raise Conflict("This consent already has a document in this language.", field="language")
+    holders = InformedConsentDocument.objects.filter(consent=consent, language=language)
+    message = "This consent already has a document in this language."
+    unique_check(holders, changing=document, field="language", message=message)
 
 
 def ic_document_create(

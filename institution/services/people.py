@@ -21,6 +21,7 @@ from institution.models import (
     Learner,
     User,
 )
+from institution.services.checks import unique_check
 from tesla.errors import Conflict
 from tesla.services import model_update
 
@@ -54,20 +55,23 @@ def email_check_domain(*, institution: Institution, email: str) -> None:
         raise ValidationError({"email": ["Provided email does not belong to institution domain."]})
 
 
-def user_check_unique(*, user: User | None, username: str | None, email: str | None):
-    others = User.objects.exclude(pk=user.pk) if user is not None else User.objects.all()
-    if username is not None and others.filter(username=username).exists():
-        raise Conflict("A user with that username already exists.", field="username")
-    if email and others.filter(email__iexact=email).exists():
-        raise Conflict("A user with that email already exists.", field="email")
+def user_check_unique(*, user: User | None, username: str | None, email: str | None) -> None:
+    """Usernames and emails (in any case) are unique among all users, `user` aside."""
+    if username is not None:
+        message = "A user with that username already exists."
+        holders = User.objects.filter(username=username)
+        unique_check(holders, changing=user, field="username", message=message)
+    if email:
+        message = "A user with that email already exists."
+        holders = User.objects.filter(email__iexact=email)
+        unique_check(holders, changing=user, field="email", message=message)
 
 
-def uid_check_unique(*, institution_id: int, uid: str, member: InstitutionUser | None):
-    others = InstitutionUser.objects.filter(institution_id=institution_id, uid=uid)
-    if member is not None:
-        others = others.exclude(pk=member.pk)
-    if others.exists():
-        raise Conflict("This uid is already used in the institution.", field="uid")
+def uid_check_unique(*, institution_id: int, uid: str, member: InstitutionUser | None) -> None:
+    """A uid names one person of the institution (`member` aside)."""
+    holders = InstitutionUser.objects.filter(institution_id=institution_id, uid=uid)
+    message = "This uid is already used in the institution."
+    unique_check(holders, changing=member, field="uid", message=message)
 
 
 def password_check(*, password: str, password2: str | None, user: User) -> None:

@@ -13,7 +13,7 @@ from institution.models import (
     SENDCategory,
     SENDLearner,
 )
-from tesla.errors import Conflict
+from institution.services.checks import unique_check
 from tesla.services import model_update
 
 
@@ -85,11 +85,9 @@ def send_category_update(*, category: SENDCategory, **changes) -> SENDCategory:
 def _check_send_assignment(*, learner: Learner, category: SENDCategory, assignment=None):
     if category.institution_id != learner.institution_user.institution_id:
         raise ValidationError({"category": ["The category belongs to another institution."]})
-    others = SENDLearner.objects.filter(learner=learner, category=category)
-    if assignment is not None:
-        others = others.exclude(pk=assignment.pk)
-    if others.exists():
-        raise Conflict("The learner already has this category.", field="category")
+    holders = SENDLearner.objects.filter(learner=learner, category=category)
+    message = "The learner already has this category."
+    unique_check(holders, changing=assignment, field="category", message=message)
 
 
 def send_learner_assign(

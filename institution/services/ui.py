@@ -11,6 +11,7 @@ from institution.models import (
     UIOption,
 )
 from institution.selectors import global_ui_routes
+from institution.services.checks import unique_check
 from tesla.errors import Conflict
 from tesla.permissions import INSTITUTION_ROLES
 from tesla.services import model_update
@@ -26,11 +27,8 @@ def _check_ui_option(
         raise ValidationError({"route": ["Invalid Route"]})
     if user is not None and user.institution_id != institution.pk:
         raise ValidationError({"user": ["The user belongs to another institution."]})
-    others = UIOption.objects.filter(institution=institution, route=route, user=user)
-    if option is not None:
-        others = others.exclude(pk=option.pk)
-    if others.exists():
-        raise Conflict(ROUTE_TAKEN, field="route")
+    holders = UIOption.objects.filter(institution=institution, route=route, user=user)
+    unique_check(holders, changing=option, field="route", message=ROUTE_TAKEN)
 
 
 def ui_option_create(
