@@ -148,6 +148,18 @@ def learner_send(learner: Learner, now=None) -> dict:
     }
 
 
+def member_summary(member: InstitutionUser) -> dict[str, Any]:
+    """A person's membership as profiles and the admin user API show it (select the
+    institution, learner and instructor with the member)."""
+    return {
+        "id": member.institution_id,
+        "acronym": member.institution.acronym,
+        "uid": member.uid,
+        "roles": member.roles,
+        "locale": member.locale,
+    }
+
+
 def global_ui_routes() -> set[str]:
     """Routes defined by the global UI options (no institution, no user)."""
     return set(

@@ -34,7 +34,13 @@ from institution.models import (
     UIOption,
     User,
 )
-from institution.selectors import LOOK_UP, consent_status, learner_ic_status, learner_send
+from institution.selectors import (
+    LOOK_UP,
+    consent_status,
+    learner_ic_status,
+    learner_send,
+    member_summary,
+)
 from tesla.serializers import (
     PlainModelRepresentation,
     PlainRepresentation,
@@ -193,7 +199,7 @@ class InstitutionInformedConsentSerializer(TeslaModelSerializer):
     class Meta:
         model = InformedConsent
         fields = ["id", "institution", "version", "valid_from", "created_at", "updated_at"]
-        # Uniqueness is a rule of the services (400 naming the field), not a model validator.
+        # Uniqueness is a rule of the services (409 naming the field), not a model validator.
         validators = []
 
     def get_value(self, dictionary):
@@ -427,7 +433,7 @@ class InstitutionUserSerializer(FlatInput, serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        # Uniqueness is a rule of the services (400 naming the field), not a model validator.
+        # Uniqueness is a rule of the services (409 naming the field), not a model validator.
         validators = []
 
 
@@ -786,15 +792,7 @@ class AdminUserSerializer(FlatInput, serializers.ModelSerializer):
     @extend_schema_field(AdminUserInstitutionSerializer(allow_null=True))
     def get_institution(self, user) -> dict | None:
         member = getattr(user, "institution_user", None)
-        if member is None:
-            return None
-        return {
-            "id": member.institution_id,
-            "acronym": member.institution.acronym,
-            "uid": member.uid,
-            "roles": member.roles,
-            "locale": member.locale,
-        }
+        return member_summary(member) if member is not None else None
 
     def get_roles(self, user) -> list[str]:
         member = getattr(user, "institution_user", None)
