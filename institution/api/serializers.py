@@ -22,6 +22,7 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
 
 from institution.models import (
+    ADMIN_FLAGS,
     CourseGroup,
     InformedConsent,
     InformedConsentDocument,
@@ -426,10 +427,7 @@ class InstitutionUserSerializer(FlatInput, serializers.ModelSerializer):
             "email",
             "locale",
             "login_allowed",
-            "inst_admin",
-            "legal_admin",
-            "send_admin",
-            "data_admin",
+            *ADMIN_FLAGS,
             "created_at",
             "updated_at",
         ]
@@ -502,10 +500,7 @@ class InstitutionInstructorSerializer(_PersonSerializer):
             "created_at",
             "updated_at",
             "uid",
-            "inst_admin",
-            "legal_admin",
-            "send_admin",
-            "data_admin",
+            *ADMIN_FLAGS,
         ]
 
 
@@ -578,10 +573,7 @@ class InstitutionLearnerSerializer(PlainRepresentation, _PersonSerializer):
             "created_at",
             "updated_at",
             "uid",
-            "inst_admin",
-            "legal_admin",
-            "send_admin",
-            "data_admin",
+            *ADMIN_FLAGS,
             "joined_at",
         ]
         read_only_fields = ["consent_accepted", "consent_rejected", "joined_at"]
@@ -781,10 +773,7 @@ class AdminUserSerializer(FlatInput, serializers.ModelSerializer):
             "uid",
             "login_allowed",
             "locale",
-            "inst_admin",
-            "legal_admin",
-            "send_admin",
-            "data_admin",
+            *ADMIN_FLAGS,
         ]
         read_only_fields = ["last_login", "date_joined"]
         validators = []
