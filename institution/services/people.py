@@ -7,7 +7,6 @@ the institution, e-mail in the institution's mail domains, and Django's password
 """
 
 import uuid
-from typing import Any, cast
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
@@ -21,14 +20,13 @@ from institution.models import (
     Learner,
     User,
 )
-from institution.services.checks import unique_check
 from tesla.errors import Conflict
 from tesla.services import model_update
 
 USER_FIELDS = ("username", "email", "first_name", "last_name")
 MEMBER_FIELDS = ("uid", "locale", "login_allowed", *ADMIN_FLAGS)
 # Learners and instructors log in (and are found) by email, so it doubles as their username.
-USERNAME_MAX_LENGTH = cast(int, User._meta.get_field("username").max_length)
+USERNAME_MAX_LENGTH: int = User._meta.get_field("username").max_length or 150
 
 
 def email_check_fits_username(email: str) -> None:
@@ -55,23 +53,20 @@ def email_check_domain(*, institution: Institution, email: str) -> None:
         raise ValidationError({"email": ["Provided email does not belong to institution domain."]})
 
 
-def user_check_unique(*, user: User | None, username: str | None, email: str | None) -> None:
-    """Usernames and emails (in any case) are unique among all users, `user` aside."""
-    if username is not None:
-        message = "A user with that username already exists."
-        holders = User.objects.filter(username=username)
-        unique_check(holders, changing=user, field="username", message=message)
-    if email:
-        message = "A user with that email already exists."
-        holders = User.objects.filter(email__iexact=email)
-        unique_check(holders, changing=user, field="email", message=message)
+def user_check_unique(*, user: User | None, username: str | None, email: str | None):
+    others = User.objects.exclude(pk=user.pk) if user is not None else User.objects.all()
+    if username is not None and others.filter(username=username).exists():
+        raise Conflict("A user with that username already exists.", field="username")
+    if email and others.filter(email__iexact=email).exists():
+        raise Conflict("A user with that email already exists.", field="email")
 
 
-def uid_check_unique(*, institution_id: int, uid: str, member: InstitutionUser | None) -> None:
-    """A uid names one person of the institution (`member` aside)."""
-    holders = InstitutionUser.objects.filter(institution_id=institution_id, uid=uid)
-    message = "This uid is already used in the institution."
-    unique_check(holders, changing=member, field="uid", message=message)
+def uid_check_unique(*, institution_id: int, uid: str, member: InstitutionUser | None):
+    others = InstitutionUser.objects.filter(institution_id=institution_id, uid=uid)
+    if member is not None:
+        others = others.exclude(pk=member.pk)
+    if others.exists():
+        raise Conflict("This uid is already used in the institution.", field="uid")
 
 
 def password_check(*, password: str, password2: str | None, user: User) -> None:
@@ -237,7 +232,7 @@ def _person_for_role(
         .filter(institution=institution, uid=uid)
         .first()
     )
-    profile: dict[str, Any] = {
+    profile = {
         key: value
         for key, value in (
             ("email", email),
