@@ -26,7 +26,7 @@ from tesla.services import model_update
 USER_FIELDS = ("username", "email", "first_name", "last_name")
 MEMBER_FIELDS = ("uid", "locale", "login_allowed", *ADMIN_FLAGS)
 # Learners and instructors log in (and are found) by email, so it doubles as their username.
-USERNAME_MAX_LENGTH: int = User._meta.get_field("username").max_length or 150
+USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
 
 
 def email_check_fits_username(email: str) -> None:
