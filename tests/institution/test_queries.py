@@ -17,51 +17,41 @@ from tests.institution.conftest import make_consent
 BOUND = 14
 
 
-def _learner_row(i, ctx):
-    account = factories.user(ctx["institution"], learner=True)
-    learner = account.institution_user.learner
-    learner.consent = ctx["consent"]
-    learner.save()
-    SENDLearner.objects.create(learner=learner, category=ctx["category"])
-
-
-def _ui_row(i, ctx):
-    route = UIOption.objects.create(route=f"route-{ctx['seq']}-{i}")
-    UIOption.objects.create(institution=ctx["institution"], route=route.route)
-
-
-def _learner_send_row(i, ctx):
-    category = SENDCategory.objects.create(institution=ctx["institution"], description=f"s{i}")
-    SENDLearner.objects.create(learner=ctx["target"], category=category)
-
-
-# One row of each list: row(i, ctx) for the i-th row of a batch.
-ROWS = {
-    "institution": lambda i, ctx: factories.institution(),
-    "group": lambda i, ctx: CourseGroup.objects.create(
-        institution=ctx["institution"], name=f"g{i}"
-    ),
-    "ic": lambda i, ctx: make_consent(ctx["institution"], f"{ctx['seq']}.{i}.0"),
-    "document": lambda i, ctx: InformedConsentDocument.objects.create(
-        consent=ctx["consent"], language=f"l{ctx['seq']}-{i}"
-    ),
-    "ui": _ui_row,
-    "user": lambda i, ctx: factories.user(ctx["institution"], inst_admin=bool(i % 2)),
-    "admin_user": lambda i, ctx: factories.user(ctx["institution"], inst_admin=bool(i % 2)),
-    "instructor": lambda i, ctx: factories.user(ctx["institution"], instructor=True),
-    "learner": _learner_row,
-    "send": lambda i, ctx: SENDCategory.objects.create(
-        institution=ctx["institution"], description=f"c{i}"
-    ),
-    "learner_send": _learner_send_row,
-    "admin_institution": lambda i, ctx: factories.institution(),
-    "admin_ui": lambda i, ctx: UIOption.objects.create(route=f"admin-route-{ctx['seq']}-{i}"),
-}
-
-
 def add_rows(kind, n, ctx):
+    institution = ctx["institution"]
     for i in range(n):
-        ROWS[kind](i, ctx)
+        if kind == "institution":
+            factories.institution()
+        elif kind == "group":
+            CourseGroup.objects.create(institution=institution, name=f"g{i}")
+        elif kind == "ic":
+            make_consent(institution, f"{ctx['seq']}.{i}.0")
+        elif kind == "document":
+            InformedConsentDocument.objects.create(
+                consent=ctx["consent"], language=f"l{ctx['seq']}-{i}"
+            )
+        elif kind == "ui":
+            route = UIOption.objects.create(route=f"route-{ctx['seq']}-{i}")
+            UIOption.objects.create(institution=institution, route=route.route)
+        elif kind in {"user", "admin_user"}:
+            factories.user(institution, inst_admin=bool(i % 2))
+        elif kind == "instructor":
+            factories.user(institution, instructor=True)
+        elif kind == "learner":
+            account = factories.user(institution, learner=True)
+            learner = account.institution_user.learner
+            learner.consent = ctx["consent"]
+            learner.save()
+            SENDLearner.objects.create(learner=learner, category=ctx["category"])
+        elif kind == "send":
+            SENDCategory.objects.create(institution=institution, description=f"c{i}")
+        elif kind == "learner_send":
+            category = SENDCategory.objects.create(institution=institution, description=f"s{i}")
+            SENDLearner.objects.create(learner=ctx["target"], category=category)
+        elif kind == "admin_institution":
+            factories.institution()
+        elif kind == "admin_ui":
+            UIOption.objects.create(route=f"admin-route-{ctx['seq']}-{i}")
     ctx["seq"] += 1
 
 
