@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from institution.models import (
+    ADMIN_FLAGS,
     CourseGroup,
     InformedConsent,
     InformedConsentDocument,
@@ -25,10 +26,7 @@ class InstitutionUserInline(admin.TabularInline):
         "user",
         "uid",
         "login_allowed",
-        "inst_admin",
-        "legal_admin",
-        "send_admin",
-        "data_admin",
+        *ADMIN_FLAGS,
     )
     raw_id_fields = ("user",)
     extra = 0
@@ -63,12 +61,9 @@ class InstitutionUserAdmin(admin.ModelAdmin):
         "institution",
         "uid",
         "login_allowed",
-        "inst_admin",
-        "legal_admin",
-        "send_admin",
-        "data_admin",
+        *ADMIN_FLAGS,
     )
-    list_filter = ("institution", "inst_admin", "legal_admin", "send_admin", "data_admin")
+    list_filter = ("institution", *ADMIN_FLAGS)
     search_fields = ("uid", "user__username", "user__email")
     list_select_related = ("user", "institution")
     raw_id_fields = ("user",)

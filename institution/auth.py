@@ -1,7 +1,7 @@
 """How user and learner tokens become principals, and the /auth/profile body."""
 
 from institution.models import ADMIN_FLAGS, Institution, Learner, User
-from institution.selectors import ui_routes_for
+from institution.selectors import member_summary, ui_routes_for
 from tesla import tokens
 from tesla.permissions import GLOBAL_ADMIN
 from tesla.principals import (
@@ -53,11 +53,7 @@ def _learner(pk, claims):
 def _institution_entry(member) -> dict:
     learner = getattr(member, "learner", None)
     return {
-        "id": member.institution_id,
-        "acronym": member.institution.acronym,
-        "uid": member.uid,
-        "roles": member.roles,
-        "locale": member.locale,
+        **member_summary(member),
         "learner_id": str(learner.learner_id) if learner else None,
     }
 

@@ -1,5 +1,7 @@
 """Reads about institutions and their users that need more than a filter."""
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -89,7 +91,7 @@ def consent_status(consent: InformedConsent, current: InformedConsent | None, no
 
 
 # Passed as `current` when the caller has not looked the current consent up yet.
-LOOK_UP = object()
+LOOK_UP: Any = object()
 
 
 def learner_ic_status(learner: Learner, current=LOOK_UP, now=None) -> str:
@@ -104,11 +106,12 @@ def learner_ic_status(learner: Learner, current=LOOK_UP, now=None) -> str:
         return "VALID_EXTERNAL"
     if learner.consent_rejected is not None:
         return "NOT_VALID_REJECTED"
-    if learner.consent_id is None:
+    consent = learner.consent
+    if consent is None:
         return "NOT_VALID_MISSING"
     if current is LOOK_UP:
         current = current_informed_consent(institution.pk, now)
-    return consent_status(learner.consent, current, now)
+    return consent_status(consent, current, now)
 
 
 def _send_assignments(learner: Learner) -> list[tuple]:
@@ -145,6 +148,18 @@ def learner_send(learner: Learner, now=None) -> dict:
     }
 
 
+def member_summary(member: InstitutionUser) -> dict[str, Any]:
+    """A person's membership as profiles and the admin user API show it (select the
+    institution, learner and instructor with the member)."""
+    return {
+        "id": member.institution_id,
+        "acronym": member.institution.acronym,
+        "uid": member.uid,
+        "roles": member.roles,
+        "locale": member.locale,
+    }
+
+
 def global_ui_routes() -> set[str]:
     """Routes defined by the global UI options (no institution, no user)."""
     return set(
@@ -161,7 +176,7 @@ def with_learner_details(learners: QuerySet[Learner]) -> QuerySet[Learner]:
         "institution_user__user", "institution_user__institution", "consent"
     ).annotate(
         send_rows=json_rows(
-            SENDLearner.objects, "learner", expires_at="expires_at", data="category__data"
+            SENDLearner.objects.all(), "learner", expires_at="expires_at", data="category__data"
         )
     )
 

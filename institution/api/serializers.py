@@ -2,8 +2,9 @@
 global-admin API for institutions, users and UI routes (anchor-core §2.5).
 
 Serializers check the shape of the input (types, lengths, choices, ids inside the URL's
-institution); the rules (uniqueness, mail domains, passwords, consent...) live in
-`institution.services`, which `create()`/`update()` call.
+institution); the rules (uniqueness, mail domains, passwords, consent...) live in the
+`institution.services` modules, which the views call with the validated data. Serializers of a
+person validate into flat keyword arguments (`FlatInput`).
 
 Some objects the spec lists in request bodies are set by the server (the institution of the URL,
 a learner's consent, a SEND assignment's category details). They are accepted there for
@@ -20,8 +21,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
 
-from institution import services
 from institution.models import (
+    ADMIN_FLAGS,
     CourseGroup,
     InformedConsent,
     InformedConsentDocument,
@@ -34,7 +35,13 @@ from institution.models import (
     UIOption,
     User,
 )
-from institution.selectors import LOOK_UP, consent_status, learner_ic_status, learner_send
+from institution.selectors import (
+    LOOK_UP,
+    consent_status,
+    learner_ic_status,
+    learner_send,
+    member_summary,
+)
 from tesla.serializers import (
     PlainModelRepresentation,
     PlainRepresentation,
@@ -101,6 +108,15 @@ def flatten(data: dict) -> dict:
         else:
             flat[key] = value
     return flat
+
+
+class FlatInput:
+    """For serializers of a person, whose fields read dotted sources (`user.email`): the
+    validated data is flat (`{"email": ...}`), the keyword arguments of the service the view
+    calls with it."""
+
+    def validate(self, attrs):
+        return flatten(super().validate(attrs))
 
 
 # §1 Institution ---------------------------------------------------------------------------
@@ -170,12 +186,6 @@ class InstitutionCourseGroupSerializer(TeslaModelSerializer):
         model = CourseGroup
         fields = ["id", "institution", "parent", "name", "description", "created_at", "updated_at"]
 
-    def create(self, validated_data):
-        return services.course_group_create(**validated_data)
-
-    def update(self, instance, validated_data):
-        return services.course_group_update(group=instance, **validated_data)
-
 
 # §6 Informed consents ---------------------------------------------------------------------
 class InstitutionInformedConsentSerializer(TeslaModelSerializer):
@@ -190,17 +200,11 @@ class InstitutionInformedConsentSerializer(TeslaModelSerializer):
     class Meta:
         model = InformedConsent
         fields = ["id", "institution", "version", "valid_from", "created_at", "updated_at"]
-        # Uniqueness is a rule of the services (400 naming the field), not a model validator.
+        # Uniqueness is a rule of the services (409 naming the field), not a model validator.
         validators = []
 
     def get_value(self, dictionary):
         return empty
-
-    def create(self, validated_data):
-        return services.informed_consent_create(**validated_data)
-
-    def update(self, instance, validated_data):
-        return services.informed_consent_update(consent=instance, **validated_data)
 
 
 class InstitutionCurrentInformedConsentSerializer(InstitutionInformedConsentSerializer):
@@ -299,12 +303,6 @@ class InstitutionInformedConsentDocumentSerializer(TeslaModelSerializer):
         fields = ["id", "consent", "language", "html", "pdf", "created_at", "updated_at"]
         validators = []
 
-    def create(self, validated_data):
-        return services.ic_document_create(**validated_data)
-
-    def update(self, instance, validated_data):
-        return services.ic_document_update(document=instance, **validated_data)
-
 
 # §9 UI options ----------------------------------------------------------------------------
 class InstitutionUIOptionSerializer(TeslaModelSerializer):
@@ -324,12 +322,6 @@ class InstitutionUIOptionSerializer(TeslaModelSerializer):
         model = UIOption
         fields = ["id", "route", "enabled", "roles", "user", "is_global"]
         validators = []
-
-    def create(self, validated_data):
-        return services.ui_option_create(**validated_data)
-
-    def update(self, instance, validated_data):
-        return services.ui_option_update(option=instance, **validated_data)
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -366,12 +358,6 @@ class AdminUIOptionSerializer(TeslaModelSerializer):
         fields = ["id", "route", "enabled", "roles", "created_at", "updated_at"]
         validators = []
 
-    def create(self, validated_data):
-        return services.ui_route_create(**validated_data)
-
-    def update(self, instance, validated_data):
-        return services.ui_route_update(option=instance, **validated_data)
-
 
 # §10 Institution users --------------------------------------------------------------------
 @extend_schema_field(
@@ -404,7 +390,7 @@ def password_field() -> PasswordField:
     return PasswordField()
 
 
-class InstitutionUserSerializer(serializers.ModelSerializer):
+class InstitutionUserSerializer(FlatInput, serializers.ModelSerializer):
     """A person of the institution: login identity, uid, locale and admin flags.
 
     `password`/`password2` are write-only: a password is set only for a user allowed to log
@@ -441,21 +427,12 @@ class InstitutionUserSerializer(serializers.ModelSerializer):
             "email",
             "locale",
             "login_allowed",
-            "inst_admin",
-            "legal_admin",
-            "send_admin",
-            "data_admin",
+            *ADMIN_FLAGS,
             "created_at",
             "updated_at",
         ]
-        # Uniqueness is a rule of the services (400 naming the field), not a model validator.
+        # Uniqueness is a rule of the services (409 naming the field), not a model validator.
         validators = []
-
-    def create(self, validated_data):
-        return services.institution_user_create(**flatten(validated_data))
-
-    def update(self, instance, validated_data):
-        return services.institution_user_update(member=instance, **flatten(validated_data))
 
 
 class InstitutionUserProfileSerializer(serializers.Serializer):
@@ -467,7 +444,7 @@ class InstitutionUserProfileSerializer(serializers.Serializer):
 
 
 # §11 Instructors --------------------------------------------------------------------------
-class _PersonSerializer(serializers.ModelSerializer):
+class _PersonSerializer(FlatInput, serializers.ModelSerializer):
     """A learner or instructor seen through the person behind it. New people get their email
     as username."""
 
@@ -502,10 +479,6 @@ class _PersonSerializer(serializers.ModelSerializer):
     data_admin = serializers.BooleanField(source="institution_user.data_admin", required=False)
     updated_at = serializers.DateTimeField(source="institution_user.updated_at", read_only=True)
 
-    def update(self, instance, validated_data):
-        services.person_update(member=instance.institution_user, **flatten(validated_data))
-        return instance
-
 
 class InstitutionInstructorSerializer(_PersonSerializer):
     """An instructor of the institution."""
@@ -527,14 +500,8 @@ class InstitutionInstructorSerializer(_PersonSerializer):
             "created_at",
             "updated_at",
             "uid",
-            "inst_admin",
-            "legal_admin",
-            "send_admin",
-            "data_admin",
+            *ADMIN_FLAGS,
         ]
-
-    def create(self, validated_data):
-        return services.instructor_create(**flatten(validated_data))
 
 
 # §12 Learners -----------------------------------------------------------------------------
@@ -606,10 +573,7 @@ class InstitutionLearnerSerializer(PlainRepresentation, _PersonSerializer):
             "created_at",
             "updated_at",
             "uid",
-            "inst_admin",
-            "legal_admin",
-            "send_admin",
-            "data_admin",
+            *ADMIN_FLAGS,
             "joined_at",
         ]
         read_only_fields = ["consent_accepted", "consent_rejected", "joined_at"]
@@ -620,9 +584,6 @@ class InstitutionLearnerSerializer(PlainRepresentation, _PersonSerializer):
 
     def get_ic_status(self, learner) -> str:
         return learner_ic_status(learner, self.context.get("current_consent", LOOK_UP))
-
-    def create(self, validated_data):
-        return services.learner_create(**flatten(validated_data))
 
     def represent(self, learner) -> dict:
         member = learner.institution_user
@@ -729,12 +690,6 @@ class InstitutionSENDCategorySerializer(TeslaModelSerializer):
     def get_value(self, dictionary):
         return empty
 
-    def create(self, validated_data):
-        return services.send_category_create(**validated_data)
-
-    def update(self, instance, validated_data):
-        return services.send_category_update(category=instance, **validated_data)
-
 
 # §14 Learner SEND assignments -------------------------------------------------------------
 class InstitutionSENDLearnerSerializer(TeslaModelSerializer):
@@ -751,12 +706,6 @@ class InstitutionSENDLearnerSerializer(TeslaModelSerializer):
         fields = ["id", "expires_at", "category", "info"]
         validators = []
 
-    def create(self, validated_data):
-        return services.send_learner_assign(**validated_data)
-
-    def update(self, instance, validated_data):
-        return services.send_learner_update(assignment=instance, **validated_data)
-
 
 # Global admin: users ----------------------------------------------------------------------
 class AdminUserInstitutionSerializer(serializers.Serializer):
@@ -767,7 +716,7 @@ class AdminUserInstitutionSerializer(serializers.Serializer):
     locale = serializers.CharField(allow_null=True)
 
 
-class AdminUserSerializer(serializers.ModelSerializer):
+class AdminUserSerializer(FlatInput, serializers.ModelSerializer):
     """A login identity as global admins manage it, with its institution membership.
 
     `institution_id` attaches the user to an institution (then `uid` is required), moves it, or
@@ -824,10 +773,7 @@ class AdminUserSerializer(serializers.ModelSerializer):
             "uid",
             "login_allowed",
             "locale",
-            "inst_admin",
-            "legal_admin",
-            "send_admin",
-            "data_admin",
+            *ADMIN_FLAGS,
         ]
         read_only_fields = ["last_login", "date_joined"]
         validators = []
@@ -835,15 +781,7 @@ class AdminUserSerializer(serializers.ModelSerializer):
     @extend_schema_field(AdminUserInstitutionSerializer(allow_null=True))
     def get_institution(self, user) -> dict | None:
         member = getattr(user, "institution_user", None)
-        if member is None:
-            return None
-        return {
-            "id": member.institution_id,
-            "acronym": member.institution.acronym,
-            "uid": member.uid,
-            "roles": member.roles,
-            "locale": member.locale,
-        }
+        return member_summary(member) if member is not None else None
 
     def get_roles(self, user) -> list[str]:
         member = getattr(user, "institution_user", None)
@@ -860,19 +798,8 @@ class AdminUserSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError("Unknown institution.")
         return institution
 
-    def _split(self, validated_data: dict) -> dict:
-        data = flatten(validated_data)
+    def validate(self, attrs):
+        data = super().validate(attrs)
         if "institution_id" in data:
             data["institution"] = data.pop("institution_id")
         return data
-
-    def create(self, validated_data):
-        data = self._split(validated_data)
-        if data.get("login_allowed") is None:
-            data.pop("login_allowed", None)
-        return services.admin_user_create(**data)
-
-    def update(self, instance, validated_data):
-        return services.admin_user_update(
-            user=instance, by=self.context["request"].user, **self._split(validated_data)
-        )

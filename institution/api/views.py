@@ -31,8 +31,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from institution import services
 from institution.api import serializers as s
+from institution.api.writes import ServiceWrites, WritesThroughServices
 from institution.filters import (
     AdminUserFilter,
     CourseGroupFilter,
@@ -63,6 +63,41 @@ from institution.selectors import (
     institutions_visible_to,
     learners_of,
     own_institution,
+)
+from institution.services.admins import admin_user_create, admin_user_delete, admin_user_update
+from institution.services.consent import (
+    ic_document_create,
+    ic_document_delete,
+    ic_document_update,
+    informed_consent_create,
+    informed_consent_update,
+    learner_accept_consent,
+    learner_reject_consent,
+)
+from institution.services.groups import course_group_create, course_group_update
+from institution.services.people import (
+    institution_user_create,
+    institution_user_delete,
+    institution_user_set_profile,
+    institution_user_update,
+    instructor_create,
+    instructor_remove,
+    learner_create,
+    learner_remove,
+    person_update,
+)
+from institution.services.send import (
+    send_category_create,
+    send_category_update,
+    send_learner_assign,
+    send_learner_update,
+)
+from institution.services.ui import (
+    ui_option_create,
+    ui_option_update,
+    ui_route_create,
+    ui_route_delete,
+    ui_route_update,
 )
 from tesla.downloads import DownloadNegotiation, file_download
 from tesla.filters import OrderingFilter, SearchFilter
@@ -191,7 +226,7 @@ class InstitutionAPIViewSet(TeslaViewSet):
     def check_role_create(self, serializer) -> None:
         """Creating a learner or instructor may reuse (and update) the person with that uid:
         the same edit rules apply to that person."""
-        changes = s.flatten(serializer.validated_data)
+        changes = serializer.validated_data
         member = (
             InstitutionUser.objects.select_related("user")
             .filter(institution=self.parents["institution"], uid=changes.get("uid"))
@@ -200,8 +235,9 @@ class InstitutionAPIViewSet(TeslaViewSet):
         self.check_person_edit(member, changes)
 
 
-class InstitutionModelViewSet(TeslaModelViewSet, InstitutionAPIViewSet):
-    """Create, read, update and delete under an institution of the URL."""
+class InstitutionModelViewSet(WritesThroughServices, TeslaModelViewSet, InstitutionAPIViewSet):
+    """Create, read, update and delete under an institution of the URL, writing through the
+    services the view declares (`writes`)."""
 
 
 # §1 ---------------------------------------------------------------------------------------
@@ -245,8 +281,7 @@ class InstitutionCourseGroupViewSet(InstitutionModelViewSet):
             "institution"
         )
 
-    def perform_create(self, serializer):
-        serializer.save(institution=self.parents["institution"])
+    writes = ServiceWrites(create=course_group_create, update=course_group_update, instance="group")
 
 
 # §6 ---------------------------------------------------------------------------------------
@@ -276,8 +311,9 @@ class InstitutionInformedConsentViewSet(InstitutionModelViewSet):
             institution=self.parents["institution"]
         ).select_related("institution")
 
-    def perform_create(self, serializer):
-        serializer.save(institution=self.parents["institution"])
+    writes = ServiceWrites(
+        create=informed_consent_create, update=informed_consent_update, instance="consent"
+    )
 
     @extend_schema(
         responses={
@@ -316,11 +352,16 @@ class InstitutionInformedConsentDocumentViewSet(InstitutionModelViewSet):
             "consent__institution"
         )
 
-    def perform_create(self, serializer):
-        serializer.save(consent=self.parents["ic"])
+    writes = ServiceWrites(
+        create=ic_document_create,
+        update=ic_document_update,
+        instance="document",
+        parent="consent",
+        url_parent="ic",
+    )
 
     def perform_destroy(self, instance):
-        services.ic_document_delete(document=instance)
+        ic_document_delete(document=instance)
 
     @extend_schema(
         responses={
@@ -363,8 +404,7 @@ class InstitutionUIOptionViewSet(InstitutionModelViewSet):
     def get_queryset(self):
         return UIOption.objects.filter(institution=self.parents["institution"])
 
-    def perform_create(self, serializer):
-        serializer.save(institution=self.parents["institution"])
+    writes = ServiceWrites(create=ui_option_create, update=ui_option_update, instance="option")
 
 
 # §10 --------------------------------------------------------------------------------------
@@ -403,19 +443,23 @@ class InstitutionUserViewSet(InstitutionModelViewSet):
             members = members.filter(pk=self.caller_pk())
         return members
 
+    writes = ServiceWrites(
+        create=institution_user_create, update=institution_user_update, instance="member"
+    )
+
     def perform_create(self, serializer):
-        self.check_person_edit(None, s.flatten(serializer.validated_data))
-        serializer.save(institution=self.parents["institution"])
+        self.check_person_edit(None, serializer.validated_data)
+        super().perform_create(serializer)
 
     def perform_update(self, serializer):
-        self.check_person_edit(serializer.instance, s.flatten(serializer.validated_data))
-        serializer.save()
+        self.check_person_edit(serializer.instance, serializer.validated_data)
+        super().perform_update(serializer)
 
     def perform_destroy(self, instance):
         if instance.pk == self.caller_pk():
             raise PermissionDenied("Cannot delete yourself.")
         self.check_person_edit(instance, {})
-        self.delete_owner(instance, lambda: services.institution_user_delete(member=instance))
+        self.delete_owner(instance, lambda: institution_user_delete(member=instance))
 
     @extend_schema(
         request=s.InstitutionUserProfileSerializer, responses={200: s.InstitutionUserSerializer}
@@ -431,7 +475,7 @@ class InstitutionUserViewSet(InstitutionModelViewSet):
         changes = dict(body.validated_data)
         if changes.get("password") and not member.login_allowed:
             raise PermissionDenied("This user is not allowed to log in with a password.")
-        services.institution_user_set_profile(member=member, **changes)
+        institution_user_set_profile(member=member, **changes)
         return Response(
             s.InstitutionUserSerializer(member, context=self.get_serializer_context()).data
         )
@@ -456,7 +500,21 @@ PERSON_SEARCH = [
 ]
 
 
-class InstitutionInstructorViewSet(InstitutionModelViewSet):
+class InstitutionRoleViewSet(InstitutionModelViewSet):
+    """Learners and instructors: the role's service creates the row (reusing the person with
+    that uid, who falls under the same edit rules); an update changes the person behind it."""
+
+    def perform_create(self, serializer):
+        self.check_role_create(serializer)
+        super().perform_create(serializer)
+
+    def perform_update(self, serializer):
+        member = serializer.instance.institution_user
+        self.check_person_edit(member, serializer.validated_data)
+        person_update(member=member, **serializer.validated_data)
+
+
+class InstitutionInstructorViewSet(InstitutionRoleViewSet):
     """Instructors of the institution. Creating one reuses the person with that uid or makes
     a new one; deleting takes the instructor role away and keeps the person."""
 
@@ -478,17 +536,10 @@ class InstitutionInstructorViewSet(InstitutionModelViewSet):
             institution_user__institution=self.parents["institution"]
         ).select_related("institution_user__user")
 
-    def perform_create(self, serializer):
-        self.check_role_create(serializer)
-        serializer.save(institution=self.parents["institution"])
-
-    def perform_update(self, serializer):
-        member = serializer.instance.institution_user
-        self.check_person_edit(member, s.flatten(serializer.validated_data))
-        serializer.save()
+    writes = ServiceWrites(create=instructor_create)
 
     def perform_destroy(self, instance):
-        services.instructor_remove(instructor=instance)
+        instructor_remove(instructor=instance)
 
 
 # §12 --------------------------------------------------------------------------------------
@@ -496,7 +547,7 @@ LEARNER_READERS = {GLOBAL_ADMIN, ADMIN, LEGAL, DATA, SEND}
 LEARNER_SELF = {LEARNER, LEARNER_TOKEN}
 
 
-class InstitutionLearnerViewSet(CurrentConsentContext, InstitutionModelViewSet):
+class InstitutionLearnerViewSet(CurrentConsentContext, InstitutionRoleViewSet):
     """Learners of the institution. A learner reads their own detail and accepts (POST) or
     rejects (DELETE) the institution's current informed consent at `ic/`."""
 
@@ -525,17 +576,10 @@ class InstitutionLearnerViewSet(CurrentConsentContext, InstitutionModelViewSet):
     def get_queryset(self):
         return learners_of(self.parents["institution"])
 
-    def perform_create(self, serializer):
-        self.check_role_create(serializer)
-        serializer.save(institution=self.parents["institution"])
-
-    def perform_update(self, serializer):
-        member = serializer.instance.institution_user
-        self.check_person_edit(member, s.flatten(serializer.validated_data))
-        serializer.save()
+    writes = ServiceWrites(create=learner_create)
 
     def perform_destroy(self, instance):
-        self.delete_owner(instance, lambda: services.learner_remove(learner=instance))
+        self.delete_owner(instance, lambda: learner_remove(learner=instance))
 
     def _detail(self, learner) -> Response:
         learner = self.get_queryset().get(pk=learner.pk)
@@ -561,12 +605,12 @@ class InstitutionLearnerViewSet(CurrentConsentContext, InstitutionModelViewSet):
         """Accept (POST `{version}`) or reject (DELETE) the informed consent, as the learner."""
         learner = self.get_object()
         if request.method == "DELETE":
-            if not services.learner_reject_consent(learner=learner):
+            if not learner_reject_consent(learner=learner):
                 raise NotFound("No informed consent to reject.")
             return self._detail(learner)
         body = s.InstitutionLearnerConsentAcceptSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.learner_accept_consent(learner=learner, version=body.validated_data["version"])
+        learner_accept_consent(learner=learner, version=body.validated_data["version"])
         return self._detail(learner)
 
 
@@ -590,8 +634,9 @@ class InstitutionSENDCategoryViewSet(InstitutionModelViewSet):
             "institution"
         )
 
-    def perform_create(self, serializer):
-        serializer.save(institution=self.parents["institution"])
+    writes = ServiceWrites(
+        create=send_category_create, update=send_category_update, instance="category"
+    )
 
 
 # §14 --------------------------------------------------------------------------------------
@@ -610,8 +655,12 @@ class InstitutionSENDLearnerViewSet(InstitutionModelViewSet):
             "category__institution"
         )
 
-    def perform_create(self, serializer):
-        serializer.save(learner=self.parents["learner"])
+    writes = ServiceWrites(
+        create=send_learner_assign,
+        update=send_learner_update,
+        instance="assignment",
+        parent="learner",
+    )
 
 
 # Global admin -----------------------------------------------------------------------------
@@ -646,15 +695,17 @@ class AdminUserViewSet(InstitutionModelViewSet):
             "institution_user__instructor",
         ).order_by("id")
 
+    writes = ServiceWrites(create=admin_user_create, parent=None)
+
     def perform_update(self, serializer):
-        serializer.save()
+        user = admin_user_update(
+            user=serializer.instance, by=self.request.user, **serializer.validated_data
+        )
         # Membership may have been attached, moved or removed: answer with fresh relations.
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+        serializer.instance = self.get_queryset().get(pk=user.pk)
 
     def perform_destroy(self, instance):
-        self.delete_owner(
-            instance, lambda: services.admin_user_delete(user=instance, by=self.request.user)
-        )
+        self.delete_owner(instance, lambda: admin_user_delete(user=instance, by=self.request.user))
 
 
 class AdminUIOptionViewSet(InstitutionModelViewSet):
@@ -672,5 +723,9 @@ class AdminUIOptionViewSet(InstitutionModelViewSet):
             "route", "id"
         )
 
+    writes = ServiceWrites(
+        create=ui_route_create, update=ui_route_update, instance="option", parent=None
+    )
+
     def perform_destroy(self, instance):
-        services.ui_route_delete(option=instance)
+        ui_route_delete(option=instance)

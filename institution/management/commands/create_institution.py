@@ -12,7 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from institution.models import Institution
-from institution.services import institution_user_create
+from institution.services.people import institution_user_create
+from tesla.errors import ApplicationError
 
 
 class Command(BaseCommand):
@@ -54,7 +55,7 @@ class Command(BaseCommand):
                     send_admin=True,
                     data_admin=True,
                 )
-        except ValidationError as error:
+        except (ValidationError, ApplicationError) as error:
             raise CommandError(_describe(error)) from error
         self.stdout.write(
             json.dumps(
@@ -74,7 +75,9 @@ class Command(BaseCommand):
         )
 
 
-def _describe(error: ValidationError) -> str:
+def _describe(error: ValidationError | ApplicationError) -> str:
+    if isinstance(error, ApplicationError):
+        return f"{error.field}: {error.message}" if error.field else error.message
     if hasattr(error, "message_dict"):
         return "; ".join(
             f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
