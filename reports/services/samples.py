@@ -21,7 +21,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from institution.models import Learner
-from institution.selectors import learner_ic_status
 from reports.models import (
     Enrolment,
     EnrolmentSample,
@@ -35,7 +34,7 @@ from reports.services.dispatch import (
     provider_validate_send,
     validate_key,
 )
-from reports.services.intake import safe_filename
+from reports.services.intake import intake_consent_check, safe_filename
 from tesla.jobs import job_done
 from vle.models import Instrument
 
@@ -59,10 +58,7 @@ def enrolment_sample_create(
     Refuses (ValidationError naming the field) a learner without valid informed consent and
     instruments that are unknown or switched off. Must run inside a transaction: the sample,
     its validations and the provider tasks commit together."""
-    if not learner_ic_status(learner).startswith("VALID"):
-        raise ValidationError(
-            {"learner_id": ["The learner has not accepted the current informed consent."]}
-        )
+    intake_consent_check(learner=learner)
     requested = list(dict.fromkeys(instruments))
     known = set(
         Instrument.objects.filter(pk__in=requested, enabled=True).values_list("pk", flat=True)
