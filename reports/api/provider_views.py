@@ -32,7 +32,6 @@ from reports.models import (
     Provider,
     Request,
     RequestProviderResult,
-    ResultStatus,
 )
 from reports.services import enrolment as enrolment_rules
 from reports.services import samples as sample_rules
@@ -160,8 +159,6 @@ class ProviderRequestViewSet(
         row = self.get_object()
         body = s.ProviderRequestStatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        if row.status == ResultStatus.PROCESSED:
-            raise ValidationError({"status": ["The request is already processed."]})
         row = provider_result_record(
             provider_result=row, changes={"status": body.validated_data["status"]}
         )

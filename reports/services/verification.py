@@ -23,6 +23,7 @@ so an instrument with two providers does not count each request twice).
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -216,6 +217,10 @@ def provider_result_record(
     """Store a provider's answer for a request (any of status, result, code, error_message,
     message_code, audit) and let it flow into histograms, summary and report.
 
+    A processed answer cannot move to another status (ValidationError naming `status`): its
+    result may be sent again or corrected, but it stays processed, whichever door it comes
+    through (PUT/PATCH, `status/`, a webhook).
+
     The answer's row is locked first, so two concurrent answers cannot both count in a
     histogram. Only that row: locking the joined provider or request too would make every
     sample intake that references them (foreign-key checks at commit) wait on this answer, and
@@ -235,6 +240,10 @@ def provider_result_record(
             del changes["result"]
             if changes.get("status", row.status) == ResultStatus.PROCESSED:
                 changes["status"] = ResultStatus.ERROR
+        if row.status == ResultStatus.PROCESSED and changes.get("status", row.status) != (
+            ResultStatus.PROCESSED
+        ):
+            raise ValidationError({"status": ["The request is already processed."]})
         model_update(instance=row, data=changes)
         if row.status not in {ResultStatus.PENDING, ResultStatus.PROCESSING}:
             # The provider has answered (or handed the work to its external service).
