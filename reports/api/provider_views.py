@@ -12,7 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from institution.models import Learner
@@ -234,13 +234,8 @@ class ProviderEnrolmentViewSet(
     def create(self, request, *args, **kwargs):
         body = s.ProviderEnrolmentCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        learner = Learner.objects.filter(learner_id=body.validated_data["learner_id"]).first()
-        if learner is None:
-            raise ValidationError({"learner_id": ["Unknown learner."]})
         enrolment = enrolment_rules.provider_enrolment_open(
-            provider=self.parents["provider"],
-            learner=learner,
-            task_id=body.validated_data["task_id"],
+            provider=self.parents["provider"], **body.validated_data
         )
         context = self.get_serializer_context()
         context["model_upload_url"] = signed_upload_form(
@@ -289,14 +284,9 @@ class ProviderEnrolmentViewSet(
         enrolment = self.get_object()
         body = s.ProviderEnrolmentUnlockSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            enrolment = enrolment_rules.provider_enrolment_unlock(
-                enrolment=enrolment, token=body.validated_data["token"]
-            )
-        except enrolment_rules.EnrolmentNotLocked:
-            return Response({"detail": "Model is not locked."}, status=406)
-        except enrolment_rules.EnrolmentLockMismatch:
-            raise PermissionDenied("The model is locked by another task.") from None
+        enrolment = enrolment_rules.provider_enrolment_unlock(
+            enrolment=enrolment, token=body.validated_data["token"]
+        )
         return Response(
             s.ProviderEnrolmentSerializer(enrolment, context=self.get_serializer_context()).data
         )
