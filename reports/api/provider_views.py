@@ -36,7 +36,11 @@ from reports.models import (
 from reports.services import enrolment as enrolment_rules
 from reports.services import samples as sample_rules
 from reports.services.levels import UNFINISHED
-from reports.services.verification import provider_requests_claim, provider_result_record
+from reports.services.verification import (
+    provider_requests_claim,
+    provider_result_record,
+    provider_result_status_set,
+)
 from tesla.permissions import PROVIDER
 from tesla.principals import caller_module, module_of
 from tesla.signing import signed_upload_form
@@ -159,9 +163,7 @@ class ProviderRequestViewSet(
         row = self.get_object()
         body = s.ProviderRequestStatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        row = provider_result_record(
-            provider_result=row, changes={"status": body.validated_data["status"]}
-        )
+        row = provider_result_status_set(provider_result=row, status=body.validated_data["status"])
         return Response(
             s.ProviderRequestSerializer(row, context=self.get_serializer_context()).data
         )

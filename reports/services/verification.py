@@ -209,17 +209,27 @@ def request_status_update(*, request: Request) -> None:
         request.save(update_fields=["status", "message_code", "updated_at"])
 
 
+def provider_result_status_set(
+    *, provider_result: RequestProviderResult, status: int
+) -> RequestProviderResult:
+    """Move the status of a provider's answer alone (e.g. to Waiting external service).
+    A processed answer cannot move this way (ValidationError naming `status`): only a new
+    answer (status, result, code: `provider_result_record`) corrects or withdraws it."""
+    return provider_result_record(
+        provider_result=provider_result, changes={"status": status}, keep_processed=True
+    )
+
+
 def provider_result_record(
     *,
     provider_result: RequestProviderResult,
     changes: dict,
+    keep_processed: bool = False,
 ) -> RequestProviderResult:
     """Store a provider's answer for a request (any of status, result, code, error_message,
-    message_code, audit) and let it flow into histograms, summary and report.
-
-    A processed answer cannot move to another status (ValidationError naming `status`): its
-    result may be sent again or corrected, but it stays processed, whichever door it comes
-    through (PUT/PATCH, `status/`, a webhook).
+    message_code, audit) and let it flow into histograms, summary and report. With
+    `keep_processed`, a processed answer is refused (ValidationError naming `status`),
+    checked on the locked row.
 
     The answer's row is locked first, so two concurrent answers cannot both count in a
     histogram. Only that row: locking the joined provider or request too would make every
@@ -240,9 +250,7 @@ def provider_result_record(
             del changes["result"]
             if changes.get("status", row.status) == ResultStatus.PROCESSED:
                 changes["status"] = ResultStatus.ERROR
-        if row.status == ResultStatus.PROCESSED and changes.get("status", row.status) != (
-            ResultStatus.PROCESSED
-        ):
+        if keep_processed and row.status == ResultStatus.PROCESSED:
             raise ValidationError({"status": ["The request is already processed."]})
         model_update(instance=row, data=changes)
         if row.status not in {ResultStatus.PENDING, ResultStatus.PROCESSING}:
