@@ -9,6 +9,7 @@ the same model at once (anchor-core §1.9, §2.6).
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -117,7 +118,7 @@ def provider_enrolment_store(
         )
         if _locked_by_other(enrolment, task_id, now):
             raise ValidationError({"task_id": ["Model is locked by another task."]})
-        changes = {"locked_at": None, "locked_by": None}
+        changes: dict[str, Any] = {"locked_at": None, "locked_by": None}
         if percentage is not None:
             changes["percentage"] = percentage
         if can_analyse is not None:

@@ -169,7 +169,7 @@ def available_samples(*, provider: Provider, learner: Learner):
         EnrolmentSample.objects.filter(
             learner=learner, status=SampleStatus.VALID, instruments=provider.instrument_id
         )
-        .exclude(pk__in=used.exclude(model_samples__id=None))
+        .exclude(pk__in=used.exclude(model_samples__id__isnull=True))
         .order_by("id")
     )
 

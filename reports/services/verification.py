@@ -21,6 +21,7 @@ so an instrument with two providers does not count each request twice).
 """
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -51,6 +52,11 @@ from tesla.services import model_update
 
 MISSING_ENROLMENT_CODE = "MISSING_ENROLMENT"
 MISSING_PROVIDER_CODE = "MISSING_PROVIDER"
+# The message code of an instrument result that could not be verified for a known reason.
+MESSAGE_CODES: dict[int, str] = {
+    ResultStatus.MISSING_ENROLMENT: MISSING_ENROLMENT_CODE,
+    ResultStatus.MISSING_PROVIDER: MISSING_PROVIDER_CODE,
+}
 
 
 def histogram_move(
@@ -62,7 +68,7 @@ def histogram_move(
     new_bin = None if new is None else Histogram.bin_of(new)
     if old_bin == new_bin:
         return
-    changes = {}
+    changes: dict[str, Any] = {}
     if old_bin is not None:
         changes[f"b{old_bin}"] = F(f"b{old_bin}") - 1
     if new_bin is not None:
@@ -185,10 +191,7 @@ def request_instrument_summarise(
         new=_counted(summary.status, summary.result),
     )
     result.status, result.result, result.code = after
-    result.message_code = {
-        ResultStatus.MISSING_ENROLMENT: MISSING_ENROLMENT_CODE,
-        ResultStatus.MISSING_PROVIDER: MISSING_PROVIDER_CODE,
-    }.get(summary.status)
+    result.message_code = MESSAGE_CODES.get(summary.status)
     result.save(update_fields=["status", "result", "code", "message_code", "updated_at"])
     if update_request:
         request_status_update(request=request)

@@ -128,7 +128,10 @@ def webhook_result_update(
                 webhook=webhook, message_id=message_id, digest=digest, body=data
             )
     except IntegrityError:
-        return (seen.filter(message_id=message_id) | seen.filter(digest=digest)).first(), False
+        twin = (seen.filter(message_id=message_id) | seen.filter(digest=digest)).first()
+        if twin is None:  # the twin's transaction rolled back after all: a conflict (409)
+            raise
+        return twin, False
     provider_result_record(
         provider_result=row,
         changes={
