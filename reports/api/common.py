@@ -1,20 +1,41 @@
 """What the report trees' views share: the report viewset base (detail, JSON summary,
 SVG chart) and the download of a verification request's stored payload."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from reports import filters, selectors
 from reports.api import serializers as s
-from reports.models import Request
+from reports.models import ReportActivity, Request
 from reports.services import exports
 from tesla.downloads import DownloadNegotiation, file_download
 from tesla.viewsets import TeslaReadOnlyViewSet
 
 UUID_REGEX = "[0-9a-fA-F-]{32,36}"
+
+
+class LearnerUuidInPath:
+    """For views whose URL names a learner by UUID: a malformed UUID names nobody, so it is a
+    404 (the database refuses to compare it, a Django ValidationError), for the parents as
+    for the looked-up object."""
+
+    def check_permissions(self, request):
+        try:
+            super().check_permissions(request)
+        except DjangoValidationError:
+            raise NotFound from None
+
+    def get_object(self):
+        try:
+            return super().get_object()
+        except DjangoValidationError:
+            raise NotFound from None
 
 
 class OneObjectPerRequest:
@@ -56,39 +77,52 @@ class ReportViewSetBase(OneObjectPerRequest, TeslaReadOnlyViewSet):
             context["report_context"] = selectors.report_context(report=self.get_object())
         return context
 
-    def _data(self):
+    def get_queryset(self) -> QuerySet[ReportActivity]:
+        """The activity's reports (the list with its rows inline)."""
+        if self.schema_only():
+            return ReportActivity.objects.none()
+        return selectors.activity_reports(
+            activity=self.parents["activity"], rows_inline=self.action == "list"
+        )
+
+    @extend_schema(
+        responses={200: s.ReportDataSerializer},
+        description="The report's JSON summary: its sessions (counts, levels, alerts, per "
+        "instrument series) and the documents sent outside sessions.",
+    )
+    @action(detail=True, methods=["get"])
+    def data(self, request, *args, **kwargs):
         return Response(selectors.report_summary(report=self.get_object()))
 
-    def _chart(self, request):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("instrument_id", int, description="Draw only this instrument's panel.")
+        ],
+        responses={(200, "image/svg+xml"): OpenApiTypes.STR},
+        description="An SVG chart: per instrument, the activity's histogram of results with "
+        "the learner's bin highlighted, a line at the learner's result and dashed lines at "
+        "the provider's alert and warning thresholds.",
+    )
+    @action(detail=True, methods=["get"], url_path="chart.svg")
+    def chart(self, request, *args, **kwargs):
         report = self.get_object()
-        instrument_id = request.query_params.get("instrument_id")
-        if instrument_id is not None:
-            try:
-                instrument_id = int(instrument_id)
-            except ValueError:
-                raise ValidationError({"instrument_id": ["A valid integer is required."]}) from None
         svg = exports.report_chart_svg(
             report=report,
             context=selectors.report_context(report=report),
-            instrument_id=instrument_id,
+            instrument_id=query_integer(request, "instrument_id"),
         )
         return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
 
-CHART_SCHEMA = extend_schema(
-    parameters=[
-        OpenApiParameter("instrument_id", int, description="Draw only this instrument's panel.")
-    ],
-    responses={(200, "image/svg+xml"): OpenApiTypes.STR},
-    description="An SVG chart: per instrument, the activity's histogram of results with the "
-    "learner's bin highlighted, a line at the learner's result and dashed lines at the "
-    "provider's alert and warning thresholds.",
-)
-DATA_SCHEMA = extend_schema(
-    responses={200: s.ReportDataSerializer},
-    description="The report's JSON summary: its sessions (counts, levels, alerts, per "
-    "instrument series) and the documents sent outside sessions.",
-)
+def query_integer(request, name: str) -> int | None:
+    """The integer query parameter `name`, None when absent; anything else is a 400."""
+    value = request.query_params.get(name)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError({name: ["A valid integer is required."]}) from None
 
 
 def request_payload_download(request_row: Request) -> FileResponse:

@@ -19,12 +19,11 @@ from institution.models import Institution, Learner
 from reports import filters, selectors
 from reports.api import serializers as s
 from reports.api.common import (
-    CHART_SCHEMA,
-    DATA_SCHEMA,
     PAYLOAD_ACTION,
     PAYLOAD_SCHEMA,
     OneObjectPerRequest,
     ReportViewSetBase,
+    query_integer,
     request_payload_download,
 )
 from reports.models import (
@@ -134,24 +133,10 @@ class InstitutionCourseActivityReportViewSet(ReportAccessMixin, ReportViewSetBas
         return s.InstitutionCourseActivityReportSerializer
 
     def get_queryset(self) -> QuerySet[ReportActivity]:
-        if self.schema_only():
-            return ReportActivity.objects.none()
-        reports = selectors.activity_reports(
-            activity=self.parents["activity"], rows_inline=self.action == "list"
-        )
-        if not self.sees_all():
+        reports = super().get_queryset()
+        if not self.schema_only() and not self.sees_all():
             reports = reports.filter(learner_id=self.own_learner_id())
         return reports
-
-    @DATA_SCHEMA
-    @action(detail=True, methods=["get"])
-    def data(self, request, *args, **kwargs):
-        return self._data()
-
-    @CHART_SCHEMA
-    @action(detail=True, methods=["get"], url_path="chart.svg")
-    def chart(self, request, *args, **kwargs):
-        return self._chart(request)
 
     @extend_schema(
         responses={(200, "text/csv"): OpenApiTypes.STR},
@@ -299,13 +284,9 @@ class InstitutionLearnerEnrolmentViewSet(TeslaViewSet):
 
     def _status(self, request):
         learner = self.parents["learner"]
-        activity_id = request.query_params.get("activity_id")
+        activity_id = query_integer(request, "activity_id")
         if activity_id is None:
             return Response(selectors.learner_enrolment_status(learner=learner))
-        try:
-            activity_id = int(activity_id)
-        except ValueError:
-            raise ValidationError({"activity_id": ["A valid integer is required."]}) from None
         activity = Activity.objects.filter(
             pk=activity_id, course__vle__institution=self.parents["institution"]
         ).first()

@@ -1,15 +1,14 @@
 """Learner API (`/lapi/v1/...`): samples and documents from the browser plugin (or a VLE)
 become verification requests and enrolment samples."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from institution.models import Institution, Learner
 from institution.selectors import institutions_visible_to
 from reports.api import serializers as s
+from reports.api.common import LearnerUuidInPath
 from reports.services import intake
 from reports.services import samples as sample_rules
 from tesla.permissions import (
@@ -33,16 +32,15 @@ def _lapi_learners(request, parents) -> QuerySet[Learner]:
     return learners.select_related("institution_user__institution", "consent")
 
 
-@extend_schema_view(
-    create=extend_schema(
-        request=s.LAPIVerificationSerializer,
-        responses={
-            200: s.LAPIVerificationResponseSerializer,
-            400: s.LAPIVerificationResponseSerializer,
-        },
+def intake_schema(body, answer):
+    """The POST of an intake: `body` in, `answer` out, for the 200 and the 400 alike."""
+    return extend_schema_view(
+        create=extend_schema(request=body, responses={200: answer, 400: answer})
     )
-)
-class LAPIVerificationViewSet(TeslaViewSet):
+
+
+@intake_schema(s.LAPIVerificationSerializer, s.LAPIVerificationResponseSerializer)
+class LAPIVerificationViewSet(LearnerUuidInPath, TeslaViewSet):
     """`POST /lapi/v1/verification/{institution_id}/{learner_id}/`: a sample the browser
     plugin captured (or a document a VLE sends). Callers: the learner themself (session token
     or user token) or a VLE of the learner's institution; anyone else is 403.
@@ -62,13 +60,6 @@ class LAPIVerificationViewSet(TeslaViewSet):
     error_envelope = True
     pagination_class = None
     filter_backends = []
-
-    def check_permissions(self, request):
-        try:
-            super().check_permissions(request)
-        except DjangoValidationError:
-            # A malformed learner UUID in the path cannot name a learner.
-            raise NotFound from None
 
     def has_access(self, request) -> bool:
         learner = self.parents["learner"]
@@ -98,15 +89,7 @@ class LAPIVerificationViewSet(TeslaViewSet):
         return {"request_id": created.pk, "path": created.data.name}
 
 
-@extend_schema_view(
-    create=extend_schema(
-        request=s.LAPIEnrolmentSerializer,
-        responses={
-            200: s.LAPIEnrolmentResponseSerializer,
-            400: s.LAPIEnrolmentResponseSerializer,
-        },
-    )
-)
+@intake_schema(s.LAPIEnrolmentSerializer, s.LAPIEnrolmentResponseSerializer)
 class LAPIEnrolmentViewSet(LAPIVerificationViewSet):
     """`POST /lapi/v1/enrolment/{institution_id}/{learner_id}/`: an enrolment sample the
     browser plugin captured, for the providers to build the learner's models. Same callers as

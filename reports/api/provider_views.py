@@ -7,7 +7,6 @@ import json
 import logging
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
@@ -22,6 +21,7 @@ from reports.api.common import (
     PAYLOAD_ACTION,
     PAYLOAD_SCHEMA,
     UUID_REGEX,
+    LearnerUuidInPath,
     OneObjectPerRequest,
     request_payload_download,
 )
@@ -190,6 +190,7 @@ class ProviderEnrolmentViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
+    LearnerUuidInPath,
     TeslaViewSet,
 ):
     """Learners' enrolment models held by this provider, looked up by learner UUID.
@@ -223,12 +224,6 @@ class ProviderEnrolmentViewSet(
                 Prefetch("model_samples", queryset=EnrolmentSample.objects.only("id"))
             )
         )
-
-    def get_object(self):
-        try:
-            return super().get_object()
-        except DjangoValidationError:
-            raise NotFound from None
 
     @extend_schema(
         request=s.ProviderEnrolmentCreateSerializer, responses={201: s.ProviderEnrolmentSerializer}
@@ -299,7 +294,7 @@ def _any_learner(request, parents) -> QuerySet[Learner]:
     return Learner.objects.select_related("institution_user")
 
 
-class ProviderLearnerViewSet(TeslaViewSet):
+class ProviderLearnerViewSet(LearnerUuidInPath, TeslaViewSet):
     """Base of the provider's views of one learner's enrolment samples
     (`/provider/{p}/enrolment/{learner uuid}/...`); a malformed UUID is a 404."""
 
@@ -311,12 +306,6 @@ class ProviderLearnerViewSet(TeslaViewSet):
     access = {"read": {PROVIDER}}
     serializer_class = s.ProviderEnrolmentSampleSerializer
     filter_backends = []
-
-    def check_permissions(self, request):
-        try:
-            super().check_permissions(request)
-        except DjangoValidationError:
-            raise NotFound from None
 
     def samples(self) -> QuerySet[EnrolmentSample]:
         """The learner's samples of the provider's instrument."""

@@ -18,18 +18,15 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from institution.models import Learner
-from reports import selectors
 from reports.api import serializers as s
 from reports.api import vle_serializers as rs
 from reports.api.common import (
-    CHART_SCHEMA,
-    DATA_SCHEMA,
     PAYLOAD_ACTION,
     PAYLOAD_SCHEMA,
     ReportViewSetBase,
     request_payload_download,
 )
-from reports.models import ReportActivity, Request
+from reports.models import Request
 from reports.selectors import learner_missing_enrolments
 from reports.services.intake import verification_request_create
 from tesla.downloads import data_url_decode
@@ -312,20 +309,3 @@ class VLECourseActivityReportViewSet(ReportViewSetBase):
         if getattr(self, "action", None) == "retrieve":
             return s.VLECourseActivityReportDetailSerializer
         return s.VLECourseActivityReportSerializer
-
-    def get_queryset(self) -> QuerySet[ReportActivity]:
-        if self.schema_only():
-            return ReportActivity.objects.none()
-        return selectors.activity_reports(
-            activity=self.parents["activity"], rows_inline=self.action == "list"
-        )
-
-    @DATA_SCHEMA
-    @action(detail=True, methods=["get"])
-    def data(self, request, *args, **kwargs):
-        return self._data()
-
-    @CHART_SCHEMA
-    @action(detail=True, methods=["get"], url_path="chart.svg")
-    def chart(self, request, *args, **kwargs):
-        return self._chart(request)

@@ -407,44 +407,33 @@ def _recount(model, keys: list[str], queryset: QuerySet, scope: Q) -> None:
     )
 
 
+# Per scope (activity or learner), its instrument histograms (counting processed instrument
+# summaries) and its provider histograms (counting processed provider answers).
+HISTOGRAMS_OF = {
+    "activity": (HistogramActivityInstrument, HistogramActivityProvider),
+    "learner": (HistogramLearnerInstrument, HistogramLearnerProvider),
+}
+REBUILD_CHUNK = 500
+
+
 def histograms_rebuild(*, activity_ids: list[int], learner_ids: list[int]) -> None:
     """Recount the histograms of these activities and these learners from stored results."""
     processed = Q(status=ResultStatus.PROCESSED)
     summaries = RequestResult.objects.filter(processed)
     answers = RequestProviderResult.objects.filter(processed, provider__isnull=False)
-    for start in range(0, len(activity_ids), 500):
-        chunk = activity_ids[start : start + 500]
-        _recount(
-            HistogramActivityInstrument,
-            ["activity", "instrument"],
-            summaries.filter(request__activity_id__in=chunk).annotate(
-                activity=F("request__activity_id")
-            ),
-            Q(activity_id__in=chunk),
-        )
-        _recount(
-            HistogramActivityProvider,
-            ["activity", "provider"],
-            answers.filter(request__activity_id__in=chunk).annotate(
-                activity=F("request__activity_id")
-            ),
-            Q(activity_id__in=chunk),
-        )
-    for start in range(0, len(learner_ids), 500):
-        chunk = learner_ids[start : start + 500]
-        _recount(
-            HistogramLearnerInstrument,
-            ["learner", "instrument"],
-            summaries.filter(request__learner_id__in=chunk).annotate(
-                learner=F("request__learner_id")
-            ),
-            Q(learner_id__in=chunk),
-        )
-        _recount(
-            HistogramLearnerProvider,
-            ["learner", "provider"],
-            answers.filter(request__learner_id__in=chunk).annotate(
-                learner=F("request__learner_id")
-            ),
-            Q(learner_id__in=chunk),
-        )
+    for scope, ids in (("activity", activity_ids), ("learner", learner_ids)):
+        by_instrument, by_provider = HISTOGRAMS_OF[scope]
+        for start in range(0, len(ids), REBUILD_CHUNK):
+            chunk = ids[start : start + REBUILD_CHUNK]
+            within = {f"request__{scope}_id__in": chunk}
+            owner = {scope: F(f"request__{scope}_id")}
+            for model, rows, kind in (
+                (by_instrument, summaries, "instrument"),
+                (by_provider, answers, "provider"),
+            ):
+                _recount(
+                    model,
+                    [scope, kind],
+                    rows.filter(**within).annotate(**owner),
+                    Q(**{f"{scope}_id__in": chunk}),
+                )
