@@ -187,6 +187,18 @@ def activity_reports(*, activity: Activity, rows_inline: bool = False) -> QueryS
     )
 
 
+def activity_report_instruments(*, activity: Activity) -> list[Instrument]:
+    """The instruments some report of the activity has a row for, by id (the CSV export's
+    columns)."""
+    return list(
+        Instrument.objects.filter(
+            pk__in=ReportActivityInstrument.objects.filter(report__activity=activity).values(
+                "instrument_id"
+            )
+        ).order_by("id")
+    )
+
+
 def report_context(*, report: ReportActivity) -> dict:
     """What a report's detail view needs beyond its rows, in a fixed number of queries:
     per instrument its learner and activity histograms (of *this* activity), its first enabled

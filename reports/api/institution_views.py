@@ -47,7 +47,7 @@ from tesla.permissions import (
 from tesla.principals import institution_user_of
 from tesla.viewsets import Parent, TeslaReadOnlyViewSet, TeslaViewSet
 from vle.api.views import CourseRolesMixin, course_roles
-from vle.models import Activity, Instrument
+from vle.models import Activity
 
 # Institution tree: parents and roles ---------------------------------------------------------
 
@@ -147,14 +147,9 @@ class InstitutionCourseActivityReportViewSet(ReportAccessMixin, ReportViewSetBas
     def export(self, request, *args, **kwargs):
         reports = self.filter_queryset(self.get_queryset())
         activity = self.parents["activity"]
-        instruments = list(
-            Instrument.objects.filter(
-                pk__in=ReportActivityInstrument.objects.filter(report__activity=activity).values(
-                    "instrument_id"
-                )
-            ).order_by("id")
+        body = exports.activity_reports_csv(
+            reports=reports, instruments=selectors.activity_report_instruments(activity=activity)
         )
-        body = exports.activity_reports_csv(reports=reports, instruments=instruments)
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = (
             f'attachment; filename="activity-{activity.pk}-reports.csv"'

@@ -36,6 +36,7 @@ from reports.services.dispatch import (
 )
 from reports.services.intake import intake_consent_check, safe_filename
 from tesla.jobs import job_done
+from tesla.services import model_update
 from vle.models import Instrument
 
 PENDING_VALIDATION = frozenset({SampleStatus.VALIDATING, SampleStatus.WAITING_EXTERNAL_SERVICE})
@@ -121,9 +122,8 @@ def sample_validation_record(
                     ContentFile(json.dumps(info).encode()),
                     save=False,
                 )
-        for name, value in changes.items():
-            setattr(validation, name, value)
-        validation.save()
+            changes["info"] = validation.info
+        model_update(instance=validation, data=changes)
         if validation.status != SampleStatus.VALIDATING:
             job_done(key=validate_key(validation.pk))
         if validation.status not in PENDING_VALIDATION:
