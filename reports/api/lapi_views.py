@@ -11,10 +11,7 @@ from reports.api import serializers as s
 from reports.api.common import LearnerUuidInPath
 from reports.services import intake
 from reports.services import samples as sample_rules
-from tesla.permissions import (
-    LEARNER_TOKEN,
-    VLE,
-)
+from tesla.permissions import LEARNER_TOKEN, VLE
 from tesla.principals import institution_user_of, kind_of, module_of
 from tesla.viewsets import Parent, TeslaViewSet
 
