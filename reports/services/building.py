@@ -137,24 +137,10 @@ def _load_facts(*, activity: Activity, learners: list[Learner]) -> _Loaded:
         .values_list("request__learner_id", "instrument_id", "status", "result", "code")
     ):
         outcomes[learner_id][instrument_id].append(levels.RequestOutcome(status, result, code))
-    # Which providers answered each learner (for the enrolment column).
-    answered: dict[int, set[int]] = defaultdict(set)
-    for learner_id, provider_id in (
-        RequestProviderResult.objects.filter(**theirs)
-        .values_list("request__learner_id", "provider_id")
-        .distinct()
-    ):
-        answered[learner_id].add(provider_id)
     instruments = Instrument.objects.in_bulk(
         {pk for by_instrument in outcomes.values() for pk in by_instrument}
     )
-    providers = Provider.objects.in_bulk(set().union(*answered.values()))
-    enrolments = {
-        (row.learner_id, row.provider_id): float(row.percentage)
-        for row in Enrolment.objects.filter(
-            learner_id__in=learner_ids, provider_id__in=list(providers)
-        )
-    }
+    models = _models_by_instrument(activity=activity, learner_ids=learner_ids)
     sessions: dict[int, list[AssessmentSession]] = defaultdict(list)
     for session in AssessmentSession.objects.filter(**mine).order_by("id"):
         sessions[session.learner_id].append(session)
@@ -169,14 +155,9 @@ def _load_facts(*, activity: Activity, learners: list[Learner]) -> _Loaded:
     facts = {}
     for learner in learners:
         pk = learner.pk
-        model_of: dict[int, list[float]] = defaultdict(list)
-        for provider_id in sorted(answered[pk]):
-            of_instrument = providers[provider_id].instrument_id
-            if of_instrument is not None and (pk, provider_id) in enrolments:
-                model_of[of_instrument].append(enrolments[(pk, provider_id)])
         facts[pk] = compute.LearnerFacts(
             outcomes=outcomes[pk],
-            enrolments=model_of,
+            enrolments=models[pk],
             sessions=[
                 compute.SessionFacts(
                     session.pk,
@@ -196,6 +177,35 @@ def _load_facts(*, activity: Activity, learners: list[Learner]) -> _Loaded:
         sessions={session.pk: session for rows in sessions.values() for session in rows},
         with_data={pk for pk in learner_ids if requests[pk] or sessions[pk] or alerts[pk]},
     )
+
+
+def _models_by_instrument(
+    *, activity: Activity, learner_ids: list[int]
+) -> dict[int, dict[int, list[float]]]:
+    """Per learner and instrument, how far (0..1) the learner's models with the providers
+    that answered their requests in the activity are built."""
+    answered: dict[int, set[int]] = defaultdict(set)
+    for learner_id, provider_id in (
+        RequestProviderResult.objects.filter(
+            request__activity=activity, request__learner_id__in=learner_ids
+        )
+        .values_list("request__learner_id", "provider_id")
+        .distinct()
+    ):
+        answered[learner_id].add(provider_id)
+    providers = Provider.objects.in_bulk(set().union(*answered.values()))
+    built = {
+        (row.learner_id, row.provider_id): float(row.percentage)
+        for row in Enrolment.objects.filter(
+            learner_id__in=learner_ids, provider_id__in=list(providers)
+        )
+    }
+    models: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for learner_id, provider_id in sorted(built):
+        instrument_id = providers[provider_id].instrument_id
+        if instrument_id is not None and provider_id in answered[learner_id]:
+            models[learner_id][instrument_id].append(built[(learner_id, provider_id)])
+    return models
 
 
 def _learner_covers(*, activity: Activity, learner: Learner) -> compute.Covers:
