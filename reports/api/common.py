@@ -1,5 +1,7 @@
-"""What the report trees' views share: the report viewset base (detail, JSON summary,
-SVG chart) and the download of a verification request's stored payload."""
+"""What the reports app's views in several URL trees share: the report viewset base (list,
+detail, JSON summary, SVG chart) of the institution and VLE trees, the download of a
+verification request's stored payload, the learner UUID of the LAPI and provider paths
+(malformed: 404) and integer query parameters."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
@@ -17,6 +19,7 @@ from reports.services import exports
 from tesla.downloads import DownloadNegotiation, file_download
 from tesla.viewsets import TeslaReadOnlyViewSet
 
+# A learner UUID in a path, with or without its dashes.
 UUID_REGEX = "[0-9a-fA-F-]{32,36}"
 
 
@@ -49,6 +52,10 @@ class OneObjectPerRequest:
 
 
 class ReportViewSetBase(OneObjectPerRequest, TeslaReadOnlyViewSet):
+    """The reports on one activity (the URL's): the list carries each report's instrument
+    rows inline, the detail what explains each result; `data/` is the JSON summary and
+    `chart.svg` the chart. Each tree says who reads them and which reports they see."""
+
     filterset_class = filters.ReportFilter
     search_fields = [
         "learner__institution_user__user__first_name",
