@@ -2,7 +2,9 @@
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.db.models import Count, F, Prefetch, QuerySet, Sum
 from django.db.models.functions import Coalesce
@@ -58,7 +60,8 @@ def learner_enrolment_status(*, learner: Learner) -> list[dict]:
     for enrolment in Enrolment.objects.filter(
         learner=learner, provider__enabled=True, provider__instrument__isnull=False
     ).select_related("provider"):
-        per_instrument[enrolment.provider.instrument_id].append(enrolment)
+        if enrolment.provider.instrument_id is not None:
+            per_instrument[enrolment.provider.instrument_id].append(enrolment)
     validations = EnrolmentSampleValidation.objects.filter(
         sample__learner=learner, provider__enabled=True, provider__instrument__isnull=False
     ).values(provider_key=F("provider_id"), instrument_id=F("provider__instrument_id"))
@@ -170,7 +173,9 @@ def activity_reports(*, activity: Activity, rows_inline: bool = False) -> QueryS
     )
     if rows_inline:
         return reports.annotate(
-            detail_rows=json_rows(ReportActivityInstrument.objects, "report", **REPORT_ROW_DETAIL)
+            detail_rows=json_rows(
+                ReportActivityInstrument.objects.all(), "report", **REPORT_ROW_DETAIL
+            )
         )
     return reports.prefetch_related(
         Prefetch(
@@ -179,6 +184,18 @@ def activity_reports(*, activity: Activity, rows_inline: bool = False) -> QueryS
                 "instrument_id"
             ),
         )
+    )
+
+
+def activity_report_instruments(*, activity: Activity) -> list[Instrument]:
+    """The instruments some report of the activity has a row for, by id (the CSV export's
+    columns)."""
+    return list(
+        Instrument.objects.filter(
+            pk__in=ReportActivityInstrument.objects.filter(report__activity=activity).values(
+                "instrument_id"
+            )
+        ).order_by("id")
     )
 
 
@@ -203,7 +220,8 @@ def report_context(*, report: ReportActivity) -> dict:
     for provider in Provider.objects.filter(instrument_id__in=instrument_ids).order_by(
         "-enabled", "id"
     ):
-        providers.setdefault(provider.instrument_id, provider)
+        if provider.instrument_id is not None:
+            providers.setdefault(provider.instrument_id, provider)
     has_alerts = Alert.objects.filter(
         learner_id=report.learner_id, activity_id=report.activity_id, level__gte=Alert.Level.WARNING
     ).exists()
@@ -309,7 +327,7 @@ def report_summary(*, report: ReportActivity) -> dict:
                 },
             }
         )
-    results_by_request = defaultdict(dict)
+    results_by_request: dict[int, dict[str, dict]] = defaultdict(dict)
     for result in results:
         results_by_request[result["request_id"]][str(result["instrument_id"])] = {
             "status": result["status"],
@@ -446,7 +464,7 @@ def _enrolment_sample(sample: EnrolmentSample, http_request) -> dict:
     }
 
 
-def _sample_link(request_row: dict, http_request) -> str | None:
+def _sample_link(request_row: Mapping[str, Any], http_request) -> str | None:
     if not request_row["data"]:
         return None
     metadata = request_row["metadata"] if isinstance(request_row["metadata"], dict) else {}

@@ -88,13 +88,18 @@ def _view_link(context, name: str, **lookup) -> str | None:
 # Reports -------------------------------------------------------------------------------------
 
 
-class ReportLearnerSerializer(serializers.Serializer):
-    """Who the report is about."""
+class LearnerNameFields(serializers.Serializer):
+    """A learner's id, uid and name, as the report and VLE views show them."""
 
     id = serializers.IntegerField(source="pk", read_only=True)
     uid = serializers.CharField(source="institution_user.uid", read_only=True)
     first_name = serializers.CharField(source="institution_user.user.first_name", read_only=True)
     last_name = serializers.CharField(source="institution_user.user.last_name", read_only=True)
+
+
+class ReportLearnerSerializer(LearnerNameFields):
+    """Who the report is about."""
+
     email = serializers.EmailField(source="institution_user.user.email", read_only=True)
     learner_id = serializers.UUIDField(read_only=True)
 

@@ -8,6 +8,7 @@ from institution.models import Learner
 from reports.api.serializers import (
     InstitutionCourseActivityReportRequestResultSerializer,
     InstitutionCourseActivityReportRequestSerializer,
+    LearnerNameFields,
 )
 
 
@@ -85,13 +86,9 @@ class VLEAttachmentErrorSerializer(serializers.Serializer):
 # §9 Activity learners and their requests (TBD in the spec) -----------------------------------
 
 
-class VLEActivityLearnerSerializer(serializers.ModelSerializer):
+class VLEActivityLearnerSerializer(LearnerNameFields, serializers.ModelSerializer):
     """A learner with verification requests in the activity."""
 
-    id = serializers.IntegerField(source="pk", read_only=True)
-    uid = serializers.CharField(source="institution_user.uid", read_only=True)
-    first_name = serializers.CharField(source="institution_user.user.first_name", read_only=True)
-    last_name = serializers.CharField(source="institution_user.user.last_name", read_only=True)
     email = serializers.CharField(source="institution_user.user.email", read_only=True)
     institution_id = serializers.IntegerField(
         source="institution_user.institution_id", read_only=True

@@ -1,6 +1,7 @@
 """The VLE views that need verification data, nested in the VLE tree (/api/v2/vle/{v}/...):
 assessment sessions (their enrolment check reads learners' enrolments), attachments (which
-become verification requests), the learners of an activity and their requests.
+become verification requests), the learners of an activity and their requests, and the
+activity reports of the VLE's own courses.
 
 They use the VLE tree's parent chains (`vle.api.vle_views`), so they share its rules: VLE
 tokens only, every queryset filtered by every URL parent, another VLE's objects are a 404.
@@ -8,30 +9,36 @@ tokens only, every queryset filtered by every URL parent, another VLE's objects 
 
 import django_filters
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.serializers import as_serializer_error
 
 from institution.models import Learner
+from reports.api import serializers as s
 from reports.api import vle_serializers as rs
-from reports.api.views import PAYLOAD_ACTION, PAYLOAD_SCHEMA, request_payload_download
+from reports.api.common import (
+    PAYLOAD_ACTION,
+    PAYLOAD_SCHEMA,
+    ReportViewSetBase,
+    request_payload_download,
+)
 from reports.models import Request
 from reports.selectors import learner_missing_enrolments
 from reports.services.intake import verification_request_create
 from tesla.downloads import data_url_decode
 from tesla.exceptions import PayloadTooLarge
+from tesla.permissions import VLE
+from tesla.principals import caller_module, module_of
 from tesla.viewsets import Parent, TeslaReadOnlyViewSet, TeslaViewSet
 from vle.api import vle_serializers as vs
 from vle.api.vle_views import ACTIVITY_PARENTS, VLE_ONLY, VLE_PARENTS, ForVLE
 from vle.filters import PERSON_SEARCH_FIELDS, VLECourseLearnerFilter
-from vle.models import ActivityInstrument, AssessmentSession
+from vle.models import VLE as VLEModel
+from vle.models import Activity, ActivityInstrument, Course
 from vle.selectors import activity_learner_instruments
 from vle.services import assessment as sessions
 
@@ -122,11 +129,6 @@ def document_size(data: str) -> int:
         raise ValidationError({"data": ["Not valid base64 content."]}) from error
 
 
-def _error(errors: dict) -> Response:
-    # The Moodle plugin only checks `status`; the original answered this shape.
-    return Response({"status": "ERROR", "errors": errors}, status=status.HTTP_400_BAD_REQUEST)
-
-
 class VLEAttachmentViewSet(ForVLE, TeslaViewSet):
     """Documents a VLE delivers for a learner of the activity (e.g. a submitted assignment).
     GET lists the activity instruments that analyse documents from this learner; POST stores
@@ -134,6 +136,9 @@ class VLEAttachmentViewSet(ForVLE, TeslaViewSet):
 
     parent_chain = ATTACHMENT_PARENTS
     serializer_class = rs.VLEAttachmentRequestSerializer
+    # A 400 answers `{"status": "ERROR", "errors": {...}}`: the Moodle plugin reads `status`,
+    # as the original answered.
+    error_envelope = True
     # Only for the schema's path parameters: the rows come from the resolved parents.
     queryset = ActivityInstrument.objects.none()
 
@@ -169,39 +174,22 @@ class VLEAttachmentViewSet(ForVLE, TeslaViewSet):
     )
     def create(self, request, *args, **kwargs):
         raw = request.data.get("data") if isinstance(request.data, dict) else None
-        try:
-            if isinstance(raw, str) and document_size(raw) > settings.ATTACHMENT_MAX_BYTES:
-                raise PayloadTooLarge(
-                    f"The document is larger than {settings.ATTACHMENT_MAX_BYTES} bytes."
-                )
-        except ValidationError as error:
-            return _error(error.detail)
+        if isinstance(raw, str) and document_size(raw) > settings.ATTACHMENT_MAX_BYTES:
+            raise PayloadTooLarge(
+                f"The document is larger than {settings.ATTACHMENT_MAX_BYTES} bytes."
+            )
         body = rs.VLEAttachmentRequestSerializer(data=request.data)
-        if not body.is_valid():
-            return _error(body.errors)
+        body.is_valid(raise_exception=True)
         values = body.validated_data
         activity, learner = self.parents["activity"], self.parents["learner"]
-        session = None
-        if values.get("session_id") is not None:
-            session = AssessmentSession.objects.filter(
-                pk=values["session_id"], activity=activity, learner=learner
-            ).first()
-            if session is None:
-                return _error({"session_id": ["Not a session of this learner in this activity."]})
-        try:
-            # A savepoint: a refusal leaves nothing behind, yet the answer is a normal 400.
-            with transaction.atomic():
-                verification = verification_request_create(
-                    learner=learner,
-                    activity=activity,
-                    instruments=values["instruments"],
-                    data=values["data"],
-                    metadata=values["metadata"],
-                    session=session,
-                )
-        except (DjangoValidationError, ValidationError) as error:
-            detail = error.detail if isinstance(error, ValidationError) else None
-            return _error(detail if detail is not None else as_serializer_error(error))
+        verification = verification_request_create(
+            learner=learner,
+            activity=activity,
+            instruments=values["instruments"],
+            data=values["data"],
+            metadata=values["metadata"],
+            session_id=values.get("session_id"),
+        )
         return Response(
             {
                 "status": "OK",
@@ -210,7 +198,7 @@ class VLEAttachmentViewSet(ForVLE, TeslaViewSet):
                 "learner_id": str(learner.learner_id),
                 "course_id": activity.course_id,
                 "activity_id": activity.pk,
-                "session_id": session.pk if session is not None else None,
+                "session_id": verification.session_id,
                 "instruments": list(
                     verification.instruments.order_by("pk").values_list("pk", flat=True)
                 ),
@@ -289,3 +277,35 @@ class VLELearnerRequestViewSet(ForVLE, TeslaReadOnlyViewSet):
     @action(**PAYLOAD_ACTION)
     def data(self, request, *args, **kwargs):
         return request_payload_download(self.get_object())
+
+
+# §10 Activity reports -----------------------------------------------------------------------------
+
+
+def _own_vle(request, parents) -> QuerySet[VLEModel]:
+    vle = module_of(request, "vle")
+    return VLEModel.objects.filter(pk=vle.pk if vle is not None else None)
+
+
+VLE_ACTIVITY_CHAIN = (
+    Parent("vle", "vle_pk", _own_vle, known=caller_module("vle")),
+    Parent("course", "course_pk", lambda request, p: Course.objects.filter(vle=p["vle"])),
+    Parent(
+        "activity",
+        "activity_pk",
+        lambda request, p: Activity.objects.filter(course=p["course"], vle=p["vle"]),
+    ),
+)
+
+
+class VLECourseActivityReportViewSet(ReportViewSetBase):
+    """Learners' reports on an activity of the VLE's own course (vle-api §10)."""
+
+    parent_chain = VLE_ACTIVITY_CHAIN
+    allowed_kinds = frozenset({"vle"})
+    access = {"read": {VLE}, "data": {VLE}, "chart": {VLE}}
+
+    def get_serializer_class(self):
+        if getattr(self, "action", None) == "retrieve":
+            return s.VLECourseActivityReportDetailSerializer
+        return s.VLECourseActivityReportSerializer

@@ -9,6 +9,7 @@ the same model at once (anchor-core §1.9, §2.6).
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +25,7 @@ from reports.models import (
 )
 from reports.services.samples import enrolment_work_settle
 from reports.services.work import report_work_enqueue
+from tesla.errors import ApplicationError, Forbidden
 from tesla.rows import row_upsert
 from tesla.services import model_update
 
@@ -40,12 +42,10 @@ def enrolment_model_name(enrolment: Enrolment) -> str:
     )
 
 
-class EnrolmentNotLocked(Exception):
-    """Unlocking a model nobody holds."""
+class EnrolmentNotLocked(ApplicationError):
+    """Unlocking a model nobody holds: 406, as the providers' original server answered."""
 
-
-class EnrolmentLockMismatch(Exception):
-    """Unlocking a model held by another task."""
+    status_code = 406
 
 
 def _locked_by_other(enrolment: Enrolment, task_id, now) -> bool:
@@ -69,10 +69,17 @@ def _reports_changed(*, learner: Learner, provider: Provider) -> None:
         report_work_enqueue(learner_id=learner.pk, activity_id=activity_id)
 
 
-def provider_enrolment_open(*, provider: Provider, learner: Learner, task_id: uuid.UUID):
-    """Get or create the learner's model with this provider (0 %, cannot analyse) and lock it
-    for `task_id`. A lock younger than five hours held by another task is refused
-    (ValidationError on `task_id`); an older one is considered abandoned and taken over."""
+def provider_enrolment_open(
+    *, provider: Provider, learner_id: uuid.UUID, task_id: uuid.UUID
+) -> Enrolment:
+    """Get or create the model of the learner (by public UUID, any institution: providers
+    serve them all) with this provider (0 %, cannot analyse) and lock it for `task_id`. An
+    unknown learner is refused (ValidationError on `learner_id`); so is a lock younger than
+    five hours held by another task (on `task_id`); an older one is considered abandoned and
+    taken over."""
+    learner = Learner.objects.filter(learner_id=learner_id).first()
+    if learner is None:
+        raise ValidationError({"learner_id": ["Unknown learner."]})
     now = timezone.now()
     with transaction.atomic():
         # Lock the model's row only: the learner and provider rows are referenced by every
@@ -111,7 +118,7 @@ def provider_enrolment_store(
         )
         if _locked_by_other(enrolment, task_id, now):
             raise ValidationError({"task_id": ["Model is locked by another task."]})
-        changes = {"locked_at": None, "locked_by": None}
+        changes: dict[str, Any] = {"locked_at": None, "locked_by": None}
         if percentage is not None:
             changes["percentage"] = percentage
         if can_analyse is not None:
@@ -133,11 +140,12 @@ def provider_enrolment_store(
 
 
 def provider_enrolment_unlock(*, enrolment: Enrolment, token: uuid.UUID) -> Enrolment:
-    """Release a lock with the task id that holds it."""
+    """Release a lock with the task id that holds it: a model nobody holds is refused (406),
+    one another task holds too (Forbidden)."""
     if enrolment.locked_by is None or enrolment.locked_at is None:
-        raise EnrolmentNotLocked
+        raise EnrolmentNotLocked("Model is not locked.")
     if enrolment.locked_by != token:
-        raise EnrolmentLockMismatch
+        raise Forbidden("The model is locked by another task.")
     enrolment.locked_at = enrolment.locked_by = None
     enrolment.save(update_fields=["locked_at", "locked_by", "updated_at"])
     enrolment_work_settle(provider=enrolment.provider, learner=enrolment.learner)

@@ -195,6 +195,8 @@ HIGH_CONFIDENCE_PERCENT = 75
 GOOD_SHARE, BAD_INSTRUMENT_SHARE, BAD_ACTIVITY_SHARE, FREQUENT_PROBABILITY = 0.4, 0.75, 0.5, 0.8
 
 Levels = tuple[int, int, int]  # (identity, content, integrity)
+# A provider's threshold: a 0..1 fraction, as stored (a decimal) or as a float; None: none.
+Threshold = float | Decimal | None
 
 
 def percent(fraction: float) -> int:
@@ -216,8 +218,8 @@ def level_of_code(code: int) -> int:
 def threshold_code(
     result: float,
     *,
-    alert_below: float | None,
-    warning_below: float | None,
+    alert_below: Threshold,
+    warning_below: Threshold,
     inverted: bool = False,
 ) -> int:
     """The code a provider's thresholds give to one 0..1 result (Ok without thresholds)."""
@@ -241,8 +243,8 @@ class ProviderOutcome:
     status: int
     result: float
     code: int
-    alert_below: float | None = None
-    warning_below: float | None = None
+    alert_below: Threshold = None
+    warning_below: Threshold = None
     inverted: bool = False
 
 
@@ -307,7 +309,10 @@ class InstrumentReport:
 
 def spread(level: int, covers: tuple[bool, bool, bool]) -> Levels:
     """A level on the dimensions an instrument covers, No information on the others."""
-    return tuple(level if covered else LEVEL_NO_INFORMATION for covered in covers)
+    identity, content, integrity = (
+        level if covered else LEVEL_NO_INFORMATION for covered in covers
+    )
+    return identity, content, integrity
 
 
 def instrument_report(
@@ -361,7 +366,8 @@ def activity_levels(instrument_levels: list[Levels], session_levels_: list[Level
         for index in range(3):
             if row[index] >= LEVEL_WARNING:
                 levels[index] = max(levels[index], row[index])
-    return tuple(levels)
+    identity, content, integrity = levels
+    return identity, content, integrity
 
 
 def result_bin(result_percent: int) -> int:
@@ -375,7 +381,7 @@ def probability(histogram: list[int], bin_: int) -> float | None:
     total = sum(histogram)
     if not total:
         return None
-    near = histogram[bin_]
+    near = float(histogram[bin_])
     if bin_ > 0:
         near += histogram[bin_ - 1] / 2
     if bin_ < len(histogram) - 1:
@@ -394,9 +400,46 @@ def better_share(histogram: list[int], bin_: int, *, inverted: bool = False) -> 
 
 @dataclass(frozen=True)
 class Thresholds:
-    alert_below: float | None
-    warning_below: float | None
+    alert_below: Threshold
+    warning_below: Threshold
     inverted: bool = False
+
+
+def threshold_fact(result: int, thresholds: Thresholds | None) -> str | None:
+    """Whether a 0..100 result is on the good side of the provider's warning threshold (or of
+    its alert threshold when it has no warning one); None without thresholds.
+
+    >>> threshold_fact(55, Thresholds(0.3, 0.6))
+    'NEGATIVE_LEARNER_RESULT_BELOW_THRESHOLD'
+    >>> threshold_fact(55, Thresholds(0.5, None, inverted=True))
+    'NEGATIVE_LEARNER_RESULT_BELOW_THRESHOLD'
+    """
+    if thresholds is None:
+        return None
+    limit = (
+        thresholds.warning_below if thresholds.warning_below is not None else thresholds.alert_below
+    )
+    if limit is None:
+        return None
+    fraction = result / 100
+    good = fraction <= float(limit) if thresholds.inverted else fraction >= float(limit)
+    return (
+        "POSITIVE_LEARNER_RESULT_ABOVE_THRESHOLD"
+        if good
+        else "NEGATIVE_LEARNER_RESULT_BELOW_THRESHOLD"
+    )
+
+
+def _share_fact(share: float | None, *, bad_above: float, name: str) -> str | None:
+    """GOOD_<name> when few results are better than the learner's (below GOOD_SHARE),
+    BAD_<name> when most are (above `bad_above`), None otherwise or without a histogram."""
+    if share is None:
+        return None
+    if share < GOOD_SHARE:
+        return f"POSITIVE_LEARNER_RESULT_GOOD_{name}"
+    if share > bad_above:
+        return f"NEGATIVE_LEARNER_RESULT_BAD_{name}"
+    return None
 
 
 def result_facts(
@@ -411,48 +454,26 @@ def result_facts(
 ) -> dict[str, list[str]]:
     """Plain-language facts about a learner's instrument result (rule 8). Only non-empty
     lists are returned."""
-    positive: list[str] = []
-    negative: list[str] = []
     if not confidence:
         facts = {"neutral": ["NEUTRAL_MISSING_INFORMATION"]}
         if has_alerts:
             facts["negative"] = ["NEGATIVE_WITH_ALERTS"]
         return facts
-    if thresholds is not None:
-        limit = (
-            thresholds.warning_below
-            if thresholds.warning_below is not None
-            else thresholds.alert_below
-        )
-        if limit is not None:
-            fraction = result / 100
-            good = fraction <= float(limit) if thresholds.inverted else fraction >= float(limit)
-            (positive if good else negative).append(
-                "POSITIVE_LEARNER_RESULT_ABOVE_THRESHOLD"
-                if good
-                else "NEGATIVE_LEARNER_RESULT_BELOW_THRESHOLD"
-            )
-    if h_prob_learner is not None:
-        if h_prob_learner < GOOD_SHARE:
-            positive.append("POSITIVE_LEARNER_RESULT_GOOD_INSTRUMENT")
-        elif h_prob_learner > BAD_INSTRUMENT_SHARE:
-            negative.append("NEGATIVE_LEARNER_RESULT_BAD_INSTRUMENT")
-    if h_prob_context is not None:
-        if h_prob_context < GOOD_SHARE:
-            positive.append("POSITIVE_LEARNER_RESULT_GOOD_ACTIVITY")
-        elif h_prob_context > BAD_ACTIVITY_SHARE:
-            negative.append("NEGATIVE_LEARNER_RESULT_BAD_ACTIVITY")
-    if prob_learner is not None and prob_learner > FREQUENT_PROBABILITY:
-        positive.append("POSITIVE_LEARNER_RESULT_FREQUENT")
-    if confidence >= HIGH_CONFIDENCE_PERCENT:
-        positive.append("POSITIVE_CONFIDENCE_HIGH")
-    else:
-        negative.append("NEGATIVE_CONFIDENCE_LOW")
-    if has_alerts:
-        negative.append("NEGATIVE_WITH_ALERTS")
+    found = [
+        threshold_fact(result, thresholds),
+        _share_fact(h_prob_learner, bad_above=BAD_INSTRUMENT_SHARE, name="INSTRUMENT"),
+        _share_fact(h_prob_context, bad_above=BAD_ACTIVITY_SHARE, name="ACTIVITY"),
+        "POSITIVE_LEARNER_RESULT_FREQUENT"
+        if prob_learner is not None and prob_learner > FREQUENT_PROBABILITY
+        else None,
+        "POSITIVE_CONFIDENCE_HIGH"
+        if confidence >= HIGH_CONFIDENCE_PERCENT
+        else "NEGATIVE_CONFIDENCE_LOW",
+        "NEGATIVE_WITH_ALERTS" if has_alerts else None,
+    ]
     facts = {}
-    if positive:
-        facts["positive"] = positive
-    if negative:
-        facts["negative"] = negative
+    for kind in ("positive", "negative"):
+        named = [fact for fact in found if fact is not None and fact.lower().startswith(kind)]
+        if named:
+            facts[kind] = named
     return facts

@@ -1,18 +1,9 @@
 """Providers: the verification services behind an instrument, managed by global admins."""
 
-from rest_framework.exceptions import APIException
-
 from reports.models import Provider
+from tesla.errors import Conflict
 from tesla.models import Job
 from vle.models import Instrument
-
-
-class ProviderInUse(APIException):
-    status_code = 409
-    default_detail = (
-        "The provider has answered verification requests; disable it instead of deleting it."
-    )
-    default_code = "conflict"
 
 
 def provider_create(*, instrument: Instrument, **values) -> tuple[Provider, dict[str, str]]:
@@ -30,7 +21,9 @@ def provider_delete(*, provider: Provider) -> None:
     """Delete a provider that never answered a request. One that did is refused (409): its
     answers are part of learners' reports and histograms."""
     if provider.results.exists():
-        raise ProviderInUse
+        raise Conflict(
+            "The provider has answered verification requests; disable it instead of deleting it."
+        )
     # Tasks still owed to it would wait for a queue nobody consumes any more.
     Job.objects.filter(queue=provider.queue).delete()
     provider.delete()

@@ -21,7 +21,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from institution.models import Learner
-from institution.selectors import learner_ic_status
 from reports.models import (
     Enrolment,
     EnrolmentSample,
@@ -35,8 +34,9 @@ from reports.services.dispatch import (
     provider_validate_send,
     validate_key,
 )
-from reports.services.intake import safe_filename
+from reports.services.intake import intake_consent_check, safe_filename
 from tesla.jobs import job_done
+from tesla.services import model_update
 from vle.models import Instrument
 
 PENDING_VALIDATION = frozenset({SampleStatus.VALIDATING, SampleStatus.WAITING_EXTERNAL_SERVICE})
@@ -59,10 +59,7 @@ def enrolment_sample_create(
     Refuses (ValidationError naming the field) a learner without valid informed consent and
     instruments that are unknown or switched off. Must run inside a transaction: the sample,
     its validations and the provider tasks commit together."""
-    if not learner_ic_status(learner).startswith("VALID"):
-        raise ValidationError(
-            {"learner_id": ["The learner has not accepted the current informed consent."]}
-        )
+    intake_consent_check(learner=learner)
     requested = list(dict.fromkeys(instruments))
     known = set(
         Instrument.objects.filter(pk__in=requested, enabled=True).values_list("pk", flat=True)
@@ -125,9 +122,8 @@ def sample_validation_record(
                     ContentFile(json.dumps(info).encode()),
                     save=False,
                 )
-        for name, value in changes.items():
-            setattr(validation, name, value)
-        validation.save()
+            changes["info"] = validation.info
+        model_update(instance=validation, data=changes)
         if validation.status != SampleStatus.VALIDATING:
             job_done(key=validate_key(validation.pk))
         if validation.status not in PENDING_VALIDATION:
@@ -173,7 +169,7 @@ def available_samples(*, provider: Provider, learner: Learner):
         EnrolmentSample.objects.filter(
             learner=learner, status=SampleStatus.VALID, instruments=provider.instrument_id
         )
-        .exclude(pk__in=used.exclude(model_samples__id=None))
+        .exclude(pk__in=used.exclude(model_samples__id__isnull=True))
         .order_by("id")
     )
 

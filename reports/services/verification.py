@@ -21,8 +21,10 @@ so an instrument with two providers does not count each request twice).
 """
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -50,6 +52,11 @@ from tesla.services import model_update
 
 MISSING_ENROLMENT_CODE = "MISSING_ENROLMENT"
 MISSING_PROVIDER_CODE = "MISSING_PROVIDER"
+# The message code of an instrument result that could not be verified for a known reason.
+MESSAGE_CODES: dict[int, str] = {
+    ResultStatus.MISSING_ENROLMENT: MISSING_ENROLMENT_CODE,
+    ResultStatus.MISSING_PROVIDER: MISSING_PROVIDER_CODE,
+}
 
 
 def histogram_move(
@@ -61,7 +68,7 @@ def histogram_move(
     new_bin = None if new is None else Histogram.bin_of(new)
     if old_bin == new_bin:
         return
-    changes = {}
+    changes: dict[str, Any] = {}
     if old_bin is not None:
         changes[f"b{old_bin}"] = F(f"b{old_bin}") - 1
     if new_bin is not None:
@@ -184,10 +191,7 @@ def request_instrument_summarise(
         new=_counted(summary.status, summary.result),
     )
     result.status, result.result, result.code = after
-    result.message_code = {
-        ResultStatus.MISSING_ENROLMENT: MISSING_ENROLMENT_CODE,
-        ResultStatus.MISSING_PROVIDER: MISSING_PROVIDER_CODE,
-    }.get(summary.status)
+    result.message_code = MESSAGE_CODES.get(summary.status)
     result.save(update_fields=["status", "result", "code", "message_code", "updated_at"])
     if update_request:
         request_status_update(request=request)
@@ -208,13 +212,27 @@ def request_status_update(*, request: Request) -> None:
         request.save(update_fields=["status", "message_code", "updated_at"])
 
 
+def provider_result_status_set(
+    *, provider_result: RequestProviderResult, status: int
+) -> RequestProviderResult:
+    """Move the status of a provider's answer alone (e.g. to Waiting external service).
+    A processed answer cannot move this way (ValidationError naming `status`): only a new
+    answer (status, result, code: `provider_result_record`) corrects or withdraws it."""
+    return provider_result_record(
+        provider_result=provider_result, changes={"status": status}, keep_processed=True
+    )
+
+
 def provider_result_record(
     *,
     provider_result: RequestProviderResult,
     changes: dict,
+    keep_processed: bool = False,
 ) -> RequestProviderResult:
     """Store a provider's answer for a request (any of status, result, code, error_message,
-    message_code, audit) and let it flow into histograms, summary and report.
+    message_code, audit) and let it flow into histograms, summary and report. With
+    `keep_processed`, a processed answer is refused (ValidationError naming `status`),
+    checked on the locked row.
 
     The answer's row is locked first, so two concurrent answers cannot both count in a
     histogram. Only that row: locking the joined provider or request too would make every
@@ -235,6 +253,8 @@ def provider_result_record(
             del changes["result"]
             if changes.get("status", row.status) == ResultStatus.PROCESSED:
                 changes["status"] = ResultStatus.ERROR
+        if keep_processed and row.status == ResultStatus.PROCESSED:
+            raise ValidationError({"status": ["The request is already processed."]})
         model_update(instance=row, data=changes)
         if row.status not in {ResultStatus.PENDING, ResultStatus.PROCESSING}:
             # The provider has answered (or handed the work to its external service).

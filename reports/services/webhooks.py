@@ -19,9 +19,8 @@ import re
 import secrets
 from collections.abc import Mapping
 
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
 from reports.models import (
     Provider,
@@ -31,6 +30,7 @@ from reports.models import (
     WebhookMessage,
 )
 from reports.services.verification import provider_result_record
+from tesla.errors import ApplicationError, Forbidden, NotFound
 
 SIGNATURE_HEADER = "TESLA-SIGN"
 HEADER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
@@ -56,7 +56,7 @@ def provider_webhook_register(
     ):
         errors["client_header"] = ["Another provider's webhook uses this header."]
     if errors:
-        raise DjangoValidationError(errors)
+        raise ValidationError(errors)
     webhook, _ = ProviderWebhook.objects.update_or_create(
         provider=provider,
         defaults={
@@ -80,7 +80,7 @@ def webhook_client_for(headers: Mapping[str, str]) -> ProviderWebhook:
     if not clients:
         raise NotFound("No webhook client for this request.")
     if len(clients) > 1:
-        raise ValidationError({"detail": "The request matches several webhook clients."})
+        raise ApplicationError("The request matches several webhook clients.")
     return clients[0]
 
 
@@ -88,7 +88,7 @@ def webhook_signature_check(*, webhook: ProviderWebhook, raw_body: bytes, data, 
     """403 unless `signature` is the HMAC-SHA512 (hex) of the body under the client's secret:
     of `json.dumps(data)` as the original computes it, or of the bytes as sent."""
     if not signature:
-        raise PermissionDenied(f"Missing {SIGNATURE_HEADER} signature.")
+        raise Forbidden(f"Missing {SIGNATURE_HEADER} signature.")
     key = webhook.secret.encode()
     signed = [raw_body, json.dumps(data).encode()]
     given = signature.strip().lower()
@@ -96,7 +96,7 @@ def webhook_signature_check(*, webhook: ProviderWebhook, raw_body: bytes, data, 
         hmac.compare_digest(hmac.new(key, payload, hashlib.sha512).hexdigest(), given)
         for payload in signed
     ):
-        raise PermissionDenied("Invalid signature.")
+        raise Forbidden("Invalid signature.")
 
 
 def _digest(data) -> str:
@@ -128,7 +128,10 @@ def webhook_result_update(
                 webhook=webhook, message_id=message_id, digest=digest, body=data
             )
     except IntegrityError:
-        return (seen.filter(message_id=message_id) | seen.filter(digest=digest)).first(), False
+        twin = (seen.filter(message_id=message_id) | seen.filter(digest=digest)).first()
+        if twin is None:  # the twin's transaction rolled back after all: a conflict (409)
+            raise
+        return twin, False
     provider_result_record(
         provider_result=row,
         changes={

@@ -87,7 +87,7 @@ def submit(learner, activity, instruments, *, session=None, data="sample", metad
         instruments=instruments,
         data=data,
         metadata=metadata or {"mimetype": "text/plain"},
-        session=session,
+        session_id=session.pk if session is not None else None,
     )
 
 

@@ -1,5 +1,6 @@
-"""The report arithmetic: the worked examples of reports.services.levels (run as doctests) and
-properties that must hold for any input (hypothesis)."""
+"""The report arithmetic: the worked examples of reports.services.levels and
+reports.services.compute (run as doctests) and properties that must hold for any input
+(hypothesis)."""
 
 import doctest
 from decimal import ROUND_HALF_UP, Decimal
@@ -7,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reports.services import levels
+from reports.services import compute, levels
 
 FRACTIONS = st.floats(min_value=0, max_value=1, allow_nan=False)
 RESULT_STATUSES = st.sampled_from([0, 1, 2, 3, 4, 5, 6, 7])
@@ -21,6 +22,12 @@ histograms = st.lists(st.integers(min_value=0, max_value=1000), min_size=10, max
 def test_worked_examples_in_the_module_docstring():
     failures, tried = doctest.testmod(levels, raise_on_error=False)
     assert tried >= 35  # the examples really ran
+    assert failures == 0
+
+
+def test_worked_examples_of_the_compute_step():
+    failures, tried = doctest.testmod(compute, raise_on_error=False)
+    assert tried >= 10  # the examples really ran
     assert failures == 0
 
 
