@@ -1,7 +1,8 @@
 """Payloads of the institution side of the VLE app (/api/v2/institution/{i}/...) and of the
 global-admin instrument catalogue (/api/v2/admin/instrument/).
 
-Writes go through `vle.services.courses`; these classes describe and validate the shapes.
+Writes go through `vle.services` (the views call them); these classes describe and validate the
+shapes.
 """
 
 import json
@@ -15,16 +16,16 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
 
 from institution.models import Institution
-from institution.selectors import LOOK_UP, learner_ic_status, learner_send
+from institution.selectors import learner_ic_status, learner_send
 from tesla.serializers import (
     PlainModelRepresentation,
     PlainRepresentation,
     TeslaModelSerializer,
     iso_datetime,
 )
+from vle import selectors
 from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument
-from vle.services import courses as rules
-from vle.services import reads
+from vle.services import instruments, vles
 
 # Shared pieces -------------------------------------------------------------------------------
 
@@ -127,7 +128,7 @@ class InstitutionVLESerializer(TeslaModelSerializer):
 
     def validate(self, attrs):
         if "url" in attrs:
-            attrs["url"] = rules.vle_check_url(url=attrs["url"])
+            attrs["url"] = vles.vle_check_url(url=attrs["url"])
         return attrs
 
     @extend_schema_field(VLECredentialsSerializer(allow_null=True))
@@ -187,7 +188,7 @@ class InstitutionCourseSerializer(PlainRepresentation, TeslaModelSerializer):
         serializers.ListField(child=serializers.ChoiceField(choices=["LEARNER", "INSTRUCTOR"]))
     )
     def get_user_roles(self, course) -> list[str]:
-        return reads.course_user_roles(course)
+        return selectors.course_user_roles(course)
 
     def represent(self, course) -> dict:
         return {
@@ -198,7 +199,7 @@ class InstitutionCourseSerializer(PlainRepresentation, TeslaModelSerializer):
             "description": course.description,
             "start": iso_datetime(course.start),
             "end": iso_datetime(course.end),
-            "user_roles": reads.course_user_roles(course),
+            "user_roles": selectors.course_user_roles(course),
             "created_at": iso_datetime(course.created_at),
             "updated_at": iso_datetime(course.updated_at),
         }
@@ -292,7 +293,7 @@ class AdminInstrumentSerializer(TeslaModelSerializer):
 
     def validate(self, attrs):
         if "options_schema" in attrs:
-            rules.instrument_check_options_schema(schema=attrs["options_schema"])
+            instruments.options_schema_check(schema=attrs["options_schema"])
         return attrs
 
 
@@ -324,9 +325,18 @@ class CourseLearnerConsentSerializer(serializers.Serializer):
     status = serializers.CharField(read_only=True)
 
 
-def _now(context: dict):
-    # One "now" per response, so every row is judged at the same instant.
+def response_now(context: dict):
+    """One "now" per response, so every row is judged at the same instant."""
     return context.setdefault("now", timezone.now())
+
+
+def consent_args(context: dict) -> dict:
+    """What judging a learner's consent takes in one response: its one "now" and, when the
+    view looked it up once for the whole list, the institution's current consent."""
+    args = {"now": response_now(context)}
+    if "current_consent" in context:
+        args["current"] = context["current_consent"]
+    return args
 
 
 class LearnerConsentField(EchoedNestedField):
@@ -339,9 +349,7 @@ class LearnerConsentField(EchoedNestedField):
         super().__init__(CourseLearnerConsentSerializer, source="*", **kwargs)
 
     def to_representation(self, learner):
-        return reads.learner_consent(
-            learner, self.context.get("current_consent", LOOK_UP), _now(self.context)
-        )
+        return selectors.learner_consent(learner, **consent_args(self.context))
 
 
 class InstitutionCourseLearnerSerializer(serializers.Serializer):
@@ -380,12 +388,10 @@ class InstitutionCourseLearnerSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_send(self, learner) -> dict:
-        return learner_send(learner, _now(self.context))
+        return learner_send(learner, response_now(self.context))
 
     def get_ic_status(self, learner) -> str:
-        return learner_ic_status(
-            learner, self.context.get("current_consent", LOOK_UP), _now(self.context)
-        )
+        return learner_ic_status(learner, **consent_args(self.context))
 
 
 # §17 Course activities -----------------------------------------------------------------------

@@ -10,12 +10,11 @@ fields may be null; unknown keys are ignored. Writes go through `vle.services`.
 import json
 
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from institution.selectors import LOOK_UP, learner_ic_status, learner_send
+from institution.selectors import learner_ic_status, learner_send
 from tesla.api.serializers import TokenPairSerializer
 from tesla.serializers import (
     ClampedIntegerField,
@@ -23,13 +22,15 @@ from tesla.serializers import (
     iso_datetime,
     shared_representation,
 )
+from vle import selectors
 from vle.api.serializers import (
     CourseLearnerConsentSerializer,
     EchoedNestedField,
     VLEInstitutionSerializer,
+    consent_args,
+    response_now,
 )
 from vle.models import VLE, Activity, ActivityInstrument, AssessmentSession, Course, Instrument
-from vle.services import reads
 
 TTL_MAX = 7 * 24 * 60  # minutes
 
@@ -48,11 +49,6 @@ class URLParentField(EchoedNestedField):
             obj, self.url_parent
         )
         return shared_representation(self.context, self.serializer_class, value)
-
-
-def _now(context: dict):
-    # One "now" per response, so every row is judged at the same instant.
-    return context.setdefault("now", timezone.now())
 
 
 # §1 VLE --------------------------------------------------------------------------------------
@@ -331,18 +327,14 @@ class VLECourseLearnerSerializer(VLECoursePersonSerializer):
 
     @extend_schema_field(CourseLearnerConsentSerializer(allow_null=True))
     def get_consent(self, learner) -> dict | None:
-        return reads.learner_consent(
-            learner, self.context.get("current_consent", LOOK_UP), _now(self.context)
-        )
+        return selectors.learner_consent(learner, **consent_args(self.context))
 
     def get_ic_status(self, learner) -> str:
-        return learner_ic_status(
-            learner, self.context.get("current_consent", LOOK_UP), _now(self.context)
-        )
+        return learner_ic_status(learner, **consent_args(self.context))
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_send(self, learner) -> dict:
-        return learner_send(learner, _now(self.context))
+        return learner_send(learner, response_now(self.context))
 
 
 # §1.4 Launcher -------------------------------------------------------------------------------

@@ -10,8 +10,10 @@ requests, reports) nest under them too.
 """
 
 import json
+from contextlib import contextmanager
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpResponse, HttpResponseNotFound
@@ -21,7 +23,6 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from institution.api.views import CurrentConsentContext
@@ -30,11 +31,11 @@ from tesla.permissions import VLE as VLE_ROLE
 from tesla.principals import caller_module, module_of
 from tesla.viewsets import Parent, TeslaModelViewSet, TeslaReadOnlyViewSet, TeslaViewSet
 from vle import filters as vle_filters
+from vle import selectors
 from vle.api import vle_serializers as s
 from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument, Launcher
+from vle.services import activities, courses, enrolments, instruments, people
 from vle.services import assessment as sessions
-from vle.services import courses as rules
-from vle.services import reads, sync
 from vle.services.launchers import launcher_create, launcher_url
 
 
@@ -184,17 +185,42 @@ class VLECourseViewSet(ForVLE, TeslaModelViewSet):
         return _with_enabled_flag(Course.objects.filter(vle=self.parents["vle"]))
 
     def perform_create(self, serializer):
-        serializer.instance = sync.course_create(
+        serializer.instance = courses.course_create(
             vle=self.parents["vle"], **serializer.validated_data
         )
 
     def perform_update(self, serializer):
-        serializer.instance = sync.course_update(
+        serializer.instance = courses.course_update(
             course=serializer.instance, **serializer.validated_data
         )
 
 
-# §4 Course instructors (TBD in the spec; anchor-core §4.2) ------------------------------------
+# §4, §5 Course instructors and learners (TBD in the spec; anchor-core §4.2, §4.3) -------------
+# The two viewsets differ only in their `role`; these are their writes.
+
+
+def _enrol_by_uid(view, serializer):
+    """POST: the VLE's idempotent enrol by uid, creating the person when unknown."""
+    serializer.instance = enrolments.course_enrol(
+        course=view.parents["course"],
+        role=view.role,
+        vle=view.parents["vle"],
+        **serializer.person_values(),
+    )
+
+
+def _change_person(view, serializer):
+    """PUT/PATCH: the details the VLE knows of a person it created."""
+    people.vle_person_update(
+        vle=view.parents["vle"],
+        member=serializer.instance.institution_user,
+        **serializer.person_values(),
+    )
+
+
+def _unenrol(view, instance):
+    """DELETE: out of the course only; the person and the role stay."""
+    enrolments.course_unenrol(course=view.parents["course"], role=view.role, holder=instance)
 
 
 class VLECourseInstructorViewSet(ForVLE, TeslaModelViewSet):
@@ -209,27 +235,12 @@ class VLECourseInstructorViewSet(ForVLE, TeslaModelViewSet):
     def get_queryset(self):
         if self.schema_only():
             return Instructor.objects.none()
-        return Instructor.objects.filter(courses=self.parents["course"]).select_related(
-            "institution_user__user"
-        )
+        return selectors.course_instructors(course=self.parents["course"])
 
-    def perform_create(self, serializer):
-        serializer.instance = sync.course_enrol_instructor(
-            course=self.parents["course"], **serializer.person_values()
-        )
-
-    def perform_update(self, serializer):
-        sync.vle_person_update(
-            vle=self.parents["vle"],
-            member=serializer.instance.institution_user,
-            **serializer.person_values(),
-        )
-
-    def perform_destroy(self, instance):
-        rules.course_unenrol_instructor(course=self.parents["course"], instructor=instance)
-
-
-# §5 Course learners (TBD in the spec; anchor-core §4.3) ---------------------------------------
+    role = enrolments.INSTRUCTOR
+    perform_create = _enrol_by_uid
+    perform_update = _change_person
+    perform_destroy = _unenrol
 
 
 class VLECourseLearnerViewSet(CurrentConsentContext, ForVLE, TeslaModelViewSet):
@@ -245,22 +256,12 @@ class VLECourseLearnerViewSet(CurrentConsentContext, ForVLE, TeslaModelViewSet):
     def get_queryset(self):
         if self.schema_only():
             return Learner.objects.none()
-        return reads.course_learners(course=self.parents["course"])
+        return selectors.course_learners(course=self.parents["course"])
 
-    def perform_create(self, serializer):
-        serializer.instance = sync.course_enrol_learner(
-            course=self.parents["course"], **serializer.person_values()
-        )
-
-    def perform_update(self, serializer):
-        sync.vle_person_update(
-            vle=self.parents["vle"],
-            member=serializer.instance.institution_user,
-            **serializer.person_values(),
-        )
-
-    def perform_destroy(self, instance):
-        rules.course_unenrol_learner(course=self.parents["course"], learner=instance)
+    role = enrolments.LEARNER
+    perform_create = _enrol_by_uid
+    perform_update = _change_person
+    perform_destroy = _unenrol
 
 
 # §6 Activities -------------------------------------------------------------------------------
@@ -281,12 +282,12 @@ class VLECourseActivityViewSet(ForVLE, TeslaModelViewSet):
         return Activity.objects.filter(vle=self.parents["vle"], course=self.parents["course"])
 
     def perform_create(self, serializer):
-        serializer.instance = sync.activity_create(
-            course=self.parents["course"], **serializer.validated_data
+        serializer.instance = activities.activity_create(
+            course=self.parents["course"], taken_is_conflict=True, **serializer.validated_data
         )
 
     def perform_update(self, serializer):
-        serializer.instance = sync.activity_update(
+        serializer.instance = activities.activity_update(
             activity=serializer.instance, **serializer.validated_data
         )
 
@@ -294,17 +295,21 @@ class VLECourseActivityViewSet(ForVLE, TeslaModelViewSet):
 # §8 Activity instruments ---------------------------------------------------------------------
 
 
-def _body_field_names(error: ValidationError) -> ValidationError:
-    """The shared activity-instrument rules name the instrument `instrument_id` (the
-    institution API's field); this API's body calls it `instrument`."""
-    if isinstance(error.detail, dict) and "instrument_id" in error.detail:
-        return ValidationError(
-            {
-                ("instrument" if key == "instrument_id" else key): value
-                for key, value in error.detail.items()
-            }
-        )
-    return error
+@contextmanager
+def _instrument_named_as_in_the_body():
+    """The activity-instrument rules name the instrument `instrument_id` (the institution
+    API's field); this API's body calls it `instrument`, and so do its errors."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        fields = getattr(error, "error_dict", {})
+        if "instrument_id" not in fields:
+            raise
+        renamed = {
+            ("instrument" if key == "instrument_id" else key): value
+            for key, value in fields.items()
+        }
+        raise DjangoValidationError(renamed) from error
 
 
 class VLECourseActivityInstrumentViewSet(ForVLE, TeslaModelViewSet):
@@ -323,20 +328,16 @@ class VLECourseActivityInstrumentViewSet(ForVLE, TeslaModelViewSet):
         return ActivityInstrument.objects.filter(activity=self.parents["activity"])
 
     def perform_create(self, serializer):
-        try:
-            serializer.instance = rules.activity_instrument_create(
+        with _instrument_named_as_in_the_body():
+            serializer.instance = instruments.activity_instrument_create(
                 activity=self.parents["activity"], **serializer.rule_values()
             )
-        except ValidationError as error:
-            raise _body_field_names(error) from error
 
     def perform_update(self, serializer):
-        try:
-            serializer.instance = rules.activity_instrument_update(
+        with _instrument_named_as_in_the_body():
+            serializer.instance = instruments.activity_instrument_update(
                 row=serializer.instance, **serializer.rule_values()
             )
-        except ValidationError as error:
-            raise _body_field_names(error) from error
 
 
 # The browser plugin's files for an assessment session (no token: a <script src> sends none) --

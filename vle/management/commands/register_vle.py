@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from institution.models import Institution
 from vle.models import VLE
-from vle.services.courses import vle_create
+from vle.services.vles import vle_create
 
 
 class Command(BaseCommand):
