@@ -20,7 +20,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
 
-from institution import services
 from institution.models import (
     CourseGroup,
     InformedConsent,
@@ -35,6 +34,33 @@ from institution.models import (
     User,
 )
 from institution.selectors import LOOK_UP, consent_status, learner_ic_status, learner_send
+from institution.services.admins import admin_user_create, admin_user_update
+from institution.services.consent import (
+    ic_document_create,
+    ic_document_update,
+    informed_consent_create,
+    informed_consent_update,
+)
+from institution.services.groups import course_group_create, course_group_update
+from institution.services.people import (
+    institution_user_create,
+    institution_user_update,
+    instructor_create,
+    learner_create,
+    person_update,
+)
+from institution.services.send import (
+    send_category_create,
+    send_category_update,
+    send_learner_assign,
+    send_learner_update,
+)
+from institution.services.ui import (
+    ui_option_create,
+    ui_option_update,
+    ui_route_create,
+    ui_route_update,
+)
 from tesla.serializers import (
     PlainModelRepresentation,
     PlainRepresentation,
@@ -171,10 +197,10 @@ class InstitutionCourseGroupSerializer(TeslaModelSerializer):
         fields = ["id", "institution", "parent", "name", "description", "created_at", "updated_at"]
 
     def create(self, validated_data):
-        return services.course_group_create(**validated_data)
+        return course_group_create(**validated_data)
 
     def update(self, instance, validated_data):
-        return services.course_group_update(group=instance, **validated_data)
+        return course_group_update(group=instance, **validated_data)
 
 
 # §6 Informed consents ---------------------------------------------------------------------
@@ -197,10 +223,10 @@ class InstitutionInformedConsentSerializer(TeslaModelSerializer):
         return empty
 
     def create(self, validated_data):
-        return services.informed_consent_create(**validated_data)
+        return informed_consent_create(**validated_data)
 
     def update(self, instance, validated_data):
-        return services.informed_consent_update(consent=instance, **validated_data)
+        return informed_consent_update(consent=instance, **validated_data)
 
 
 class InstitutionCurrentInformedConsentSerializer(InstitutionInformedConsentSerializer):
@@ -300,10 +326,10 @@ class InstitutionInformedConsentDocumentSerializer(TeslaModelSerializer):
         validators = []
 
     def create(self, validated_data):
-        return services.ic_document_create(**validated_data)
+        return ic_document_create(**validated_data)
 
     def update(self, instance, validated_data):
-        return services.ic_document_update(document=instance, **validated_data)
+        return ic_document_update(document=instance, **validated_data)
 
 
 # §9 UI options ----------------------------------------------------------------------------
@@ -326,10 +352,10 @@ class InstitutionUIOptionSerializer(TeslaModelSerializer):
         validators = []
 
     def create(self, validated_data):
-        return services.ui_option_create(**validated_data)
+        return ui_option_create(**validated_data)
 
     def update(self, instance, validated_data):
-        return services.ui_option_update(option=instance, **validated_data)
+        return ui_option_update(option=instance, **validated_data)
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -367,10 +393,10 @@ class AdminUIOptionSerializer(TeslaModelSerializer):
         validators = []
 
     def create(self, validated_data):
-        return services.ui_route_create(**validated_data)
+        return ui_route_create(**validated_data)
 
     def update(self, instance, validated_data):
-        return services.ui_route_update(option=instance, **validated_data)
+        return ui_route_update(option=instance, **validated_data)
 
 
 # §10 Institution users --------------------------------------------------------------------
@@ -452,10 +478,10 @@ class InstitutionUserSerializer(serializers.ModelSerializer):
         validators = []
 
     def create(self, validated_data):
-        return services.institution_user_create(**flatten(validated_data))
+        return institution_user_create(**flatten(validated_data))
 
     def update(self, instance, validated_data):
-        return services.institution_user_update(member=instance, **flatten(validated_data))
+        return institution_user_update(member=instance, **flatten(validated_data))
 
 
 class InstitutionUserProfileSerializer(serializers.Serializer):
@@ -503,7 +529,7 @@ class _PersonSerializer(serializers.ModelSerializer):
     updated_at = serializers.DateTimeField(source="institution_user.updated_at", read_only=True)
 
     def update(self, instance, validated_data):
-        services.person_update(member=instance.institution_user, **flatten(validated_data))
+        person_update(member=instance.institution_user, **flatten(validated_data))
         return instance
 
 
@@ -534,7 +560,7 @@ class InstitutionInstructorSerializer(_PersonSerializer):
         ]
 
     def create(self, validated_data):
-        return services.instructor_create(**flatten(validated_data))
+        return instructor_create(**flatten(validated_data))
 
 
 # §12 Learners -----------------------------------------------------------------------------
@@ -622,7 +648,7 @@ class InstitutionLearnerSerializer(PlainRepresentation, _PersonSerializer):
         return learner_ic_status(learner, self.context.get("current_consent", LOOK_UP))
 
     def create(self, validated_data):
-        return services.learner_create(**flatten(validated_data))
+        return learner_create(**flatten(validated_data))
 
     def represent(self, learner) -> dict:
         member = learner.institution_user
@@ -730,10 +756,10 @@ class InstitutionSENDCategorySerializer(TeslaModelSerializer):
         return empty
 
     def create(self, validated_data):
-        return services.send_category_create(**validated_data)
+        return send_category_create(**validated_data)
 
     def update(self, instance, validated_data):
-        return services.send_category_update(category=instance, **validated_data)
+        return send_category_update(category=instance, **validated_data)
 
 
 # §14 Learner SEND assignments -------------------------------------------------------------
@@ -752,10 +778,10 @@ class InstitutionSENDLearnerSerializer(TeslaModelSerializer):
         validators = []
 
     def create(self, validated_data):
-        return services.send_learner_assign(**validated_data)
+        return send_learner_assign(**validated_data)
 
     def update(self, instance, validated_data):
-        return services.send_learner_update(assignment=instance, **validated_data)
+        return send_learner_update(assignment=instance, **validated_data)
 
 
 # Global admin: users ----------------------------------------------------------------------
@@ -870,9 +896,9 @@ class AdminUserSerializer(serializers.ModelSerializer):
         data = self._split(validated_data)
         if data.get("login_allowed") is None:
             data.pop("login_allowed", None)
-        return services.admin_user_create(**data)
+        return admin_user_create(**data)
 
     def update(self, instance, validated_data):
-        return services.admin_user_update(
+        return admin_user_update(
             user=instance, by=self.context["request"].user, **self._split(validated_data)
         )

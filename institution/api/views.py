@@ -31,7 +31,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from institution import services
 from institution.api import serializers as s
 from institution.filters import (
     AdminUserFilter,
@@ -64,6 +63,19 @@ from institution.selectors import (
     learners_of,
     own_institution,
 )
+from institution.services.admins import admin_user_delete
+from institution.services.consent import (
+    ic_document_delete,
+    learner_accept_consent,
+    learner_reject_consent,
+)
+from institution.services.people import (
+    institution_user_delete,
+    institution_user_set_profile,
+    instructor_remove,
+    learner_remove,
+)
+from institution.services.ui import ui_route_delete
 from tesla.downloads import DownloadNegotiation, file_download
 from tesla.filters import OrderingFilter, SearchFilter
 from tesla.permissions import (
@@ -320,7 +332,7 @@ class InstitutionInformedConsentDocumentViewSet(InstitutionModelViewSet):
         serializer.save(consent=self.parents["ic"])
 
     def perform_destroy(self, instance):
-        services.ic_document_delete(document=instance)
+        ic_document_delete(document=instance)
 
     @extend_schema(
         responses={
@@ -415,7 +427,7 @@ class InstitutionUserViewSet(InstitutionModelViewSet):
         if instance.pk == self.caller_pk():
             raise PermissionDenied("Cannot delete yourself.")
         self.check_person_edit(instance, {})
-        self.delete_owner(instance, lambda: services.institution_user_delete(member=instance))
+        self.delete_owner(instance, lambda: institution_user_delete(member=instance))
 
     @extend_schema(
         request=s.InstitutionUserProfileSerializer, responses={200: s.InstitutionUserSerializer}
@@ -431,7 +443,7 @@ class InstitutionUserViewSet(InstitutionModelViewSet):
         changes = dict(body.validated_data)
         if changes.get("password") and not member.login_allowed:
             raise PermissionDenied("This user is not allowed to log in with a password.")
-        services.institution_user_set_profile(member=member, **changes)
+        institution_user_set_profile(member=member, **changes)
         return Response(
             s.InstitutionUserSerializer(member, context=self.get_serializer_context()).data
         )
@@ -488,7 +500,7 @@ class InstitutionInstructorViewSet(InstitutionModelViewSet):
         serializer.save()
 
     def perform_destroy(self, instance):
-        services.instructor_remove(instructor=instance)
+        instructor_remove(instructor=instance)
 
 
 # §12 --------------------------------------------------------------------------------------
@@ -535,7 +547,7 @@ class InstitutionLearnerViewSet(CurrentConsentContext, InstitutionModelViewSet):
         serializer.save()
 
     def perform_destroy(self, instance):
-        self.delete_owner(instance, lambda: services.learner_remove(learner=instance))
+        self.delete_owner(instance, lambda: learner_remove(learner=instance))
 
     def _detail(self, learner) -> Response:
         learner = self.get_queryset().get(pk=learner.pk)
@@ -561,12 +573,12 @@ class InstitutionLearnerViewSet(CurrentConsentContext, InstitutionModelViewSet):
         """Accept (POST `{version}`) or reject (DELETE) the informed consent, as the learner."""
         learner = self.get_object()
         if request.method == "DELETE":
-            if not services.learner_reject_consent(learner=learner):
+            if not learner_reject_consent(learner=learner):
                 raise NotFound("No informed consent to reject.")
             return self._detail(learner)
         body = s.InstitutionLearnerConsentAcceptSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.learner_accept_consent(learner=learner, version=body.validated_data["version"])
+        learner_accept_consent(learner=learner, version=body.validated_data["version"])
         return self._detail(learner)
 
 
@@ -652,9 +664,7 @@ class AdminUserViewSet(InstitutionModelViewSet):
         serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     def perform_destroy(self, instance):
-        self.delete_owner(
-            instance, lambda: services.admin_user_delete(user=instance, by=self.request.user)
-        )
+        self.delete_owner(instance, lambda: admin_user_delete(user=instance, by=self.request.user))
 
 
 class AdminUIOptionViewSet(InstitutionModelViewSet):
@@ -673,4 +683,4 @@ class AdminUIOptionViewSet(InstitutionModelViewSet):
         )
 
     def perform_destroy(self, instance):
-        services.ui_route_delete(option=instance)
+        ui_route_delete(option=instance)

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from institution.models import InformedConsent
-from institution.services import ic_document_create
+from institution.services.consent import ic_document_create
 from reports.models import Enrolment, ReportActivity
 from tests import factories
 from tests.reports.conftest import submit

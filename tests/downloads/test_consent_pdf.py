@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from institution.models import InformedConsent, InformedConsentDocument
-from institution.services import ic_document_create
+from institution.services.consent import ic_document_create
 from tests.downloads.conftest import PDF_BYTES, body_of
 
 pytestmark = pytest.mark.django_db

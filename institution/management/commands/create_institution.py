@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from institution.models import Institution
-from institution.services import institution_user_create
+from institution.services.people import institution_user_create
 
 
 class Command(BaseCommand):

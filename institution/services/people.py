@@ -1,0 +1,309 @@
+"""The people of an institution: institution users, learners and instructors.
+
+A person is a login identity (`User`) and its membership of one institution
+(`InstitutionUser`); a learner or an instructor is a role of that membership. The rules of
+who a person may be live here: unique username and e-mail across the server, unique uid inside
+the institution, e-mail in the institution's mail domains, and Django's password validators.
+"""
+
+import uuid
+
+from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+
+from institution.models import (
+    ADMIN_FLAGS,
+    Institution,
+    InstitutionUser,
+    Instructor,
+    Learner,
+    User,
+)
+from tesla.errors import Conflict
+from tesla.services import model_update
+
+USER_FIELDS = ("username", "email", "first_name", "last_name")
+MEMBER_FIELDS = ("uid", "locale", "login_allowed", *ADMIN_FLAGS)
+# Learners and instructors log in (and are found) by email, so it doubles as their username.
+USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
+
+
+def email_check_fits_username(email: str) -> None:
+    """A learner's or instructor's email doubles as their username, so it must fit there."""
+    if len(email) > USERNAME_MAX_LENGTH:
+        message = f"Ensure this field has no more than {USERNAME_MAX_LENGTH} characters."
+        raise ValidationError({"email": [message]})
+
+
+def email_check_domain(*, institution: Institution, email: str) -> None:
+    """An email must belong to one of the institution's mail domains when it has any.
+
+    `mail_domain` may list several domains separated by commas; subdomains are accepted
+    (`mail.uoc.edu` for `uoc.edu`)."""
+    domains = [
+        item.strip().lstrip("@").lower()
+        for item in (institution.mail_domain or "").split(",")
+        if item.strip().lstrip("@")
+    ]
+    if not domains or not email:
+        return
+    host = email.rsplit("@", 1)[-1].lower()
+    if not any(host == domain or host.endswith("." + domain) for domain in domains):
+        raise ValidationError({"email": ["Provided email does not belong to institution domain."]})
+
+
+def user_check_unique(*, user: User | None, username: str | None, email: str | None):
+    others = User.objects.exclude(pk=user.pk) if user is not None else User.objects.all()
+    if username is not None and others.filter(username=username).exists():
+        raise Conflict("A user with that username already exists.", field="username")
+    if email and others.filter(email__iexact=email).exists():
+        raise Conflict("A user with that email already exists.", field="email")
+
+
+def uid_check_unique(*, institution_id: int, uid: str, member: InstitutionUser | None):
+    others = InstitutionUser.objects.filter(institution_id=institution_id, uid=uid)
+    if member is not None:
+        others = others.exclude(pk=member.pk)
+    if others.exists():
+        raise Conflict("This uid is already used in the institution.", field="uid")
+
+
+def password_check(*, password: str, password2: str | None, user: User) -> None:
+    """A new password must be confirmed when `password2` is sent and pass Django's password
+    validators (length, common passwords, all-numeric...)."""
+    if password2 is not None and password != password2:
+        raise ValidationError({"password2": ["Passwords do not match."]})
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as error:
+        raise ValidationError({"password": error.messages}) from error
+
+
+def institution_user_create(
+    *,
+    institution: Institution,
+    username: str,
+    uid: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    locale: str | None = None,
+    password: str | None = None,
+    password2: str | None = None,
+    login_allowed: bool = False,
+    inst_admin: bool = False,
+    legal_admin: bool = False,
+    send_admin: bool = False,
+    data_admin: bool = False,
+) -> InstitutionUser:
+    """A new person of the institution: a login identity and its membership.
+
+    Username and email are unique among all users, uid inside the institution; the email must
+    be in the institution's mail domain. Only a user allowed to log in keeps a password."""
+    email = email or ""
+    email_check_domain(institution=institution, email=email)
+    user_check_unique(user=None, username=username, email=email)
+    uid_check_unique(institution_id=institution.pk, uid=uid, member=None)
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    if login_allowed and password:
+        password_check(password=password, password2=password2, user=user)
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return InstitutionUser.objects.create(
+        user=user,
+        institution=institution,
+        uid=uid,
+        locale=locale,
+        login_allowed=login_allowed,
+        inst_admin=inst_admin,
+        legal_admin=legal_admin,
+        send_admin=send_admin,
+        data_admin=data_admin,
+    )
+
+
+def institution_user_update(
+    *,
+    member: InstitutionUser,
+    password: str | None = None,
+    password2: str | None = None,
+    **changes,
+) -> InstitutionUser:
+    """Change a person's identity, membership fields, admin flags or password.
+
+    The same uniqueness and domain rules as on creation apply to the new values; switching
+    `login_allowed` off makes the password unusable, and a password is only set for a user who
+    may log in."""
+    user = member.user
+    user_changes = {key: changes.pop(key) for key in USER_FIELDS if key in changes}
+    member_changes = {key: changes.pop(key) for key in MEMBER_FIELDS if key in changes}
+    if changes:
+        raise TypeError(f"unexpected fields: {sorted(changes)}")
+    if "email" in user_changes:
+        user_changes["email"] = user_changes["email"] or ""
+        email_check_domain(institution=member.institution, email=user_changes["email"])
+    user_check_unique(
+        user=user, username=user_changes.get("username"), email=user_changes.get("email")
+    )
+    if "uid" in member_changes:
+        uid_check_unique(
+            institution_id=member.institution_id, uid=member_changes["uid"], member=member
+        )
+    login_allowed = member_changes.get("login_allowed", member.login_allowed)
+    if member_changes.get("login_allowed") is False:
+        user_changes["password"] = make_password(None)
+    elif password and (login_allowed or user.is_staff):
+        # Global admins log in with a password whatever their membership says.
+        password_check(password=password, password2=password2, user=user)
+        user_changes["password"] = make_password(password)
+    model_update(instance=user, data=user_changes)
+    model_update(instance=member, data=member_changes)
+    return member
+
+
+def institution_user_set_profile(
+    *,
+    member: InstitutionUser,
+    password: str | None = None,
+    password2: str | None = None,
+    **changes,
+) -> InstitutionUser:
+    """A person changes their own locale and/or password. A password can only be set by a
+    user who is allowed to log in with one (the caller checks that)."""
+    if "locale" in changes:
+        member.locale = changes.pop("locale")
+        member.save(update_fields=["locale", "updated_at"])
+    if changes:
+        raise TypeError(f"unexpected fields: {sorted(changes)}")
+    if password:
+        password_check(password=password, password2=password2, user=member.user)
+        member.user.set_password(password)
+        member.user.save(update_fields=["password"])
+    return member
+
+
+def institution_user_delete(*, member: InstitutionUser) -> None:
+    """Remove a person entirely: the login identity and everything hanging from it."""
+    member.user.delete()
+
+
+# Learners and instructors -----------------------------------------------------------------
+def _person_for_role(
+    *,
+    institution: Institution,
+    uid: str,
+    email: str | None,
+    first_name: str | None,
+    last_name: str | None,
+    locale: str | None,
+    flags: dict,
+) -> tuple[InstitutionUser, bool]:
+    """The institution user with `uid`, updated with the given values, or a new one whose
+    username is the email and whose password is unusable. Returns (member, created)."""
+    member = (
+        InstitutionUser.objects.select_related("user", "institution")
+        .filter(institution=institution, uid=uid)
+        .first()
+    )
+    profile = {
+        key: value
+        for key, value in (
+            ("email", email),
+            ("first_name", first_name),
+            ("last_name", last_name),
+        )
+        if value is not None
+    }
+    if member is not None:
+        if locale is not None:
+            profile["locale"] = locale
+        institution_user_update(member=member, **profile, **flags)
+        return member, False
+    if not email:
+        raise ValidationError({"email": ["An email is required to create a new person."]})
+    email_check_fits_username(email)
+    member = institution_user_create(
+        institution=institution,
+        username=email,
+        uid=uid,
+        locale=locale,
+        login_allowed=False,
+        **profile,
+        **flags,
+    )
+    return member, True
+
+
+def instructor_create(
+    *,
+    institution: Institution,
+    uid: str,
+    email: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    locale: str | None = None,
+    **flags,
+) -> Instructor:
+    """Make a person of the institution an instructor: the institution user with this uid is
+    reused (and updated with the given values), or created with the email as username."""
+    member, created = _person_for_role(
+        institution=institution,
+        uid=uid,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        locale=locale,
+        flags=flags,
+    )
+    if not created and Instructor.objects.filter(pk=member.pk).exists():
+        raise Conflict("This person is already an instructor.", field="uid")
+    return Instructor.objects.create(institution_user=member)
+
+
+def instructor_remove(*, instructor: Instructor) -> None:
+    """Take the instructor role away; the person stays in the institution."""
+    instructor.delete()
+
+
+def learner_create(
+    *,
+    institution: Institution,
+    uid: str,
+    email: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    locale: str | None = None,
+    **flags,
+) -> Learner:
+    """Make a person of the institution a learner with a fresh pseudonymous `learner_id`: the
+    institution user with this uid is reused, or created with the email as username and an
+    unusable password."""
+    member, created = _person_for_role(
+        institution=institution,
+        uid=uid,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        locale=locale,
+        flags=flags,
+    )
+    if not created and Learner.objects.filter(pk=member.pk).exists():
+        raise Conflict("This person is already a learner.", field="uid")
+    return Learner.objects.create(institution_user=member, learner_id=uuid.uuid4())
+
+
+def person_update(*, member: InstitutionUser, **changes) -> InstitutionUser:
+    """Update the person behind a learner or instructor row (same rules as any user; the
+    email must fit in the username column because it doubles as the username)."""
+    if changes.get("email"):
+        email_check_fits_username(changes["email"])
+    return institution_user_update(member=member, **changes)
+
+
+def learner_remove(*, learner: Learner) -> None:
+    """Take the learner role away, with its consent, SEND assignments and everything recorded
+    about the learner; the person stays in the institution."""
+    learner.delete()
