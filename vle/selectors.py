@@ -126,13 +126,14 @@ def learner_consent(learner: Learner, current: Any = NOT_GIVEN, now=None) -> dic
     """The consent a learner accepted, `{version, status}`, or None without one. `current` is
     the institution's current consent when the caller looked it up already (None: it has
     none)."""
-    if learner.consent_id is None:
+    accepted = learner.consent if learner.consent_id is not None else None
+    if accepted is None:
         return None
     if current is NOT_GIVEN:
         current = current_informed_consent(learner.institution_user.institution_id, now)
     return {
-        "version": learner.consent.version,
-        "status": consent_status(learner.consent, current, now or timezone.now()),
+        "version": accepted.version,
+        "status": consent_status(accepted, current, now or timezone.now()),
     }
 
 

@@ -12,7 +12,7 @@ Enrolling someone already enrolled changes nothing; unenrolling leaves the perso
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
@@ -37,7 +37,7 @@ class CourseRole:
         """The institution's role rows, with what their representation reads."""
         rows = self.model._default_manager.filter(institution_user__institution_id=institution_id)
         if self.model is Learner:
-            return with_learner_details(rows)
+            return with_learner_details(cast("QuerySet[Learner]", rows))
         return rows.select_related("institution_user__user")
 
     def members(self, course: Course) -> Any:

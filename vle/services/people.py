@@ -6,96 +6,27 @@ not log in and holds no admin flag, and is recorded as managed by that VLE (`Man
 which is then the only VLE that may change their details.
 """
 
-import secrets
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-
 from institution.models import ADMIN_FLAGS, InstitutionUser
-from tesla.errors import Forbidden, NotFound
+from institution.services.people import UID_TAKEN, VLE_DOOR, person_for_uid, uid_check_unique
+from tesla.errors import Forbidden
 from tesla.services import model_update
 from vle.models import VLE, ManagedPerson
 from vle.services.unique import taken, write_unique
 
-USERNAME_MAX = 150
-UID_TAKEN = "Another user of the institution has this uid."
-# Attempts at creating a person before giving up; each retry first looks for a row that a
-# concurrent request committed meanwhile.
-CREATE_ATTEMPTS = 3
 
-
-def _username_for(email: str, attempt: int) -> str:
-    """The e-mail address, as the original names VLE-created users, when it is free and fits;
-    otherwise (or when retrying after a clash) the address with a random suffix."""
-    User = get_user_model()
-    if (
-        attempt == 0
-        and len(email) <= USERNAME_MAX
-        and not User.objects.filter(username=email).exists()
-    ):
-        return email
-    return f"{email[: USERNAME_MAX - 9]}.{secrets.token_hex(4)}"
-
-
-def vle_person_for_uid(
-    *,
-    vle: VLE,
-    uid: str,
-    role: str,
-    first_name: str | None = None,
-    last_name: str | None = None,
-    email: str | None = None,
-    locale: str | None = None,
-) -> InstitutionUser:
-    """The person of the VLE's institution with this uid, created when unknown and the
-    institution lets VLEs create users (404 "User not found" otherwise).
-
-    An existing person is returned as they are. Creating one needs first_name, last_name and
-    email (400 naming the missing ones). Unlike the original, an existing login account with
-    the same e-mail is never taken over (it could be a global administrator's)."""
-    institution = vle.institution
-    member = InstitutionUser.objects.filter(institution=institution, uid=uid).first()
-    if member is not None:
-        return member
-    if institution.disable_vle_user_creation:
-        raise NotFound("User not found")
-    missing = {
-        name: [f"Required to create a new {role}: the {role} does not exist yet."]
-        for name, value in (("first_name", first_name), ("last_name", last_name), ("email", email))
-        if not value
-    }
-    if missing:
-        raise ValidationError(missing)
-    assert email is not None  # checked above
-    User = get_user_model()
-    for attempt in range(CREATE_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                user = User(
-                    username=_username_for(email, attempt),
-                    email=email,
-                    first_name=first_name,
-                    last_name=last_name,
-                )
-                user.set_unusable_password()
-                user.save()
-                member = InstitutionUser.objects.create(
-                    user=user,
-                    institution=institution,
-                    uid=uid,
-                    locale=locale or None,
-                    login_allowed=False,
-                )
-                ManagedPerson.objects.create(institution_user=member, vle=vle)
-                return member
-        except IntegrityError:
-            # A concurrent request created this uid first (or took the username): use its row.
-            member = InstitutionUser.objects.filter(institution=institution, uid=uid).first()
-            if member is not None:
-                return member
-    raise ValidationError({"uid": ["Could not create this user; try again."]})
+def vle_person_for_uid(*, vle: VLE, uid: str, role: str, **details: Any) -> InstitutionUser:
+    """The person of the VLE's institution with this uid, as the VLE door finds or creates
+    them (`institution.services.people.VLE_DOOR`): an existing person as they are; an unknown
+    one created from `details` (first_name, last_name, email, locale), when the institution
+    lets VLEs create users, and recorded as managed by this VLE."""
+    member, created = person_for_uid(
+        institution=vle.institution, uid=uid, door=VLE_DOOR, role=role, **details
+    )
+    if created:
+        ManagedPerson.objects.create(institution_user=member, vle=vle)
+    return member
 
 
 def vle_may_change_person(*, vle: VLE, member: InstitutionUser) -> bool:
@@ -126,15 +57,15 @@ def vle_person_update(*, vle: VLE, member: InstitutionUser, **changes: Any) -> I
         if name in {"first_name", "last_name", "email"}
     }
     member_fields = {name: changes[name] for name in ("uid", "locale") if name in changes}
-    uid_taken = taken(field="uid", message=UID_TAKEN)
     if "uid" in member_fields:
-        others = InstitutionUser.objects.filter(
-            institution_id=member.institution_id, uid=member_fields["uid"]
-        ).exclude(pk=member.pk)
-        if others.exists():
-            raise uid_taken
+        uid_check_unique(
+            institution_id=member.institution_id, uid=member_fields["uid"], member=member
+        )
     if "locale" in member_fields:
         member_fields["locale"] = member_fields["locale"] or None
     model_update(instance=member.user, data=user_fields)
-    write_unique(lambda: model_update(instance=member, data=member_fields), refusal=uid_taken)
+    write_unique(
+        lambda: model_update(instance=member, data=member_fields),
+        refusal=taken(field="uid", message=UID_TAKEN),
+    )
     return member
