@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from institution.models import (
     ADMIN_FLAGS,
@@ -338,31 +338,35 @@ def person_for_uid(
     return member, True
 
 
-def instructor_create(
-    *,
-    institution: Institution,
-    uid: str,
-    email: str | None = None,
-    first_name: str | None = None,
-    last_name: str | None = None,
-    locale: str | None = None,
-    **flags,
-) -> Instructor:
-    """Make a person of the institution an instructor: the institution user with this uid is
-    reused (and updated with the given values), or created with the email as username."""
+def _person_for_new_role(
+    *, institution: Institution, uid: str, role: str, model: type[models.Model], values: dict
+) -> InstitutionUser:
+    """The person with this uid through the institution door (found and updated with
+    `values`, or created), who must not hold `role` yet (409 naming uid). `values` are
+    email, first_name, last_name, locale and admin flags."""
+    details = {name: values.pop(name, None) for name in ("email", "first_name", "last_name")}
     member, created = person_for_uid(
         institution=institution,
         uid=uid,
         door=INSTITUTION_DOOR,
-        role="instructor",
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
-        locale=locale,
-        flags=flags,
+        role=role,
+        locale=values.pop("locale", None),
+        flags=values,
+        **details,
     )
-    if not created and Instructor.objects.filter(pk=member.pk).exists():
-        raise Conflict("This person is already an instructor.", field="uid")
+    if not created and model._default_manager.filter(pk=member.pk).exists():
+        article = "an" if role[0] in "aeiou" else "a"
+        raise Conflict(f"This person is already {article} {role}.", field="uid")
+    return member
+
+
+def instructor_create(*, institution: Institution, uid: str, **values: Any) -> Instructor:
+    """Make a person of the institution an instructor: the institution user with this uid is
+    reused (and updated with the given email, first_name, last_name, locale and flags), or
+    created with the email as username."""
+    member = _person_for_new_role(
+        institution=institution, uid=uid, role="instructor", model=Instructor, values=values
+    )
     return Instructor.objects.create(institution_user=member)
 
 
@@ -371,32 +375,13 @@ def instructor_remove(*, instructor: Instructor) -> None:
     instructor.delete()
 
 
-def learner_create(
-    *,
-    institution: Institution,
-    uid: str,
-    email: str | None = None,
-    first_name: str | None = None,
-    last_name: str | None = None,
-    locale: str | None = None,
-    **flags,
-) -> Learner:
+def learner_create(*, institution: Institution, uid: str, **values: Any) -> Learner:
     """Make a person of the institution a learner with a fresh pseudonymous `learner_id`: the
-    institution user with this uid is reused, or created with the email as username and an
-    unusable password."""
-    member, created = person_for_uid(
-        institution=institution,
-        uid=uid,
-        door=INSTITUTION_DOOR,
-        role="learner",
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
-        locale=locale,
-        flags=flags,
+    institution user with this uid is reused (and updated as for an instructor), or created
+    with the email as username and an unusable password."""
+    member = _person_for_new_role(
+        institution=institution, uid=uid, role="learner", model=Learner, values=values
     )
-    if not created and Learner.objects.filter(pk=member.pk).exists():
-        raise Conflict("This person is already a learner.", field="uid")
     return Learner.objects.create(institution_user=member, learner_id=uuid.uuid4())
 
 

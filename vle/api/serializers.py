@@ -25,7 +25,6 @@ from tesla.serializers import (
 )
 from vle import selectors
 from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument
-from vle.services import instruments, vles
 
 # Shared pieces -------------------------------------------------------------------------------
 
@@ -126,11 +125,6 @@ class InstitutionVLESerializer(TeslaModelSerializer):
         model = VLE
         fields = ["id", "type", "lti", "name", "credentials", "url", "client_id"]
 
-    def validate(self, attrs):
-        if "url" in attrs:
-            attrs["url"] = vles.vle_check_url(url=attrs["url"])
-        return attrs
-
     @extend_schema_field(VLECredentialsSerializer(allow_null=True))
     def get_credentials(self, vle) -> dict | None:
         return getattr(vle, "issued_credentials", None)
@@ -151,10 +145,13 @@ class InstitutionCourseVLESerializer(PlainRepresentation, TeslaModelSerializer):
         fields = ["id", "type", "name", "url", "client_id", "institution"]
         read_only_fields = fields
 
+    def vle_type(self, vle):
+        return vle.type
+
     def represent(self, vle) -> dict:
         return {
             "id": vle.pk,
-            "type": vle.type,
+            "type": self.vle_type(vle),
             "name": vle.name,
             "url": vle.url,
             "client_id": vle.client_id,
@@ -290,11 +287,6 @@ class AdminInstrumentSerializer(TeslaModelSerializer):
     class Meta:
         model = Instrument
         fields = INSTRUMENT_FIELDS
-
-    def validate(self, attrs):
-        if "options_schema" in attrs:
-            instruments.options_schema_check(schema=attrs["options_schema"])
-        return attrs
 
 
 # §15, §16 Course instructors and learners ----------------------------------------------------

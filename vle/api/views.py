@@ -248,6 +248,14 @@ class AdminInstrumentViewSet(TeslaModelViewSet):
     def get_queryset(self) -> QuerySet[Instrument]:
         return Instrument.objects.order_by("created_at", "id")
 
+    def perform_create(self, serializer):
+        serializer.instance = instruments.instrument_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = instruments.instrument_update(
+            instrument=serializer.instance, **serializer.validated_data
+        )
+
 
 # §15, §16 Course instructors and learners ----------------------------------------------------
 

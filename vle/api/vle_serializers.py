@@ -26,11 +26,11 @@ from vle import selectors
 from vle.api.serializers import (
     CourseLearnerConsentSerializer,
     EchoedNestedField,
-    VLEInstitutionSerializer,
+    InstitutionCourseVLESerializer,
     consent_args,
     response_now,
 )
-from vle.models import VLE, Activity, ActivityInstrument, AssessmentSession, Course, Instrument
+from vle.models import Activity, ActivityInstrument, AssessmentSession, Course, Instrument
 
 TTL_MAX = 7 * 24 * 60  # minutes
 
@@ -54,26 +54,13 @@ class URLParentField(EchoedNestedField):
 # §1 VLE --------------------------------------------------------------------------------------
 
 
-class VLESerializer(PlainRepresentation, serializers.ModelSerializer):
+class VLESerializer(InstitutionCourseVLESerializer):
     """A VLE as it sees itself: its type as a label ("MOODLE") and its institution."""
 
     type = serializers.CharField(source="get_type_display", read_only=True)
-    institution = VLEInstitutionSerializer(read_only=True)
 
-    class Meta:
-        model = VLE
-        fields = ["id", "type", "name", "url", "client_id", "institution"]
-        read_only_fields = fields
-
-    def represent(self, vle) -> dict:
-        return {
-            "id": vle.pk,
-            "type": vle.get_type_display(),
-            "name": vle.name,
-            "url": vle.url,
-            "client_id": vle.client_id,
-            "institution": self.shared(VLEInstitutionSerializer, vle.institution),
-        }
+    def vle_type(self, vle):
+        return vle.get_type_display()
 
 
 class VLEInstrumentSerializer(serializers.ModelSerializer):
@@ -250,6 +237,13 @@ class VLECourseActivityInstrumentSerializer(serializers.ModelSerializer):
 # §4, §5 Course instructors and learners ------------------------------------------------------
 
 
+def _detail(source: str, max_length: int, field=serializers.CharField):
+    """A detail of a person the VLE may send, leave out, or send empty (null or "")."""
+    return field(
+        source=source, max_length=max_length, required=False, allow_null=True, allow_blank=True
+    )
+
+
 class VLECoursePersonSerializer(serializers.Serializer):
     """A person of the course as the VLE knows them. POST enrols by `uid`, creating the person
     when unknown (first_name, last_name and email are then required). Admin flags and
@@ -262,34 +256,10 @@ class VLECoursePersonSerializer(serializers.Serializer):
         max_length=255,
         help_text="The person's id in the institution (the Moodle plugin sends the e-mail).",
     )
-    first_name = serializers.CharField(
-        source="institution_user.user.first_name",
-        max_length=150,
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-    )
-    last_name = serializers.CharField(
-        source="institution_user.user.last_name",
-        max_length=150,
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-    )
-    email = serializers.EmailField(
-        source="institution_user.user.email",
-        max_length=254,
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-    )
-    locale = serializers.CharField(
-        source="institution_user.locale",
-        max_length=10,
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-    )
+    first_name = _detail("institution_user.user.first_name", 150)
+    last_name = _detail("institution_user.user.last_name", 150)
+    email = _detail("institution_user.user.email", 254, serializers.EmailField)
+    locale = _detail("institution_user.locale", 10)
     last_login = serializers.DateTimeField(
         source="institution_user.user.last_login", read_only=True
     )

@@ -12,7 +12,6 @@ requests, reports) nest under them too.
 import json
 from contextlib import contextmanager
 
-import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
@@ -86,34 +85,6 @@ class ForVLE:
     access = {"read": VLE_ONLY, "write": VLE_ONLY, "delete": VLE_ONLY}
 
 
-# Filters (exact matches, anchor-core §8; the plugins look objects up by their VLE ids) --------
-
-
-class VLECourseFilter(django_filters.FilterSet):
-    vle = django_filters.NumberFilter(field_name="vle_id")
-
-    class Meta:
-        model = Course
-        fields = ["code", "vle_course_id", "description", "vle"]
-
-
-class VLECourseActivityFilter(django_filters.FilterSet):
-    vle_id = django_filters.NumberFilter(field_name="vle_id")
-    course_id = django_filters.NumberFilter(field_name="course_id")
-
-    class Meta:
-        model = Activity
-        fields = ["vle_id", "vle_activity_type", "vle_activity_id", "course_id", "name"]
-
-
-class VLECourseActivityInstrumentFilter(django_filters.FilterSet):
-    instrument_id = django_filters.NumberFilter(field_name="instrument_id")
-
-    class Meta:
-        model = ActivityInstrument
-        fields = ["instrument_id", "active"]
-
-
 # §1 VLE, its instruments and launchers -------------------------------------------------------
 
 
@@ -176,7 +147,7 @@ class VLECourseViewSet(ForVLE, TeslaModelViewSet):
 
     parent_chain = VLE_PARENTS
     serializer_class = s.VLECourseSerializer
-    filterset_class = VLECourseFilter
+    filterset_class = vle_filters.VLECourseFilter
     search_fields = ["vle_course_id", "description", "code"]
 
     def get_queryset(self):
@@ -273,7 +244,7 @@ class VLECourseActivityViewSet(ForVLE, TeslaModelViewSet):
 
     parent_chain = COURSE_PARENTS
     serializer_class = s.VLECourseActivitySerializer
-    filterset_class = VLECourseActivityFilter
+    filterset_class = vle_filters.VLECourseActivityFilter
     search_fields = ["vle_activity_type", "vle_activity_id", "name"]
 
     def get_queryset(self):
@@ -319,7 +290,7 @@ class VLECourseActivityInstrumentViewSet(ForVLE, TeslaModelViewSet):
 
     parent_chain = ACTIVITY_PARENTS
     serializer_class = s.VLECourseActivityInstrumentSerializer
-    filterset_class = VLECourseActivityInstrumentFilter
+    filterset_class = vle_filters.VLECourseActivityInstrumentFilter
     search_fields = ["instrument__acronym", "instrument__name"]
 
     def get_queryset(self):

@@ -18,21 +18,24 @@ from jsonschema.validators import validator_for
 from tesla.services import NOT_GIVEN, given, model_update
 from vle.models import Activity, ActivityInstrument, Instrument
 
-# Options schemas and options -----------------------------------------------------------------
+# The catalogue, options schemas and options ---------------------------------------------------
 
 
-def options_schema_check(*, schema: Any) -> None:
-    """An options schema is null or a valid JSON Schema object (400 on `options_schema`)."""
+def options_schema_check(*, schema: Any, field: str | None = "options_schema") -> None:
+    """An options schema is null or a valid JSON Schema object (400 naming `field`; with no
+    field, for a serializer's field validator, the bare messages)."""
+
+    def invalid(message: str) -> ValidationError:
+        return ValidationError({field: [message]} if field else [message])
+
     if schema is None:
         return
     if not isinstance(schema, dict):
-        raise ValidationError({"options_schema": ["Must be a JSON Schema object or null."]})
+        raise invalid("Must be a JSON Schema object or null.")
     try:
         validator_for(schema).check_schema(schema)
     except SchemaError as error:
-        raise ValidationError(
-            {"options_schema": [f"Not a valid JSON Schema: {error.message}"]}
-        ) from error
+        raise invalid(f"Not a valid JSON Schema: {error.message}") from error
 
 
 def options_check(*, options: Any, schema: dict | None) -> None:
@@ -53,6 +56,20 @@ def options_check(*, options: Any, schema: dict | None) -> None:
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "(root)"
         raise ValidationError({"options": [f"Invalid options at {where}: {error.message}"]})
+
+
+def instrument_create(**values: Any) -> Instrument:
+    """A new instrument of the catalogue; its options schema, when given, must be valid."""
+    options_schema_check(schema=values.get("options_schema"))
+    return Instrument.objects.create(**values)
+
+
+def instrument_update(*, instrument: Instrument, **changes: Any) -> Instrument:
+    """Change an instrument of the catalogue; only the given fields are written."""
+    if "options_schema" in changes:
+        options_schema_check(schema=changes["options_schema"])
+    model_update(instance=instrument, data=changes)
+    return instrument
 
 
 def parse_options(value: Any) -> Any:

@@ -50,9 +50,11 @@ def vle_create(
     url: str | None = None,
     client_id: str | None = None,
 ) -> tuple[VLE, dict[str, str]]:
-    """Register a VLE of an institution with fresh LTI settings and module credentials.
+    """Register a VLE of an institution with fresh LTI settings and module credentials. Its
+    url is empty or an absolute http(s) URL (`vle_check_url`).
 
     Returns the VLE and its credentials `{role_id, secret_id}`; the secret is shown only now."""
+    url = vle_check_url(url=url)
     vle = VLE.objects.create(
         institution=institution,
         name=name,
@@ -65,9 +67,10 @@ def vle_create(
 
 
 def vle_update(*, vle: VLE, **changes: Any) -> VLE:
-    """Change a VLE's name, type, url or client id. A new url moves the LTI 1.3 endpoints;
-    the LTI 1.1 key and secret stay."""
+    """Change a VLE's name, type, url or client id. A new url (checked as on registering)
+    moves the LTI 1.3 endpoints; the LTI 1.1 key and secret stay."""
     if "url" in changes:
+        changes["url"] = vle_check_url(url=changes["url"])
         changes["lti"] = vle_lti(url=changes["url"], lti=vle.lti)
     model_update(instance=vle, data=changes)
     return vle
