@@ -75,13 +75,23 @@ class ActivityFilter(django_filters.FilterSet):
         fields = ["vle_activity_type", "vle_activity_id", "name", "enabled"]
 
 
-class ActivityInstrumentFilter(django_filters.FilterSet):
+class VLECourseActivityInstrumentFilter(django_filters.FilterSet):
+    """An activity's instruments by instrument and state (both trees)."""
+
     instrument_id = django_filters.NumberFilter(field_name="instrument_id")
-    alternative_to = django_filters.NumberFilter(field_name="alternative_to_id")
 
     class Meta:
         model = ActivityInstrument
-        fields = ["instrument_id", "active", "alternative_to"]
+        fields = ["instrument_id", "active"]
+
+
+class ActivityInstrumentFilter(VLECourseActivityInstrumentFilter):
+    """The institution side also finds the alternatives of a primary row."""
+
+    alternative_to = django_filters.NumberFilter(field_name="alternative_to_id")
+
+    class Meta(VLECourseActivityInstrumentFilter.Meta):
+        fields = [*VLECourseActivityInstrumentFilter.Meta.fields, "alternative_to"]
 
 
 PERSON_SEARCH_FIELDS = [
@@ -132,11 +142,3 @@ class VLECourseActivityFilter(django_filters.FilterSet):
     class Meta:
         model = Activity
         fields = ["vle_id", "vle_activity_type", "vle_activity_id", "course_id", "name"]
-
-
-class VLECourseActivityInstrumentFilter(django_filters.FilterSet):
-    instrument_id = django_filters.NumberFilter(field_name="instrument_id")
-
-    class Meta:
-        model = ActivityInstrument
-        fields = ["instrument_id", "active"]
