@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
 
+from institution.api.serializers import InstitutionSerializer
 from institution.models import Institution
 from institution.selectors import learner_ic_status, learner_send
 from tesla.serializers import (
@@ -68,25 +69,12 @@ class EchoedNestedFieldExtension(OpenApiSerializerFieldExtension):
 
 
 class VLEInstitutionSerializer(PlainModelRepresentation, TeslaModelSerializer):
-    """An institution nested in VLE-app payloads (courses' VLEs, course learners)."""
+    """An institution nested in VLE-app payloads (courses' VLEs, course learners): what the
+    institution API shows of it, but the domains its dashboard may redirect to."""
 
     class Meta:
         model = Institution
-        fields = [
-            "id",
-            "acronym",
-            "name",
-            "external_ic",
-            "mail_domain",
-            "disable_vle_learner_creation",
-            "disable_vle_instructor_creation",
-            "disable_vle_user_creation",
-            "allow_learner_report",
-            "allow_learner_audit",
-            "allow_valid_audit",
-            "created_at",
-            "updated_at",
-        ]
+        fields = [name for name in InstitutionSerializer.Meta.fields if name != "allowed_domains"]
         read_only_fields = fields
 
 

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from institution.api.views import INSTITUTION_PARENT as INSTITUTION
 from institution.api.views import CurrentConsentContext
-from institution.models import CourseGroup, InstitutionUser, Instructor, Learner
+from institution.models import CourseGroup, InstitutionUser, Learner
 from tesla.filters import SearchFilter
 from tesla.permissions import (
     ADMIN,
@@ -264,7 +264,15 @@ def _uid(serializer) -> str | None:
     return serializer.validated_data.get("institution_user", {}).get("uid")
 
 
-# The course-people viewsets differ in their `role`; these are their writes.
+# The course-people viewsets (of both trees) differ in their `role`; these are their queryset
+# and writes.
+
+
+def course_people(view):
+    """The course's learners or instructors (`view.role`), with what their rows show."""
+    if view.schema_only():
+        return view.role.model._default_manager.none()
+    return view.role.of_course(course=view.parents["course"])
 
 
 def _enrol_by_uid(view, serializer):
@@ -312,12 +320,8 @@ class InstitutionCourseInstructorViewSet(CourseRolesMixin, TeslaModelViewSet):
         **COURSE_PEOPLE_ACCESS,
     }
 
-    def get_queryset(self):
-        if self.schema_only():
-            return Instructor.objects.none()
-        return selectors.course_instructors(course=self.parents["course"])
-
     role = enrolments.INSTRUCTOR
+    get_queryset = course_people
     perform_create = _enrol_by_uid
     perform_update = _replace_by_uid
     perform_destroy = _unenrol

@@ -24,6 +24,7 @@ from tesla.serializers import (
 )
 from vle import selectors
 from vle.api.serializers import (
+    INSTRUMENT_FIELDS,
     CourseLearnerConsentSerializer,
     EchoedNestedField,
     InstitutionCourseVLESerializer,
@@ -68,22 +69,7 @@ class VLEInstrumentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Instrument
-        fields = [
-            "id",
-            "name",
-            "acronym",
-            "queue",
-            "enabled",
-            "requires_enrolment",
-            "description",
-            "identity",
-            "originality",
-            "authorship",
-            "integrity",
-            "options_schema",
-            "created_at",
-            "updated_at",
-        ]
+        fields = INSTRUMENT_FIELDS
         read_only_fields = fields
 
 

@@ -25,13 +25,12 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from institution.api.views import CurrentConsentContext
-from institution.models import Instructor, Learner
 from tesla.permissions import VLE as VLE_ROLE
 from tesla.principals import caller_module, module_of
 from tesla.viewsets import Parent, TeslaModelViewSet, TeslaReadOnlyViewSet, TeslaViewSet
 from vle import filters as vle_filters
-from vle import selectors
 from vle.api import vle_serializers as s
+from vle.api.views import course_people
 from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument, Launcher
 from vle.services import activities, courses, enrolments, instruments, people
 from vle.services import assessment as sessions
@@ -203,12 +202,8 @@ class VLECourseInstructorViewSet(ForVLE, TeslaModelViewSet):
     filterset_class = vle_filters.CourseInstructorFilter
     search_fields = vle_filters.PERSON_SEARCH_FIELDS
 
-    def get_queryset(self):
-        if self.schema_only():
-            return Instructor.objects.none()
-        return selectors.course_instructors(course=self.parents["course"])
-
     role = enrolments.INSTRUCTOR
+    get_queryset = course_people
     perform_create = _enrol_by_uid
     perform_update = _change_person
     perform_destroy = _unenrol
@@ -224,12 +219,8 @@ class VLECourseLearnerViewSet(CurrentConsentContext, ForVLE, TeslaModelViewSet):
     filterset_class = vle_filters.VLECourseLearnerFilter
     search_fields = vle_filters.PERSON_SEARCH_FIELDS
 
-    def get_queryset(self):
-        if self.schema_only():
-            return Learner.objects.none()
-        return selectors.course_learners(course=self.parents["course"])
-
     role = enrolments.LEARNER
+    get_queryset = course_people
     perform_create = _enrol_by_uid
     perform_update = _change_person
     perform_destroy = _unenrol

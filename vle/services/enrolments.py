@@ -11,6 +11,7 @@ One rule for both roles and both doors. The door is the `vle` argument of `cours
 Enrolling someone already enrolled changes nothing; unenrolling leaves the person and the role.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -20,6 +21,7 @@ from django.db.models import Model, QuerySet
 from institution.models import Instructor, Learner
 from institution.selectors import with_learner_details
 from tesla.errors import NotFound
+from vle import selectors
 from vle.models import VLE, Course
 from vle.services.people import vle_person_for_uid
 
@@ -32,6 +34,7 @@ class CourseRole:
     model: type[Model]  # the role row of an institution user
     course_members: str  # the course's relation to the role rows
     vle_creation_switch: str  # the institution flag that stops VLEs creating role rows
+    of_course: Callable[..., QuerySet[Any]]  # the selector of a course's role rows
 
     def holders(self, *, institution_id: int) -> QuerySet[Any]:
         """The institution's role rows, with what their representation reads."""
@@ -45,8 +48,16 @@ class CourseRole:
         return getattr(course, self.course_members)
 
 
-LEARNER = CourseRole("learner", Learner, "learners", "disable_vle_learner_creation")
-INSTRUCTOR = CourseRole("instructor", Instructor, "instructors", "disable_vle_instructor_creation")
+LEARNER = CourseRole(
+    "learner", Learner, "learners", "disable_vle_learner_creation", selectors.course_learners
+)
+INSTRUCTOR = CourseRole(
+    "instructor",
+    Instructor,
+    "instructors",
+    "disable_vle_instructor_creation",
+    selectors.course_instructors,
+)
 
 
 def course_role_holder(*, course: Course, role: CourseRole, uid: str) -> Any:
