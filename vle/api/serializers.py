@@ -423,7 +423,23 @@ class InstitutionCourseActivityCreateSerializer(InstitutionCourseActivitySeriali
 # §18 Activity instruments --------------------------------------------------------------------
 
 
-class InstitutionActivityInstrumentSerializer(TeslaModelSerializer):
+class ActivityInstrumentRuleValues:
+    """Mixed into the activity-instrument payloads of both trees: their validated body in the
+    keyword names of `vle.services.instruments`' rules."""
+
+    def rule_values(self) -> dict:
+        validated = self.validated_data
+        values = {
+            name: validated[name]
+            for name in ("instrument_id", "active", "options")
+            if name in validated
+        }
+        if "alternative_to_id" in validated:
+            values["alternative_to"] = validated["alternative_to_id"]
+        return values
+
+
+class InstitutionActivityInstrumentSerializer(ActivityInstrumentRuleValues, TeslaModelSerializer):
     """An instrument configured on the activity. `instrument_id` chooses the instrument (the
     nested `instrument` is shown, and ignored when sent); `alternative_to` is the id of a
     primary row of the same activity that this row replaces for learners whose SEND disables

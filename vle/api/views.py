@@ -438,25 +438,14 @@ class InstitutionActivityInstrumentViewSet(CourseRolesMixin, TeslaModelViewSet):
             "instrument"
         )
 
-    @staticmethod
-    def _changes(validated: dict) -> dict:
-        changes = {
-            name: validated[name]
-            for name in ("instrument_id", "active", "options")
-            if name in validated
-        }
-        if "alternative_to_id" in validated:
-            changes["alternative_to"] = validated["alternative_to_id"]
-        return changes
-
     def perform_create(self, serializer):
         serializer.instance = instruments.activity_instrument_create(
-            activity=self.parents["activity"], **self._changes(serializer.validated_data)
+            activity=self.parents["activity"], **serializer.rule_values()
         )
 
     def perform_update(self, serializer):
         serializer.instance = instruments.activity_instrument_update(
-            row=serializer.instance, **self._changes(serializer.validated_data)
+            row=serializer.instance, **serializer.rule_values()
         )
 
 

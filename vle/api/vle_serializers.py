@@ -25,6 +25,7 @@ from tesla.serializers import (
 from vle import selectors
 from vle.api.serializers import (
     INSTRUMENT_FIELDS,
+    ActivityInstrumentRuleValues,
     CourseLearnerConsentSerializer,
     EchoedNestedField,
     InstitutionCourseVLESerializer,
@@ -185,7 +186,9 @@ class VLECourseActivitySerializer(PlainRepresentation, serializers.ModelSerializ
 # §8 Activity instruments ---------------------------------------------------------------------
 
 
-class VLECourseActivityInstrumentSerializer(serializers.ModelSerializer):
+class VLECourseActivityInstrumentSerializer(
+    ActivityInstrumentRuleValues, serializers.ModelSerializer
+):
     """An instrument configured on the activity. A row with `alternative_to` replaces that
     primary row for learners whose SEND disables its instrument. `options` is required but
     may be null (the instrument's defaults); the Python SDK's `required` key is ignored."""
@@ -213,11 +216,6 @@ class VLECourseActivityInstrumentSerializer(serializers.ModelSerializer):
             "instrument",
             "alternative_to",
         ]
-
-    def rule_values(self) -> dict:
-        """The validated body in the keyword names of the activity-instrument rules."""
-        names = {"instrument_id": "instrument_id", "alternative_to_id": "alternative_to"}
-        return {names.get(key, key): value for key, value in self.validated_data.items()}
 
 
 # §4, §5 Course instructors and learners ------------------------------------------------------
