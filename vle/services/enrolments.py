@@ -49,14 +49,18 @@ class CourseRole:
 
 
 LEARNER = CourseRole(
-    "learner", Learner, "learners", "disable_vle_learner_creation", selectors.course_learners
+    name="learner",
+    model=Learner,
+    course_members="learners",
+    vle_creation_switch="disable_vle_learner_creation",
+    of_course=selectors.course_learners,
 )
 INSTRUCTOR = CourseRole(
-    "instructor",
-    Instructor,
-    "instructors",
-    "disable_vle_instructor_creation",
-    selectors.course_instructors,
+    name="instructor",
+    model=Instructor,
+    course_members="instructors",
+    vle_creation_switch="disable_vle_instructor_creation",
+    of_course=selectors.course_instructors,
 )
 
 
