@@ -32,7 +32,7 @@ def measure(institution_id: int, vle_id: int) -> dict[str, float]:
     from vle.api.vle_serializers import VLECourseSerializer
     from vle.api.vle_views import _with_enabled_flag
     from vle.models import VLE, Course
-    from vle.services.reads import courses_of_institution
+    from vle.selectors import courses_of_institution
 
     request = Request(RequestFactory().get("/", HTTP_HOST="127.0.0.1"))
     institution = Institution.objects.get(pk=institution_id)

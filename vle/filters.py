@@ -1,5 +1,6 @@
-"""Exact-match list filters of the institution side of the VLE app (anchor-core §8): the
-dashboard sends one `<column>=<text>` per filled-in column header."""
+"""Exact-match list filters of the VLE app (anchor-core §8): on the institution side the
+dashboard sends one `<column>=<text>` per filled-in column header; in the VLE tree the plugins
+look objects up by their VLE ids."""
 
 import django_filters
 
@@ -74,13 +75,23 @@ class ActivityFilter(django_filters.FilterSet):
         fields = ["vle_activity_type", "vle_activity_id", "name", "enabled"]
 
 
-class ActivityInstrumentFilter(django_filters.FilterSet):
+class VLECourseActivityInstrumentFilter(django_filters.FilterSet):
+    """An activity's instruments by instrument and state (both trees)."""
+
     instrument_id = django_filters.NumberFilter(field_name="instrument_id")
-    alternative_to = django_filters.NumberFilter(field_name="alternative_to_id")
 
     class Meta:
         model = ActivityInstrument
-        fields = ["instrument_id", "active", "alternative_to"]
+        fields = ["instrument_id", "active"]
+
+
+class ActivityInstrumentFilter(VLECourseActivityInstrumentFilter):
+    """The institution side also finds the alternatives of a primary row."""
+
+    alternative_to = django_filters.NumberFilter(field_name="alternative_to_id")
+
+    class Meta(VLECourseActivityInstrumentFilter.Meta):
+        fields = [*VLECourseActivityInstrumentFilter.Meta.fields, "alternative_to"]
 
 
 PERSON_SEARCH_FIELDS = [
@@ -111,3 +122,23 @@ class PersonOrderingFilter(OrderingFilter):
             if name in PERSON_ORDERING:
                 terms.append(("-" if term.startswith("-") else "") + PERSON_ORDERING[name])
         return terms
+
+
+# The VLE tree (exact matches, anchor-core §8; the plugins look objects up by their VLE ids) ---
+
+
+class VLECourseFilter(django_filters.FilterSet):
+    vle = django_filters.NumberFilter(field_name="vle_id")
+
+    class Meta:
+        model = Course
+        fields = ["code", "vle_course_id", "description", "vle"]
+
+
+class VLECourseActivityFilter(django_filters.FilterSet):
+    vle_id = django_filters.NumberFilter(field_name="vle_id")
+    course_id = django_filters.NumberFilter(field_name="course_id")
+
+    class Meta:
+        model = Activity
+        fields = ["vle_id", "vle_activity_type", "vle_activity_id", "course_id", "name"]

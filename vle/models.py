@@ -177,7 +177,7 @@ class Launcher(models.Model):
 class ManagedPerson(models.Model):
     """A person a VLE created when enrolling them in one of its courses. Only that VLE may
     change their details, and only while they hold no admin flag and no password login
-    (`vle.services.sync.vle_person_update`)."""
+    (`vle.services.people.vle_person_update`)."""
 
     institution_user = models.OneToOneField(
         InstitutionUser, primary_key=True, on_delete=models.CASCADE, related_name="managed_by"

@@ -6,11 +6,15 @@ who a person may be live here: unique username and e-mail across the server, uni
 the institution, e-mail in the institution's mail domains, and Django's password validators.
 """
 
+import secrets
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 
 from institution.models import (
     ADMIN_FLAGS,
@@ -20,13 +24,14 @@ from institution.models import (
     Learner,
     User,
 )
-from tesla.errors import Conflict
+from tesla.errors import Conflict, NotFound
 from tesla.services import model_update
 
 USER_FIELDS = ("username", "email", "first_name", "last_name")
 MEMBER_FIELDS = ("uid", "locale", "login_allowed", *ADMIN_FLAGS)
 # Learners and instructors log in (and are found) by email, so it doubles as their username.
-USERNAME_MAX_LENGTH = User._meta.get_field("username").max_length
+USERNAME_MAX_LENGTH: int = User._meta.get_field("username").max_length or 150
+UID_TAKEN = "This uid is already used in the institution."
 
 
 def email_check_fits_username(email: str) -> None:
@@ -66,7 +71,7 @@ def uid_check_unique(*, institution_id: int, uid: str, member: InstitutionUser |
     if member is not None:
         others = others.exclude(pk=member.pk)
     if others.exists():
-        raise Conflict("This uid is already used in the institution.", field="uid")
+        raise Conflict(UID_TAKEN, field="uid")
 
 
 def password_check(*, password: str, password2: str | None, user: User) -> None:
@@ -215,39 +220,135 @@ def institution_user_delete(*, member: InstitutionUser) -> None:
 
 
 # Learners and instructors -----------------------------------------------------------------
-def _person_for_role(
-    *,
-    institution: Institution,
-    uid: str,
-    email: str | None,
-    first_name: str | None,
-    last_name: str | None,
-    locale: str | None,
-    flags: dict,
-) -> tuple[InstitutionUser, bool]:
-    """The institution user with `uid`, updated with the given values, or a new one whose
-    username is the email and whose password is unusable. Returns (member, created)."""
-    member = (
+@dataclass(frozen=True)
+class PersonDoor:
+    """What a door may do to the person it names by uid (`person_for_uid`).
+
+    The institution door (an admin creating a learner or instructor) manages people who may
+    later log in: the e-mail is their username, so it must fit there, be free across the
+    server and lie in the institution's mail domains. The VLE door (a plugin enrolling the
+    people of its courses) creates people who never log in, so their e-mail is only a detail:
+    it is not checked, and a login account with the same e-mail (maybe a global admin's) is
+    never taken over. It cannot hand out admin flags either, and it keeps an existing person
+    as they are."""
+
+    updates_existing: bool  # the values given change an existing person
+    creation_switch: str | None  # the institution flag that stops this door creating people
+    required: tuple[str, ...]  # what creating a person needs
+    email_is_username: bool  # the e-mail is the login name (see above)
+    grants_flags: bool  # the door may set admin flags
+
+
+INSTITUTION_DOOR = PersonDoor(
+    updates_existing=True,
+    creation_switch=None,
+    required=("email",),
+    email_is_username=True,
+    grants_flags=True,
+)
+VLE_DOOR = PersonDoor(
+    updates_existing=False,
+    creation_switch="disable_vle_user_creation",
+    required=("first_name", "last_name", "email"),
+    email_is_username=False,
+    grants_flags=False,
+)
+# Attempts at creating a person through the VLE door before giving up; each retry first looks
+# for a row that a concurrent request committed meanwhile.
+CREATE_ATTEMPTS = 3
+
+
+def _member_with_uid(*, institution: Institution, uid: str) -> InstitutionUser | None:
+    return (
         InstitutionUser.objects.select_related("user", "institution")
         .filter(institution=institution, uid=uid)
         .first()
     )
-    profile = {
-        key: value
-        for key, value in (
-            ("email", email),
-            ("first_name", first_name),
-            ("last_name", last_name),
-        )
-        if value is not None
+
+
+def _free_username(email: str, attempt: int) -> str:
+    """The e-mail address, as the original names VLE-created users, when it is free and fits;
+    otherwise (or when retrying after a clash) the address with a random suffix."""
+    if (
+        attempt == 0
+        and len(email) <= USERNAME_MAX_LENGTH
+        and not User.objects.filter(username=email).exists()
+    ):
+        return email
+    return f"{email[: USERNAME_MAX_LENGTH - 9]}.{secrets.token_hex(4)}"
+
+
+def _person_without_login(
+    *, institution: Institution, uid: str, profile: dict[str, Any]
+) -> tuple[InstitutionUser, bool]:
+    """A new person who cannot log in, safe under concurrency: when a concurrent request
+    creates the same uid first, that row is the answer (not created here)."""
+    for attempt in range(CREATE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                user = User(
+                    username=_free_username(profile["email"], attempt),
+                    email=profile["email"],
+                    first_name=profile["first_name"],
+                    last_name=profile["last_name"],
+                )
+                user.set_unusable_password()
+                user.save()
+                created = InstitutionUser.objects.create(
+                    user=user,
+                    institution=institution,
+                    uid=uid,
+                    locale=profile.get("locale") or None,
+                    login_allowed=False,
+                )
+                return created, True
+        except IntegrityError:
+            existing = _member_with_uid(institution=institution, uid=uid)
+            if existing is not None:
+                return existing, False
+    raise ValidationError({"uid": ["Could not create this user; try again."]})
+
+
+def person_for_uid(
+    *,
+    institution: Institution,
+    uid: str,
+    door: PersonDoor,
+    role: str = "person",
+    email: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    locale: str | None = None,
+    flags: dict[str, bool] | None = None,
+) -> tuple[InstitutionUser, bool]:
+    """The institution's person with this uid, found or created as `door` allows; returns
+    (member, created). `role` names what is being made of them, in messages.
+
+    A new person has an unusable password and may not log in. Creating one needs the door's
+    `required` values (400 naming each one missing); a door whose institution switched
+    creation off answers an unknown uid with 404 "User not found"."""
+    granted: dict[str, Any] = dict(flags or {}) if door.grants_flags else {}
+    given_values = {"email": email, "first_name": first_name, "last_name": last_name}
+    profile: dict[str, Any] = {
+        key: value for key, value in given_values.items() if value is not None
     }
+    member = _member_with_uid(institution=institution, uid=uid)
     if member is not None:
-        if locale is not None:
-            profile["locale"] = locale
-        institution_user_update(member=member, **profile, **flags)
+        if door.updates_existing:
+            changes = {**profile, **({"locale": locale} if locale is not None else {})}
+            institution_user_update(member=member, **changes, **granted)
         return member, False
-    if not email:
-        raise ValidationError({"email": ["An email is required to create a new person."]})
+    if door.creation_switch and getattr(institution, door.creation_switch):
+        raise NotFound("User not found")
+    missing = [name for name in door.required if not given_values[name]]
+    if missing:
+        message = f"Required to create a new {role}: no person of the institution has this uid."
+        raise ValidationError({name: [message] for name in missing})
+    if not door.email_is_username:
+        return _person_without_login(
+            institution=institution, uid=uid, profile={**given_values, "locale": locale}
+        )
+    assert email is not None  # required by the door
     email_check_fits_username(email)
     member = institution_user_create(
         institution=institution,
@@ -256,34 +357,40 @@ def _person_for_role(
         locale=locale,
         login_allowed=False,
         **profile,
-        **flags,
+        **granted,
     )
     return member, True
 
 
-def instructor_create(
-    *,
-    institution: Institution,
-    uid: str,
-    email: str | None = None,
-    first_name: str | None = None,
-    last_name: str | None = None,
-    locale: str | None = None,
-    **flags,
-) -> Instructor:
-    """Make a person of the institution an instructor: the institution user with this uid is
-    reused (and updated with the given values), or created with the email as username."""
-    member, created = _person_for_role(
+def _person_for_new_role(
+    *, institution: Institution, uid: str, role: str, model: type[models.Model], values: dict
+) -> InstitutionUser:
+    """The person with this uid through the institution door (found and updated with
+    `values`, or created), who must not hold `role` yet (409 naming uid). `values` are
+    email, first_name, last_name, locale and admin flags."""
+    details = {name: values.pop(name, None) for name in ("email", "first_name", "last_name")}
+    member, created = person_for_uid(
         institution=institution,
         uid=uid,
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
-        locale=locale,
-        flags=flags,
+        door=INSTITUTION_DOOR,
+        role=role,
+        locale=values.pop("locale", None),
+        flags=values,
+        **details,
     )
-    if not created and Instructor.objects.filter(pk=member.pk).exists():
-        raise Conflict("This person is already an instructor.", field="uid")
+    if not created and model._default_manager.filter(pk=member.pk).exists():
+        article = "an" if role[0] in "aeiou" else "a"
+        raise Conflict(f"This person is already {article} {role}.", field="uid")
+    return member
+
+
+def instructor_create(*, institution: Institution, uid: str, **values: Any) -> Instructor:
+    """Make a person of the institution an instructor: the institution user with this uid is
+    reused (and updated with the given email, first_name, last_name, locale and flags), or
+    created with the email as username."""
+    member = _person_for_new_role(
+        institution=institution, uid=uid, role="instructor", model=Instructor, values=values
+    )
     return Instructor.objects.create(institution_user=member)
 
 
@@ -292,30 +399,13 @@ def instructor_remove(*, instructor: Instructor) -> None:
     instructor.delete()
 
 
-def learner_create(
-    *,
-    institution: Institution,
-    uid: str,
-    email: str | None = None,
-    first_name: str | None = None,
-    last_name: str | None = None,
-    locale: str | None = None,
-    **flags,
-) -> Learner:
+def learner_create(*, institution: Institution, uid: str, **values: Any) -> Learner:
     """Make a person of the institution a learner with a fresh pseudonymous `learner_id`: the
-    institution user with this uid is reused, or created with the email as username and an
-    unusable password."""
-    member, created = _person_for_role(
-        institution=institution,
-        uid=uid,
-        email=email,
-        first_name=first_name,
-        last_name=last_name,
-        locale=locale,
-        flags=flags,
+    institution user with this uid is reused (and updated as for an instructor), or created
+    with the email as username and an unusable password."""
+    member = _person_for_new_role(
+        institution=institution, uid=uid, role="learner", model=Learner, values=values
     )
-    if not created and Learner.objects.filter(pk=member.pk).exists():
-        raise Conflict("This person is already a learner.", field="uid")
     return Learner.objects.create(institution_user=member, learner_id=uuid.uuid4())
 
 

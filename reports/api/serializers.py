@@ -2,7 +2,6 @@
 requests and audits, providers (admin and provider trees), provider results and enrolments,
 learner enrolment status, and the LAPI verification body."""
 
-import jsonschema
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from drf_spectacular.types import OpenApiTypes
@@ -28,6 +27,7 @@ from reports.services import levels
 from tesla.serializers import PlainRepresentation, TeslaModelSerializer
 from tesla.signing import signed_file_url
 from vle.models import Instrument
+from vle.services.instruments import options_check, options_schema_check
 
 LEVEL_FIELDS = ("identity_level", "content_level", "integrity_level")
 
@@ -602,14 +602,7 @@ class AdminInstrumentProviderSerializer(TeslaModelSerializer):
         return getattr(provider, "issued_credentials", None)
 
     def validate_options_schema(self, value):
-        if value is None:
-            return value
-        if not isinstance(value, dict):
-            raise serializers.ValidationError("A JSON Schema object is required.")
-        try:
-            jsonschema.validators.validator_for(value).check_schema(value)
-        except jsonschema.SchemaError as error:
-            raise serializers.ValidationError(f"Invalid JSON Schema: {error.message}") from None
+        options_schema_check(schema=value, field=None)
         return value
 
     def validate_service_port(self, value):
@@ -626,13 +619,7 @@ class AdminInstrumentProviderSerializer(TeslaModelSerializer):
                 raise serializers.ValidationError(
                     {"options": ["Options cannot be set while options_schema is NULL."]}
                 )
-            try:
-                jsonschema.validate(options, schema)
-            except jsonschema.ValidationError as error:
-                where = "/".join(str(part) for part in error.absolute_path) or "(root)"
-                raise serializers.ValidationError(
-                    {"options": [f"Invalid options at {where}: {error.message}"]}
-                ) from None
+            options_check(options=options, schema=schema)
         alert = attrs.get("alert_below", instance.alert_below if instance else None)
         warning = attrs.get("warning_below", instance.warning_below if instance else None)
         inverted = attrs.get("inverted_polarity", instance.inverted_polarity if instance else False)

@@ -32,7 +32,7 @@ from vle.api.vle_serializers import (
     VLESerializer,
 )
 from vle.models import VLE, Activity, Course
-from vle.services.reads import courses_of_institution
+from vle.selectors import courses_of_institution
 
 
 def same_output(serializer_class, rows, context):

@@ -1,7 +1,8 @@
 """Payloads of the institution side of the VLE app (/api/v2/institution/{i}/...) and of the
 global-admin instrument catalogue (/api/v2/admin/instrument/).
 
-Writes go through `vle.services.courses`; these classes describe and validate the shapes.
+Writes go through `vle.services` (the views call them); these classes describe and validate the
+shapes.
 """
 
 import json
@@ -14,17 +15,17 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
 
+from institution.api.serializers import InstitutionSerializer
 from institution.models import Institution
-from institution.selectors import LOOK_UP, learner_ic_status, learner_send
+from institution.selectors import learner_ic_status, learner_send
 from tesla.serializers import (
     PlainModelRepresentation,
     PlainRepresentation,
     TeslaModelSerializer,
     iso_datetime,
 )
+from vle import selectors
 from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument
-from vle.services import courses as rules
-from vle.services import reads
 
 # Shared pieces -------------------------------------------------------------------------------
 
@@ -68,25 +69,12 @@ class EchoedNestedFieldExtension(OpenApiSerializerFieldExtension):
 
 
 class VLEInstitutionSerializer(PlainModelRepresentation, TeslaModelSerializer):
-    """An institution nested in VLE-app payloads (courses' VLEs, course learners)."""
+    """An institution nested in VLE-app payloads (courses' VLEs, course learners): what the
+    institution API shows of it, but the domains its dashboard may redirect to."""
 
     class Meta:
         model = Institution
-        fields = [
-            "id",
-            "acronym",
-            "name",
-            "external_ic",
-            "mail_domain",
-            "disable_vle_learner_creation",
-            "disable_vle_instructor_creation",
-            "disable_vle_user_creation",
-            "allow_learner_report",
-            "allow_learner_audit",
-            "allow_valid_audit",
-            "created_at",
-            "updated_at",
-        ]
+        fields = [name for name in InstitutionSerializer.Meta.fields if name != "allowed_domains"]
         read_only_fields = fields
 
 
@@ -125,11 +113,6 @@ class InstitutionVLESerializer(TeslaModelSerializer):
         model = VLE
         fields = ["id", "type", "lti", "name", "credentials", "url", "client_id"]
 
-    def validate(self, attrs):
-        if "url" in attrs:
-            attrs["url"] = rules.vle_check_url(url=attrs["url"])
-        return attrs
-
     @extend_schema_field(VLECredentialsSerializer(allow_null=True))
     def get_credentials(self, vle) -> dict | None:
         return getattr(vle, "issued_credentials", None)
@@ -150,10 +133,13 @@ class InstitutionCourseVLESerializer(PlainRepresentation, TeslaModelSerializer):
         fields = ["id", "type", "name", "url", "client_id", "institution"]
         read_only_fields = fields
 
+    def vle_type(self, vle):
+        return vle.type
+
     def represent(self, vle) -> dict:
         return {
             "id": vle.pk,
-            "type": vle.type,
+            "type": self.vle_type(vle),
             "name": vle.name,
             "url": vle.url,
             "client_id": vle.client_id,
@@ -187,7 +173,7 @@ class InstitutionCourseSerializer(PlainRepresentation, TeslaModelSerializer):
         serializers.ListField(child=serializers.ChoiceField(choices=["LEARNER", "INSTRUCTOR"]))
     )
     def get_user_roles(self, course) -> list[str]:
-        return reads.course_user_roles(course)
+        return selectors.course_user_roles(course)
 
     def represent(self, course) -> dict:
         return {
@@ -198,7 +184,7 @@ class InstitutionCourseSerializer(PlainRepresentation, TeslaModelSerializer):
             "description": course.description,
             "start": iso_datetime(course.start),
             "end": iso_datetime(course.end),
-            "user_roles": reads.course_user_roles(course),
+            "user_roles": selectors.course_user_roles(course),
             "created_at": iso_datetime(course.created_at),
             "updated_at": iso_datetime(course.updated_at),
         }
@@ -290,11 +276,6 @@ class AdminInstrumentSerializer(TeslaModelSerializer):
         model = Instrument
         fields = INSTRUMENT_FIELDS
 
-    def validate(self, attrs):
-        if "options_schema" in attrs:
-            rules.instrument_check_options_schema(schema=attrs["options_schema"])
-        return attrs
-
 
 # §15, §16 Course instructors and learners ----------------------------------------------------
 
@@ -324,9 +305,18 @@ class CourseLearnerConsentSerializer(serializers.Serializer):
     status = serializers.CharField(read_only=True)
 
 
-def _now(context: dict):
-    # One "now" per response, so every row is judged at the same instant.
+def response_now(context: dict):
+    """One "now" per response, so every row is judged at the same instant."""
     return context.setdefault("now", timezone.now())
+
+
+def consent_args(context: dict) -> dict:
+    """What judging a learner's consent takes in one response: its one "now" and, when the
+    view looked it up once for the whole list, the institution's current consent."""
+    args = {"now": response_now(context)}
+    if "current_consent" in context:
+        args["current"] = context["current_consent"]
+    return args
 
 
 class LearnerConsentField(EchoedNestedField):
@@ -339,9 +329,7 @@ class LearnerConsentField(EchoedNestedField):
         super().__init__(CourseLearnerConsentSerializer, source="*", **kwargs)
 
     def to_representation(self, learner):
-        return reads.learner_consent(
-            learner, self.context.get("current_consent", LOOK_UP), _now(self.context)
-        )
+        return selectors.learner_consent(learner, **consent_args(self.context))
 
 
 class InstitutionCourseLearnerSerializer(serializers.Serializer):
@@ -380,12 +368,10 @@ class InstitutionCourseLearnerSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_send(self, learner) -> dict:
-        return learner_send(learner, _now(self.context))
+        return learner_send(learner, response_now(self.context))
 
     def get_ic_status(self, learner) -> str:
-        return learner_ic_status(
-            learner, self.context.get("current_consent", LOOK_UP), _now(self.context)
-        )
+        return learner_ic_status(learner, **consent_args(self.context))
 
 
 # §17 Course activities -----------------------------------------------------------------------
@@ -437,7 +423,23 @@ class InstitutionCourseActivityCreateSerializer(InstitutionCourseActivitySeriali
 # §18 Activity instruments --------------------------------------------------------------------
 
 
-class InstitutionActivityInstrumentSerializer(TeslaModelSerializer):
+class ActivityInstrumentRuleValues:
+    """Mixed into the activity-instrument payloads of both trees: their validated body in the
+    keyword names of `vle.services.instruments`' rules."""
+
+    def rule_values(self) -> dict:
+        validated = self.validated_data
+        values = {
+            name: validated[name]
+            for name in ("instrument_id", "active", "options")
+            if name in validated
+        }
+        if "alternative_to_id" in validated:
+            values["alternative_to"] = validated["alternative_to_id"]
+        return values
+
+
+class InstitutionActivityInstrumentSerializer(ActivityInstrumentRuleValues, TeslaModelSerializer):
     """An instrument configured on the activity. `instrument_id` chooses the instrument (the
     nested `instrument` is shown, and ignored when sent); `alternative_to` is the id of a
     primary row of the same activity that this row replaces for learners whose SEND disables

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from institution.api.views import INSTITUTION_PARENT as INSTITUTION
 from institution.api.views import CurrentConsentContext
-from institution.models import CourseGroup, InstitutionUser, Instructor, Learner
+from institution.models import CourseGroup, InstitutionUser, Learner
 from tesla.filters import SearchFilter
 from tesla.permissions import (
     ADMIN,
@@ -33,11 +33,10 @@ from tesla.viewsets import (
     TeslaReadOnlyViewSet,
     TeslaViewSet,
 )
-from vle import filters
+from vle import filters, selectors
 from vle.api import serializers as s
 from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument
-from vle.services import courses as rules
-from vle.services import reads
+from vle.services import activities, courses, enrolments, instruments, vles
 
 COURSE = Parent(
     "course",
@@ -78,12 +77,12 @@ def course_roles(request, course, roles: set[str]) -> set[str]:
         return set()
     cache = request.__dict__.setdefault("_course_roles", {})
     if course.pk not in cache:
-        held = reads.course_roles_of(course=course, person=institution_user_of(request))
+        held = selectors.course_roles_of(course=course, person=institution_user_of(request))
         cache[course.pk] = {
             course_role
             for role, course_role in (
-                (reads.INSTRUCTOR, COURSE_INSTRUCTOR),
-                (reads.LEARNER, COURSE_LEARNER),
+                (selectors.INSTRUCTOR, COURSE_INSTRUCTOR),
+                (selectors.LEARNER, COURSE_LEARNER),
             )
             if role in held
         }
@@ -134,14 +133,14 @@ class InstitutionVLEViewSet(TeslaModelViewSet):
         return VLE.objects.filter(institution=self.parents["institution"])
 
     def perform_create(self, serializer):
-        vle, credentials = rules.vle_create(
+        vle, credentials = vles.vle_create(
             institution=self.parents["institution"], **serializer.validated_data
         )
         vle.issued_credentials = credentials
         serializer.instance = vle
 
     def perform_update(self, serializer):
-        serializer.instance = rules.vle_update(vle=serializer.instance, **serializer.validated_data)
+        serializer.instance = vles.vle_update(vle=serializer.instance, **serializer.validated_data)
 
     @extend_schema(
         request=None,
@@ -150,7 +149,7 @@ class InstitutionVLEViewSet(TeslaModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def credentials(self, request, *args, **kwargs):
-        credentials = rules.vle_renew_credentials(vle=self.get_object())
+        credentials = vles.vle_renew_credentials(vle=self.get_object())
         return Response(
             s.VLECredentialsSerializer(credentials).data, status=status.HTTP_201_CREATED
         )
@@ -178,7 +177,7 @@ class InstitutionCourseViewSet(
     def get_queryset(self) -> QuerySet[Course]:
         if self.schema_only():
             return Course.objects.none()
-        return reads.courses_of_institution(
+        return selectors.courses_of_institution(
             institution=self.parents["institution"],
             person=institution_user_of(self.request),
             own_only=not (self.caller_roles() & ALL_COURSES),
@@ -204,20 +203,20 @@ class InstitutionGroupCourseViewSet(TeslaModelViewSet):
         return Course.objects.filter(groups=self.parents["group"])
 
     def perform_create(self, serializer):
-        serializer.instance = rules.group_add_course(
+        serializer.instance = courses.group_add_course(
             group=self.parents["group"], course_id=serializer.validated_data["id"]
         )
 
     def perform_update(self, serializer):
         if "id" in serializer.validated_data:
-            serializer.instance = rules.group_relink_course(
+            serializer.instance = courses.group_relink_course(
                 group=self.parents["group"],
                 course=serializer.instance,
                 course_id=serializer.validated_data["id"],
             )
 
     def perform_destroy(self, instance):
-        rules.group_remove_course(group=self.parents["group"], course=instance)
+        courses.group_remove_course(group=self.parents["group"], course=instance)
 
 
 # §8 Institution instruments and the admin catalogue ------------------------------------------
@@ -249,8 +248,55 @@ class AdminInstrumentViewSet(TeslaModelViewSet):
     def get_queryset(self) -> QuerySet[Instrument]:
         return Instrument.objects.order_by("created_at", "id")
 
+    def perform_create(self, serializer):
+        serializer.instance = instruments.instrument_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = instruments.instrument_update(
+            instrument=serializer.instance, **serializer.validated_data
+        )
+
 
 # §15, §16 Course instructors and learners ----------------------------------------------------
+
+
+def _uid(serializer) -> str | None:
+    return serializer.validated_data.get("institution_user", {}).get("uid")
+
+
+# The course-people viewsets (of both trees) differ in their `role`; these are their queryset
+# and writes.
+
+
+def course_people(view):
+    """The course's learners or instructors (`view.role`), with what their rows show."""
+    if view.schema_only():
+        return view.role.model._default_manager.none()
+    return view.role.of_course(course=view.parents["course"])
+
+
+def _enrol_by_uid(view, serializer):
+    """POST `{uid}`: enrol the institution's learner or instructor with this uid."""
+    serializer.instance = enrolments.course_enrol(
+        course=view.parents["course"], role=view.role, uid=_uid(serializer)
+    )
+
+
+def _replace_by_uid(view, serializer):
+    """PUT/PATCH `{uid}`: swap this person for the one with that uid (no uid: no change)."""
+    if _uid(serializer) is not None:
+        serializer.instance = enrolments.course_replace(
+            course=view.parents["course"],
+            role=view.role,
+            holder=serializer.instance,
+            uid=_uid(serializer),
+        )
+
+
+def _unenrol(view, instance):
+    """DELETE: out of the course only; the person and the role stay."""
+    enrolments.course_unenrol(course=view.parents["course"], role=view.role, holder=instance)
+
 
 COURSE_PEOPLE_ACCESS = {
     "write": {ADMIN, COURSE_INSTRUCTOR},
@@ -274,26 +320,11 @@ class InstitutionCourseInstructorViewSet(CourseRolesMixin, TeslaModelViewSet):
         **COURSE_PEOPLE_ACCESS,
     }
 
-    def get_queryset(self):
-        if self.schema_only():
-            return Instructor.objects.none()
-        return Instructor.objects.filter(courses=self.parents["course"]).select_related(
-            "institution_user__user"
-        )
-
-    def perform_create(self, serializer):
-        serializer.instance = rules.course_enrol_instructor_by_uid(
-            course=self.parents["course"], uid=_uid(serializer)
-        )
-
-    def perform_update(self, serializer):
-        if _uid(serializer) is not None:
-            serializer.instance = rules.course_replace_instructor(
-                course=self.parents["course"], instructor=serializer.instance, uid=_uid(serializer)
-            )
-
-    def perform_destroy(self, instance):
-        rules.course_unenrol_instructor(course=self.parents["course"], instructor=instance)
+    role = enrolments.INSTRUCTOR
+    get_queryset = course_people
+    perform_create = _enrol_by_uid
+    perform_update = _replace_by_uid
+    perform_destroy = _unenrol
 
 
 class InstitutionCourseLearnerViewSet(CurrentConsentContext, CourseRolesMixin, TeslaModelViewSet):
@@ -318,34 +349,15 @@ class InstitutionCourseLearnerViewSet(CurrentConsentContext, CourseRolesMixin, T
     def get_queryset(self):
         if self.schema_only():
             return Learner.objects.none()
-        learners = reads.course_learners(course=self.parents["course"])
+        learners = selectors.course_learners(course=self.parents["course"])
         if not (self.caller_roles() & self.SEES_ALL):
             learners = learners.filter(pk=getattr(institution_user_of(self.request), "pk", None))
         return learners
 
-    def _reloaded(self, learner):
-        # The response shows consent and SEND: load them like the list does.
-        return reads.course_learners(course=self.parents["course"]).get(pk=learner.pk)
-
-    def perform_create(self, serializer):
-        learner = rules.course_enrol_learner_by_uid(
-            course=self.parents["course"], uid=_uid(serializer)
-        )
-        serializer.instance = self._reloaded(learner)
-
-    def perform_update(self, serializer):
-        if _uid(serializer) is not None:
-            learner = rules.course_replace_learner(
-                course=self.parents["course"], learner=serializer.instance, uid=_uid(serializer)
-            )
-            serializer.instance = self._reloaded(learner)
-
-    def perform_destroy(self, instance):
-        rules.course_unenrol_learner(course=self.parents["course"], learner=instance)
-
-
-def _uid(serializer) -> str | None:
-    return serializer.validated_data.get("institution_user", {}).get("uid")
+    role = enrolments.LEARNER
+    perform_create = _enrol_by_uid
+    perform_update = _replace_by_uid
+    perform_destroy = _unenrol
 
 
 # §17 Course activities -----------------------------------------------------------------------
@@ -396,8 +408,8 @@ class InstitutionCourseActivityViewSet(CourseRolesMixin, TeslaModelViewSet):
         return Activity.objects.filter(course=self.parents["course"])
 
     def perform_create(self, serializer):
-        serializer.instance = rules.activity_create(
-            course=self.parents["course"], **serializer.validated_data
+        serializer.instance = activities.activity_create(
+            course=self.parents["course"], taken_is_conflict=False, **serializer.validated_data
         )
 
 
@@ -426,25 +438,14 @@ class InstitutionActivityInstrumentViewSet(CourseRolesMixin, TeslaModelViewSet):
             "instrument"
         )
 
-    @staticmethod
-    def _changes(validated: dict) -> dict:
-        changes = {
-            name: validated[name]
-            for name in ("instrument_id", "active", "options")
-            if name in validated
-        }
-        if "alternative_to_id" in validated:
-            changes["alternative_to"] = validated["alternative_to_id"]
-        return changes
-
     def perform_create(self, serializer):
-        serializer.instance = rules.activity_instrument_create(
-            activity=self.parents["activity"], **self._changes(serializer.validated_data)
+        serializer.instance = instruments.activity_instrument_create(
+            activity=self.parents["activity"], **serializer.rule_values()
         )
 
     def perform_update(self, serializer):
-        serializer.instance = rules.activity_instrument_update(
-            row=serializer.instance, **self._changes(serializer.validated_data)
+        serializer.instance = instruments.activity_instrument_update(
+            row=serializer.instance, **serializer.rule_values()
         )
 
 
@@ -478,7 +479,7 @@ class InstitutionUserActivitiesViewSet(mixins.ListModelMixin, TeslaViewSet):
     def get_queryset(self) -> QuerySet[Activity]:
         if self.schema_only():
             return Activity.objects.none()
-        return reads.user_current_activities(
+        return selectors.user_current_activities(
             institution=self.parents["institution"], person=self.parents["user"]
         )
 
@@ -490,7 +491,7 @@ class InstitutionUserActivitiesViewSet(mixins.ListModelMixin, TeslaViewSet):
             activity.course.is_learner = activity.person_is_learner
             activity.course.is_instructor = activity.person_is_instructor
         context = self.get_serializer_context()
-        context["user_instruments"] = reads.learner_instruments_of_page(
+        context["user_instruments"] = selectors.learner_instruments_of_page(
             activities=page, learner=getattr(person, "learner", None)
         )
         serializer = self.get_serializer_class()(page, many=True, context=context)

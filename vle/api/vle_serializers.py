@@ -10,12 +10,11 @@ fields may be null; unknown keys are ignored. Writes go through `vle.services`.
 import json
 
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from institution.selectors import LOOK_UP, learner_ic_status, learner_send
+from institution.selectors import learner_ic_status, learner_send
 from tesla.api.serializers import TokenPairSerializer
 from tesla.serializers import (
     ClampedIntegerField,
@@ -23,13 +22,17 @@ from tesla.serializers import (
     iso_datetime,
     shared_representation,
 )
+from vle import selectors
 from vle.api.serializers import (
+    INSTRUMENT_FIELDS,
+    ActivityInstrumentRuleValues,
     CourseLearnerConsentSerializer,
     EchoedNestedField,
-    VLEInstitutionSerializer,
+    InstitutionCourseVLESerializer,
+    consent_args,
+    response_now,
 )
-from vle.models import VLE, Activity, ActivityInstrument, AssessmentSession, Course, Instrument
-from vle.services import reads
+from vle.models import Activity, ActivityInstrument, AssessmentSession, Course, Instrument
 
 TTL_MAX = 7 * 24 * 60  # minutes
 
@@ -50,34 +53,16 @@ class URLParentField(EchoedNestedField):
         return shared_representation(self.context, self.serializer_class, value)
 
 
-def _now(context: dict):
-    # One "now" per response, so every row is judged at the same instant.
-    return context.setdefault("now", timezone.now())
-
-
 # §1 VLE --------------------------------------------------------------------------------------
 
 
-class VLESerializer(PlainRepresentation, serializers.ModelSerializer):
+class VLESerializer(InstitutionCourseVLESerializer):
     """A VLE as it sees itself: its type as a label ("MOODLE") and its institution."""
 
     type = serializers.CharField(source="get_type_display", read_only=True)
-    institution = VLEInstitutionSerializer(read_only=True)
 
-    class Meta:
-        model = VLE
-        fields = ["id", "type", "name", "url", "client_id", "institution"]
-        read_only_fields = fields
-
-    def represent(self, vle) -> dict:
-        return {
-            "id": vle.pk,
-            "type": vle.get_type_display(),
-            "name": vle.name,
-            "url": vle.url,
-            "client_id": vle.client_id,
-            "institution": self.shared(VLEInstitutionSerializer, vle.institution),
-        }
+    def vle_type(self, vle):
+        return vle.get_type_display()
 
 
 class VLEInstrumentSerializer(serializers.ModelSerializer):
@@ -85,22 +70,7 @@ class VLEInstrumentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Instrument
-        fields = [
-            "id",
-            "name",
-            "acronym",
-            "queue",
-            "enabled",
-            "requires_enrolment",
-            "description",
-            "identity",
-            "originality",
-            "authorship",
-            "integrity",
-            "options_schema",
-            "created_at",
-            "updated_at",
-        ]
+        fields = INSTRUMENT_FIELDS
         read_only_fields = fields
 
 
@@ -216,7 +186,9 @@ class VLECourseActivitySerializer(PlainRepresentation, serializers.ModelSerializ
 # §8 Activity instruments ---------------------------------------------------------------------
 
 
-class VLECourseActivityInstrumentSerializer(serializers.ModelSerializer):
+class VLECourseActivityInstrumentSerializer(
+    ActivityInstrumentRuleValues, serializers.ModelSerializer
+):
     """An instrument configured on the activity. A row with `alternative_to` replaces that
     primary row for learners whose SEND disables its instrument. `options` is required but
     may be null (the instrument's defaults); the Python SDK's `required` key is ignored."""
@@ -245,13 +217,15 @@ class VLECourseActivityInstrumentSerializer(serializers.ModelSerializer):
             "alternative_to",
         ]
 
-    def rule_values(self) -> dict:
-        """The validated body in the keyword names of the activity-instrument rules."""
-        names = {"instrument_id": "instrument_id", "alternative_to_id": "alternative_to"}
-        return {names.get(key, key): value for key, value in self.validated_data.items()}
-
 
 # §4, §5 Course instructors and learners ------------------------------------------------------
+
+
+def _detail(source: str, max_length: int, field=serializers.CharField):
+    """A detail of a person the VLE may send, leave out, or send empty (null or "")."""
+    return field(
+        source=source, max_length=max_length, required=False, allow_null=True, allow_blank=True
+    )
 
 
 class VLECoursePersonSerializer(serializers.Serializer):
@@ -266,34 +240,10 @@ class VLECoursePersonSerializer(serializers.Serializer):
         max_length=255,
         help_text="The person's id in the institution (the Moodle plugin sends the e-mail).",
     )
-    first_name = serializers.CharField(
-        source="institution_user.user.first_name",
-        max_length=150,
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-    )
-    last_name = serializers.CharField(
-        source="institution_user.user.last_name",
-        max_length=150,
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-    )
-    email = serializers.EmailField(
-        source="institution_user.user.email",
-        max_length=254,
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-    )
-    locale = serializers.CharField(
-        source="institution_user.locale",
-        max_length=10,
-        required=False,
-        allow_null=True,
-        allow_blank=True,
-    )
+    first_name = _detail("institution_user.user.first_name", 150)
+    last_name = _detail("institution_user.user.last_name", 150)
+    email = _detail("institution_user.user.email", 254, serializers.EmailField)
+    locale = _detail("institution_user.locale", 10)
     last_login = serializers.DateTimeField(
         source="institution_user.user.last_login", read_only=True
     )
@@ -331,18 +281,14 @@ class VLECourseLearnerSerializer(VLECoursePersonSerializer):
 
     @extend_schema_field(CourseLearnerConsentSerializer(allow_null=True))
     def get_consent(self, learner) -> dict | None:
-        return reads.learner_consent(
-            learner, self.context.get("current_consent", LOOK_UP), _now(self.context)
-        )
+        return selectors.learner_consent(learner, **consent_args(self.context))
 
     def get_ic_status(self, learner) -> str:
-        return learner_ic_status(
-            learner, self.context.get("current_consent", LOOK_UP), _now(self.context)
-        )
+        return learner_ic_status(learner, **consent_args(self.context))
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_send(self, learner) -> dict:
-        return learner_send(learner, _now(self.context))
+        return learner_send(learner, response_now(self.context))
 
 
 # §1.4 Launcher -------------------------------------------------------------------------------

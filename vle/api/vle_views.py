@@ -10,8 +10,9 @@ requests, reports) nest under them too.
 """
 
 import json
+from contextlib import contextmanager
 
-import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpResponse, HttpResponseNotFound
@@ -21,20 +22,18 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from institution.api.views import CurrentConsentContext
-from institution.models import Instructor, Learner
 from tesla.permissions import VLE as VLE_ROLE
 from tesla.principals import caller_module, module_of
 from tesla.viewsets import Parent, TeslaModelViewSet, TeslaReadOnlyViewSet, TeslaViewSet
 from vle import filters as vle_filters
 from vle.api import vle_serializers as s
+from vle.api.views import course_people
 from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument, Launcher
+from vle.services import activities, courses, enrolments, instruments, people
 from vle.services import assessment as sessions
-from vle.services import courses as rules
-from vle.services import reads, sync
 from vle.services.launchers import launcher_create, launcher_url
 
 
@@ -83,34 +82,6 @@ class ForVLE:
 
     allowed_kinds = frozenset({"vle"})
     access = {"read": VLE_ONLY, "write": VLE_ONLY, "delete": VLE_ONLY}
-
-
-# Filters (exact matches, anchor-core §8; the plugins look objects up by their VLE ids) --------
-
-
-class VLECourseFilter(django_filters.FilterSet):
-    vle = django_filters.NumberFilter(field_name="vle_id")
-
-    class Meta:
-        model = Course
-        fields = ["code", "vle_course_id", "description", "vle"]
-
-
-class VLECourseActivityFilter(django_filters.FilterSet):
-    vle_id = django_filters.NumberFilter(field_name="vle_id")
-    course_id = django_filters.NumberFilter(field_name="course_id")
-
-    class Meta:
-        model = Activity
-        fields = ["vle_id", "vle_activity_type", "vle_activity_id", "course_id", "name"]
-
-
-class VLECourseActivityInstrumentFilter(django_filters.FilterSet):
-    instrument_id = django_filters.NumberFilter(field_name="instrument_id")
-
-    class Meta:
-        model = ActivityInstrument
-        fields = ["instrument_id", "active"]
 
 
 # §1 VLE, its instruments and launchers -------------------------------------------------------
@@ -175,7 +146,7 @@ class VLECourseViewSet(ForVLE, TeslaModelViewSet):
 
     parent_chain = VLE_PARENTS
     serializer_class = s.VLECourseSerializer
-    filterset_class = VLECourseFilter
+    filterset_class = vle_filters.VLECourseFilter
     search_fields = ["vle_course_id", "description", "code"]
 
     def get_queryset(self):
@@ -184,17 +155,42 @@ class VLECourseViewSet(ForVLE, TeslaModelViewSet):
         return _with_enabled_flag(Course.objects.filter(vle=self.parents["vle"]))
 
     def perform_create(self, serializer):
-        serializer.instance = sync.course_create(
+        serializer.instance = courses.course_create(
             vle=self.parents["vle"], **serializer.validated_data
         )
 
     def perform_update(self, serializer):
-        serializer.instance = sync.course_update(
+        serializer.instance = courses.course_update(
             course=serializer.instance, **serializer.validated_data
         )
 
 
-# §4 Course instructors (TBD in the spec; anchor-core §4.2) ------------------------------------
+# §4, §5 Course instructors and learners (TBD in the spec; anchor-core §4.2, §4.3) -------------
+# The two viewsets differ only in their `role`; these are their writes.
+
+
+def _enrol_by_uid(view, serializer):
+    """POST: the VLE's idempotent enrol by uid, creating the person when unknown."""
+    serializer.instance = enrolments.course_enrol(
+        course=view.parents["course"],
+        role=view.role,
+        vle=view.parents["vle"],
+        **serializer.person_values(),
+    )
+
+
+def _change_person(view, serializer):
+    """PUT/PATCH: the details the VLE knows of a person it created."""
+    people.vle_person_update(
+        vle=view.parents["vle"],
+        member=serializer.instance.institution_user,
+        **serializer.person_values(),
+    )
+
+
+def _unenrol(view, instance):
+    """DELETE: out of the course only; the person and the role stay."""
+    enrolments.course_unenrol(course=view.parents["course"], role=view.role, holder=instance)
 
 
 class VLECourseInstructorViewSet(ForVLE, TeslaModelViewSet):
@@ -206,30 +202,11 @@ class VLECourseInstructorViewSet(ForVLE, TeslaModelViewSet):
     filterset_class = vle_filters.CourseInstructorFilter
     search_fields = vle_filters.PERSON_SEARCH_FIELDS
 
-    def get_queryset(self):
-        if self.schema_only():
-            return Instructor.objects.none()
-        return Instructor.objects.filter(courses=self.parents["course"]).select_related(
-            "institution_user__user"
-        )
-
-    def perform_create(self, serializer):
-        serializer.instance = sync.course_enrol_instructor(
-            course=self.parents["course"], **serializer.person_values()
-        )
-
-    def perform_update(self, serializer):
-        sync.vle_person_update(
-            vle=self.parents["vle"],
-            member=serializer.instance.institution_user,
-            **serializer.person_values(),
-        )
-
-    def perform_destroy(self, instance):
-        rules.course_unenrol_instructor(course=self.parents["course"], instructor=instance)
-
-
-# §5 Course learners (TBD in the spec; anchor-core §4.3) ---------------------------------------
+    role = enrolments.INSTRUCTOR
+    get_queryset = course_people
+    perform_create = _enrol_by_uid
+    perform_update = _change_person
+    perform_destroy = _unenrol
 
 
 class VLECourseLearnerViewSet(CurrentConsentContext, ForVLE, TeslaModelViewSet):
@@ -242,25 +219,11 @@ class VLECourseLearnerViewSet(CurrentConsentContext, ForVLE, TeslaModelViewSet):
     filterset_class = vle_filters.VLECourseLearnerFilter
     search_fields = vle_filters.PERSON_SEARCH_FIELDS
 
-    def get_queryset(self):
-        if self.schema_only():
-            return Learner.objects.none()
-        return reads.course_learners(course=self.parents["course"])
-
-    def perform_create(self, serializer):
-        serializer.instance = sync.course_enrol_learner(
-            course=self.parents["course"], **serializer.person_values()
-        )
-
-    def perform_update(self, serializer):
-        sync.vle_person_update(
-            vle=self.parents["vle"],
-            member=serializer.instance.institution_user,
-            **serializer.person_values(),
-        )
-
-    def perform_destroy(self, instance):
-        rules.course_unenrol_learner(course=self.parents["course"], learner=instance)
+    role = enrolments.LEARNER
+    get_queryset = course_people
+    perform_create = _enrol_by_uid
+    perform_update = _change_person
+    perform_destroy = _unenrol
 
 
 # §6 Activities -------------------------------------------------------------------------------
@@ -272,7 +235,7 @@ class VLECourseActivityViewSet(ForVLE, TeslaModelViewSet):
 
     parent_chain = COURSE_PARENTS
     serializer_class = s.VLECourseActivitySerializer
-    filterset_class = VLECourseActivityFilter
+    filterset_class = vle_filters.VLECourseActivityFilter
     search_fields = ["vle_activity_type", "vle_activity_id", "name"]
 
     def get_queryset(self):
@@ -281,12 +244,12 @@ class VLECourseActivityViewSet(ForVLE, TeslaModelViewSet):
         return Activity.objects.filter(vle=self.parents["vle"], course=self.parents["course"])
 
     def perform_create(self, serializer):
-        serializer.instance = sync.activity_create(
-            course=self.parents["course"], **serializer.validated_data
+        serializer.instance = activities.activity_create(
+            course=self.parents["course"], taken_is_conflict=True, **serializer.validated_data
         )
 
     def perform_update(self, serializer):
-        serializer.instance = sync.activity_update(
+        serializer.instance = activities.activity_update(
             activity=serializer.instance, **serializer.validated_data
         )
 
@@ -294,17 +257,21 @@ class VLECourseActivityViewSet(ForVLE, TeslaModelViewSet):
 # §8 Activity instruments ---------------------------------------------------------------------
 
 
-def _body_field_names(error: ValidationError) -> ValidationError:
-    """The shared activity-instrument rules name the instrument `instrument_id` (the
-    institution API's field); this API's body calls it `instrument`."""
-    if isinstance(error.detail, dict) and "instrument_id" in error.detail:
-        return ValidationError(
-            {
-                ("instrument" if key == "instrument_id" else key): value
-                for key, value in error.detail.items()
-            }
-        )
-    return error
+@contextmanager
+def _instrument_named_as_in_the_body():
+    """The activity-instrument rules name the instrument `instrument_id` (the institution
+    API's field); this API's body calls it `instrument`, and so do its errors."""
+    try:
+        yield
+    except DjangoValidationError as error:
+        fields = getattr(error, "error_dict", {})
+        if "instrument_id" not in fields:
+            raise
+        renamed = {
+            ("instrument" if key == "instrument_id" else key): value
+            for key, value in fields.items()
+        }
+        raise DjangoValidationError(renamed) from error
 
 
 class VLECourseActivityInstrumentViewSet(ForVLE, TeslaModelViewSet):
@@ -314,7 +281,7 @@ class VLECourseActivityInstrumentViewSet(ForVLE, TeslaModelViewSet):
 
     parent_chain = ACTIVITY_PARENTS
     serializer_class = s.VLECourseActivityInstrumentSerializer
-    filterset_class = VLECourseActivityInstrumentFilter
+    filterset_class = vle_filters.VLECourseActivityInstrumentFilter
     search_fields = ["instrument__acronym", "instrument__name"]
 
     def get_queryset(self):
@@ -323,20 +290,16 @@ class VLECourseActivityInstrumentViewSet(ForVLE, TeslaModelViewSet):
         return ActivityInstrument.objects.filter(activity=self.parents["activity"])
 
     def perform_create(self, serializer):
-        try:
-            serializer.instance = rules.activity_instrument_create(
+        with _instrument_named_as_in_the_body():
+            serializer.instance = instruments.activity_instrument_create(
                 activity=self.parents["activity"], **serializer.rule_values()
             )
-        except ValidationError as error:
-            raise _body_field_names(error) from error
 
     def perform_update(self, serializer):
-        try:
-            serializer.instance = rules.activity_instrument_update(
+        with _instrument_named_as_in_the_body():
+            serializer.instance = instruments.activity_instrument_update(
                 row=serializer.instance, **serializer.rule_values()
             )
-        except ValidationError as error:
-            raise _body_field_names(error) from error
 
 
 # The browser plugin's files for an assessment session (no token: a <script src> sends none) --

@@ -18,13 +18,14 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import NotFound, ValidationError
 
 from institution.models import Learner
 from institution.selectors import learner_ic_status, learner_send, with_learner_details
 from tesla import tokens
+from tesla.errors import NotFound
 from vle.models import VLE, Activity, ActivityInstrument, AssessmentSession, Launcher
 from vle.selectors import activity_learner_instruments
 

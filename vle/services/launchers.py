@@ -6,11 +6,12 @@ from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
-from rest_framework.exceptions import NotFound, ValidationError
 
 from institution.models import InstitutionUser
+from tesla.errors import NotFound
 from vle.models import VLE, AssessmentSession, Launcher
 
 LAUNCHER_PATH = "/ui/auth/launcher"

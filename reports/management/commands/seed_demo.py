@@ -27,7 +27,7 @@ from institution.models import (
 from reports.models import Provider
 from reports.services.providers import provider_create
 from vle.models import Activity, ActivityInstrument, Course, Instrument
-from vle.services.courses import vle_create
+from vle.services.vles import vle_create
 
 CREDENTIALS_FILE = Path(settings.BASE_DIR) / ".demo-credentials.json"
 DEMO_ACRONYM = "DEMO"

@@ -2,12 +2,13 @@
 
 import json
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 
 from institution.models import Institution
 from vle.models import VLE
-from vle.services.courses import vle_create
+from vle.services.vles import vle_create
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 vle, credentials = vle_create(institution=target, name=name, url=url)
-        except IntegrityError as exc:
+        except (IntegrityError, ValidationError) as exc:
             raise CommandError(f"Could not register the VLE: {exc}") from exc
         self.stdout.write(
             json.dumps(
