@@ -172,3 +172,14 @@ def institution_user_of(request):
 def is_global_admin(request) -> bool:
     user = getattr(request, "user", None)
     return kind_of(user) in {"admin", "user"} and bool(user.is_staff)
+
+
+def caller_person_pk(request) -> int | None:
+    """The id of the person calling: the learner of a learner token, or the caller's
+    institution membership (learners, instructors and members share that id); None for
+    modules and for global admins outside any institution."""
+    user = getattr(request, "user", None)
+    if kind_of(user) == "learner":
+        return user.learner.pk
+    member = institution_user_of(request)
+    return member.pk if member is not None else None

@@ -58,11 +58,11 @@ from institution.models import (
     UIOption,
     User,
 )
+from institution.parents import IC_PARENTS, INSTITUTION_PARENTS, LEARNER_PARENTS
 from institution.selectors import (
     current_informed_consent,
     institutions_visible_to,
     learners_of,
-    own_institution,
 )
 from tesla.downloads import DownloadNegotiation, file_download
 from tesla.filters import OrderingFilter, SearchFilter
@@ -70,37 +70,14 @@ from tesla.permissions import (
     ADMIN,
     DATA,
     GLOBAL_ADMIN,
-    LEARNER,
     LEARNER_TOKEN,
     LEGAL,
     MEMBER,
+    SELF,
     SEND,
 )
 from tesla.principals import kind_of
-from tesla.viewsets import Parent, TeslaModelViewSet, TeslaViewSet
-
-INSTITUTION_PARENT = Parent(
-    "institution", "institution_pk", institutions_visible_to, known=own_institution
-)
-INSTITUTION_PARENTS = (INSTITUTION_PARENT,)
-IC_PARENTS = (
-    *INSTITUTION_PARENTS,
-    Parent(
-        "ic",
-        "ic_pk",
-        lambda request, p: InformedConsent.objects.filter(institution=p["institution"]),
-    ),
-)
-LEARNER_PARENTS = (
-    *INSTITUTION_PARENTS,
-    Parent(
-        "learner",
-        "learner_pk",
-        lambda request, p: Learner.objects.filter(
-            institution_user__institution=p["institution"]
-        ).select_related("institution_user"),
-    ),
-)
+from tesla.viewsets import TeslaModelViewSet, TeslaViewSet
 
 
 class CurrentConsentContext:
@@ -167,10 +144,6 @@ class InstitutionAPIViewSet(TeslaViewSet):
         if kind_of(user) == "learner":
             return user.learner.pk
         return getattr(user, "pk", None)
-
-    def url_pk_is_caller(self) -> bool:
-        pk = self.kwargs.get("pk")
-        return pk is not None and str(self.caller_pk()) == str(pk)
 
     def check_person_edit(self, member: InstitutionUser | None, changes: dict) -> None:
         """Admin flags are granted by institution admins only, and people holding more power
@@ -392,16 +365,16 @@ class InstitutionUserViewSet(InstitutionModelViewSet):
         "read": {GLOBAL_ADMIN, MEMBER},
         "write": {GLOBAL_ADMIN, ADMIN, DATA},
         "delete": {GLOBAL_ADMIN, ADMIN, DATA},
-        "profile": {MEMBER},
+        "profile": {SELF},
     }
+    own_field = "pk"
+    sees_all = frozenset(USER_READERS)
+    self_kwarg = "pk"
 
     def get_queryset(self):
-        members = InstitutionUser.objects.filter(
+        return InstitutionUser.objects.filter(
             institution=self.parents["institution"]
         ).select_related("user")
-        if self.action != "profile" and not self.roles() & USER_READERS:
-            members = members.filter(pk=self.caller_pk())
-        return members
 
     def perform_create(self, serializer):
         self.check_person_edit(None, s.flatten(serializer.validated_data))
@@ -493,7 +466,6 @@ class InstitutionInstructorViewSet(InstitutionModelViewSet):
 
 # §12 --------------------------------------------------------------------------------------
 LEARNER_READERS = {GLOBAL_ADMIN, ADMIN, LEGAL, DATA, SEND}
-LEARNER_SELF = {LEARNER, LEARNER_TOKEN}
 
 
 class InstitutionLearnerViewSet(CurrentConsentContext, InstitutionModelViewSet):
@@ -510,17 +482,12 @@ class InstitutionLearnerViewSet(CurrentConsentContext, InstitutionModelViewSet):
     allowed_kinds = frozenset({"admin", "user", "learner"})
     access = {
         "read": LEARNER_READERS,
+        "retrieve": LEARNER_READERS | {SELF},
+        "ic": {SELF},
         "write": {GLOBAL_ADMIN, ADMIN},
         "delete": {GLOBAL_ADMIN, ADMIN},
     }
-
-    def has_access(self, request) -> bool:
-        roles = self.roles()
-        if self.action == "ic":
-            return bool(roles & LEARNER_SELF) and self.url_pk_is_caller()
-        if self.action == "retrieve" and roles & LEARNER_SELF and self.url_pk_is_caller():
-            return True
-        return super().has_access(request)
+    self_kwarg = "pk"
 
     def get_queryset(self):
         return learners_of(self.parents["institution"])
