@@ -13,6 +13,7 @@ and a view or a parent may show callers without an all-seeing role only their ow
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Model, QuerySet
@@ -20,6 +21,7 @@ from django.http import Http404
 from django.utils.functional import cached_property
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.views import APIView
 
 from tesla import permissions as perms
 from tesla.deletion import force_requested, owner_delete
@@ -103,7 +105,14 @@ def grants_self(request, obj, parents) -> set[str]:
     return {perms.SELF} if person is not None and obj.pk == person else set()
 
 
-class TransactionPerWrite:
+# What TransactionPerWrite is mixed into, for the type checker (any DRF view).
+if TYPE_CHECKING:
+    _ViewBase = APIView
+else:
+    _ViewBase = object
+
+
+class TransactionPerWrite(_ViewBase):
     """One transaction per writing request, none for reads.
 
     Mixed into every API view. `ATOMIC_REQUESTS` stays on for the rest of the site, but these
@@ -153,7 +162,7 @@ class TeslaViewSet(TransactionPerWrite, viewsets.GenericViewSet):
             self.permission_denied(request)
         if kind_of(request.user) not in self.allowed_kinds:
             self.permission_denied(request, message="This endpoint is not for this kind of caller.")
-        if getattr(self, "action", None) is None and request.method != "OPTIONS":
+        if self.action is None and request.method != "OPTIONS":
             # A method the endpoint does not have is a 405, not a 403 from unmatched roles.
             raise exceptions.MethodNotAllowed(request.method)
         if not self.schema_only():
@@ -202,13 +211,13 @@ class TeslaViewSet(TransactionPerWrite, viewsets.GenericViewSet):
         return self.roles_held.holds_any(roles)
 
     def access_group(self) -> str:
-        action = getattr(self, "action", None) or ""
+        action = self.action or ""
         if not action and self.request.method == "OPTIONS":
             return "metadata"
         return perms.ACTION_GROUPS.get(action, action)
 
     def allowed_roles(self) -> set[str]:
-        action = getattr(self, "action", None) or ""
+        action = self.action or ""
         if action in self.access:
             return set(self.access[action])
         group = self.access_group()
@@ -252,11 +261,11 @@ class TeslaViewSet(TransactionPerWrite, viewsets.GenericViewSet):
     # Serializer context --------------------------------------------------------------------
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["parents"] = getattr(self, "parents", {})
+        context["parents"] = {} if self.schema_only() else self.parents
         return context
 
 
-class DestroyMixin(mixins.DestroyModelMixin):
+class DestroyMixin(mixins.DestroyModelMixin, TeslaViewSet):
     """DELETE, refused while the object owns verification evidence (`delete_owner`)."""
 
     def perform_destroy(self, instance):
