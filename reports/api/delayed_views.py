@@ -13,7 +13,7 @@ from reports.api.delayed_serializers import (
     WebhookAnswerSerializer,
     WebhookUpdateResultSerializer,
 )
-from reports.api.views import PROVIDER_PARENT
+from reports.api.provider_views import PROVIDER_PARENT
 from reports.models import ProviderNotification
 from reports.services import notifications as notification_rules
 from reports.services import webhooks as webhook_rules

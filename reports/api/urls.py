@@ -1,59 +1,59 @@
-"""Routes of the reports app under /api/v2/: reports in the institution and VLE trees, the
-provider tree, global-admin providers, and the learner enrolment status."""
+"""Routes of the reports app under /api/v2/: reports in the institution tree
+(`institution_views`), the provider tree (`provider_views`, `delayed_views`), global-admin
+providers (`admin_views`), and the learner enrolment status. The VLE tree's routes are in
+`vle_urls`, the learner API's in `lapi_urls`."""
 
 from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
-from reports.api import delayed_views, views
+from reports.api import admin_views, delayed_views, institution_views, provider_views
+from reports.api.common import UUID_REGEX
 from tesla.routers import nested
 
 router = SimpleRouter()
 router.register(
     nested("institution", "course", "activity", leaf="report"),
-    views.InstitutionCourseActivityReportViewSet,
+    institution_views.InstitutionCourseActivityReportViewSet,
     basename="institution-report",
 )
 router.register(
     nested("institution", "course", "activity", "report", leaf="request"),
-    views.InstitutionCourseActivityReportRequestViewSet,
+    institution_views.InstitutionCourseActivityReportRequestViewSet,
     basename="institution-report-request",
 )
 router.register(
     nested("institution", "course", "activity", "report", leaf="audit"),
-    views.InstitutionCourseActivityReportAuditViewSet,
+    institution_views.InstitutionCourseActivityReportAuditViewSet,
     basename="institution-report-audit",
 )
+router.register("provider", provider_views.ProviderViewSet, basename="provider")
 router.register(
-    nested("vle", "course", "activity", leaf="report"),
-    views.VLECourseActivityReportViewSet,
-    basename="vle-report",
-)
-router.register("provider", views.ProviderViewSet, basename="provider")
-router.register(
-    nested("provider", leaf="request"), views.ProviderRequestViewSet, basename="provider-request"
+    nested("provider", leaf="request"),
+    provider_views.ProviderRequestViewSet,
+    basename="provider-request",
 )
 router.register(
     nested("provider", leaf="enrolment"),
-    views.ProviderEnrolmentViewSet,
+    provider_views.ProviderEnrolmentViewSet,
     basename="provider-enrolment",
 )
-PROVIDER_LEARNER = rf"provider/(?P<provider_pk>[0-9]+)/enrolment/(?P<learner_id>{views.UUID_REGEX})"
+PROVIDER_LEARNER = rf"provider/(?P<provider_pk>[0-9]+)/enrolment/(?P<learner_id>{UUID_REGEX})"
 router.register(
     f"{PROVIDER_LEARNER}/available_samples",
-    views.ProviderAvailableSampleViewSet,
+    provider_views.ProviderAvailableSampleViewSet,
     basename="provider-available-sample",
 )
 router.register(
     f"{PROVIDER_LEARNER}/used_samples",
-    views.ProviderUsedSampleViewSet,
+    provider_views.ProviderUsedSampleViewSet,
     basename="provider-used-sample",
 )
 router.register(
-    f"{PROVIDER_LEARNER}/sample", views.ProviderSampleViewSet, basename="provider-sample"
+    f"{PROVIDER_LEARNER}/sample", provider_views.ProviderSampleViewSet, basename="provider-sample"
 )
 router.register(
     rf"{PROVIDER_LEARNER}/sample/(?P<sample_pk>[0-9]+)/validation",
-    views.ProviderSampleValidationViewSet,
+    provider_views.ProviderSampleValidationViewSet,
     basename="provider-sample-validation",
 )
 router.register(
@@ -63,11 +63,11 @@ router.register(
 )
 router.register(
     "admin/" + nested("instrument", leaf="provider"),
-    views.AdminInstrumentProviderViewSet,
+    admin_views.AdminInstrumentProviderViewSet,
     basename="admin-instrument-provider",
 )
 
-learner_enrolment = views.InstitutionLearnerEnrolmentViewSet.as_view(
+learner_enrolment = institution_views.InstitutionLearnerEnrolmentViewSet.as_view(
     {"get": "enrolment", "delete": "prune"}
 )
 

@@ -1,7 +1,7 @@
 """Routes of the reports app inside the VLE tree (/api/v2/vle/{v}/...): assessment sessions,
-attachments, the learners of an activity and their verification requests. The kwargs are the
-VLE tree's: vle_pk, course_pk, activity_pk, learner_pk (learner_id, a UUID, for
-attachments)."""
+attachments, the learners of an activity and their verification requests, activity reports.
+The kwargs are the VLE tree's: vle_pk, course_pk, activity_pk, learner_pk (learner_id, a
+UUID, for attachments)."""
 
 from django.urls import re_path
 from rest_framework.routers import SimpleRouter
@@ -24,6 +24,11 @@ router.register(
     nested("vle", "course", "activity", "learner", leaf="request"),
     views.VLELearnerRequestViewSet,
     basename="vle-activity-learner-request",
+)
+router.register(
+    nested("vle", "course", "activity", leaf="report"),
+    views.VLECourseActivityReportViewSet,
+    basename="vle-report",
 )
 
 urlpatterns = [

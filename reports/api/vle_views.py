@@ -1,6 +1,7 @@
 """The VLE views that need verification data, nested in the VLE tree (/api/v2/vle/{v}/...):
 assessment sessions (their enrolment check reads learners' enrolments), attachments (which
-become verification requests), the learners of an activity and their requests.
+become verification requests), the learners of an activity and their requests, and the
+activity reports of the VLE's own courses.
 
 They use the VLE tree's parent chains (`vle.api.vle_views`), so they share its rules: VLE
 tokens only, every queryset filtered by every URL parent, another VLE's objects are a 404.
@@ -10,7 +11,7 @@ import django_filters
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -20,18 +21,30 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
 from institution.models import Learner
+from reports import selectors
+from reports.api import serializers as s
 from reports.api import vle_serializers as rs
-from reports.api.views import PAYLOAD_ACTION, PAYLOAD_SCHEMA, request_payload_download
-from reports.models import Request
+from reports.api.common import (
+    CHART_SCHEMA,
+    DATA_SCHEMA,
+    PAYLOAD_ACTION,
+    PAYLOAD_SCHEMA,
+    ReportViewSetBase,
+    request_payload_download,
+)
+from reports.models import ReportActivity, Request
 from reports.selectors import learner_missing_enrolments
 from reports.services.intake import verification_request_create
 from tesla.downloads import data_url_decode
 from tesla.exceptions import PayloadTooLarge
+from tesla.permissions import VLE
+from tesla.principals import caller_module, module_of
 from tesla.viewsets import Parent, TeslaReadOnlyViewSet, TeslaViewSet
 from vle.api import vle_serializers as vs
 from vle.api.vle_views import ACTIVITY_PARENTS, VLE_ONLY, VLE_PARENTS, ForVLE
 from vle.filters import PERSON_SEARCH_FIELDS, VLECourseLearnerFilter
-from vle.models import ActivityInstrument, AssessmentSession
+from vle.models import VLE as VLEModel
+from vle.models import Activity, ActivityInstrument, AssessmentSession, Course
 from vle.selectors import activity_learner_instruments
 from vle.services import assessment as sessions
 
@@ -289,3 +302,52 @@ class VLELearnerRequestViewSet(ForVLE, TeslaReadOnlyViewSet):
     @action(**PAYLOAD_ACTION)
     def data(self, request, *args, **kwargs):
         return request_payload_download(self.get_object())
+
+
+# §10 Activity reports -----------------------------------------------------------------------------
+
+
+def _own_vle(request, parents) -> QuerySet[VLEModel]:
+    vle = module_of(request, "vle")
+    return VLEModel.objects.filter(pk=vle.pk if vle is not None else None)
+
+
+VLE_ACTIVITY_CHAIN = (
+    Parent("vle", "vle_pk", _own_vle, known=caller_module("vle")),
+    Parent("course", "course_pk", lambda request, p: Course.objects.filter(vle=p["vle"])),
+    Parent(
+        "activity",
+        "activity_pk",
+        lambda request, p: Activity.objects.filter(course=p["course"], vle=p["vle"]),
+    ),
+)
+
+
+class VLECourseActivityReportViewSet(ReportViewSetBase):
+    """Learners' reports on an activity of the VLE's own course (vle-api §10)."""
+
+    parent_chain = VLE_ACTIVITY_CHAIN
+    allowed_kinds = frozenset({"vle"})
+    access = {"read": {VLE}, "data": {VLE}, "chart": {VLE}}
+
+    def get_serializer_class(self):
+        if getattr(self, "action", None) == "retrieve":
+            return s.VLECourseActivityReportDetailSerializer
+        return s.VLECourseActivityReportSerializer
+
+    def get_queryset(self) -> QuerySet[ReportActivity]:
+        if self.schema_only():
+            return ReportActivity.objects.none()
+        return selectors.activity_reports(
+            activity=self.parents["activity"], rows_inline=self.action == "list"
+        )
+
+    @DATA_SCHEMA
+    @action(detail=True, methods=["get"])
+    def data(self, request, *args, **kwargs):
+        return self._data()
+
+    @CHART_SCHEMA
+    @action(detail=True, methods=["get"], url_path="chart.svg")
+    def chart(self, request, *args, **kwargs):
+        return self._chart(request)
