@@ -7,7 +7,7 @@
 - VLE tree: the learner of an attachment (by UUID, among the course's learners) and the
   learner of a request list (a learner of the course or one with requests in the activity).
 - Provider tree: the caller's own provider, a learner by UUID, one of their samples.
-- Global admin: an instrument of the catalogue. LAPI: the institution and learner of a sample.
+- LAPI: the institution and the learner of a sample.
 """
 
 from django.db.models import Q, QuerySet
@@ -19,7 +19,7 @@ from reports.models import EnrolmentSample, Provider, ReportActivity, Request
 from tesla.permissions import ADMIN, COURSE_INSTRUCTOR, COURSE_LEARNER, DATA, GLOBAL_ADMIN
 from tesla.principals import caller_module, kind_of, module_of
 from tesla.viewsets import Parent, grants_self
-from vle.models import Activity, Instrument
+from vle.models import Activity
 from vle.parents import ACTIVITY_PARENTS, course_roles
 
 # Institution tree ---------------------------------------------------------------------------
@@ -122,12 +122,6 @@ PROVIDER_SAMPLE_PARENTS = (
         "sample_pk",
         lambda request, p: EnrolmentSample.objects.filter(learner=p["learner"]),
     ),
-)
-
-# Global admin -------------------------------------------------------------------------------
-
-INSTRUMENT_PARENTS = (
-    Parent("instrument", "instrument_pk", lambda request, p: Instrument.objects.all()),
 )
 
 # LAPI ---------------------------------------------------------------------------------------

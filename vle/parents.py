@@ -6,6 +6,7 @@ takes its chain from here.
   a course group.
 - VLE tree (/api/v2/vle/{v}/...): the caller's own VLE, one of its courses, one of their
   activities.
+- Global admin tree (/api/v2/admin/instrument/{i}/...): an instrument of the catalogue.
 """
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -15,7 +16,7 @@ from institution.parents import INSTITUTION
 from tesla.permissions import COURSE_INSTRUCTOR, COURSE_LEARNER
 from tesla.principals import caller_module, institution_user_of, module_of
 from tesla.viewsets import Parent
-from vle.models import VLE, Activity, Course
+from vle.models import VLE, Activity, Course, Instrument
 from vle.services import reads
 
 # Institution tree ---------------------------------------------------------------------------
@@ -99,3 +100,9 @@ VLE_ACTIVITY = Parent(
 VLE_PARENTS = (VLE_PARENT,)
 COURSE_PARENTS = (VLE_PARENT, VLE_COURSE)
 ACTIVITY_PARENTS = (VLE_PARENT, VLE_COURSE, VLE_ACTIVITY)
+
+# Global admin tree --------------------------------------------------------------------------
+
+INSTRUMENT_PARENTS = (
+    Parent("instrument", "instrument_pk", lambda request, p: Instrument.objects.all()),
+)

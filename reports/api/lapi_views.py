@@ -3,38 +3,20 @@ become verification requests and enrolment samples."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
-from institution.models import Institution, Learner
-from institution.selectors import institutions_visible_to
+from institution.models import Learner
 from reports.api import serializers as s
+from reports.parents import LAPI_PARENTS
 from reports.services import samples as sample_rules
 from reports.services.intake import verification_request_create
-from tesla.permissions import (
-    LEARNER_TOKEN,
-    VLE,
-)
-from tesla.principals import institution_user_of, kind_of, module_of
-from tesla.viewsets import Parent, TeslaViewSet
+from tesla.permissions import SELF, VLE
+from tesla.viewsets import TeslaViewSet
 from vle.models import Activity, AssessmentSession
-
-
-def _lapi_institutions(request, parents) -> QuerySet[Institution]:
-    """A VLE reaches its own institution, a learner token the learner's, users theirs."""
-    kind = kind_of(request.user)
-    if kind == "vle":
-        return Institution.objects.filter(pk=module_of(request, "vle").institution_id)
-    return institutions_visible_to(request, parents)
-
-
-def _lapi_learners(request, parents) -> QuerySet[Learner]:
-    learners = Learner.objects.filter(institution_user__institution=parents["institution"])
-    return learners.select_related("institution_user__institution", "consent")
 
 
 class LAPIVerificationViewSet(TeslaViewSet):
@@ -45,12 +27,11 @@ class LAPIVerificationViewSet(TeslaViewSet):
     200 `{"status": "OK", "request_id", "path"}`; invalid body 400 `{"status": "ERROR",
     "errors": {field: [...]}}`."""
 
-    parent_chain = (
-        Parent("institution", "institution_pk", _lapi_institutions),
-        Parent("learner", "learner_id", _lapi_learners, field="learner_id"),
-    )
+    parent_chain = LAPI_PARENTS
     allowed_kinds = frozenset({"learner", "vle", "user", "admin"})
-    access = {"create": {LEARNER_TOKEN, VLE}}
+    # The learner themself (SELF), or a VLE: the institution parent already limits VLEs to
+    # their own institution. OPTIONS ("metadata") describes the POST to the same callers.
+    access = {"create": {SELF, VLE}, "metadata": {SELF, VLE}}
     # Also what OPTIONS describes (DRF's metadata needs a serializer to describe the POST).
     serializer_class = s.LAPIVerificationSerializer
     pagination_class = None
@@ -62,16 +43,6 @@ class LAPIVerificationViewSet(TeslaViewSet):
         except DjangoValidationError:
             # A malformed learner UUID in the path cannot name a learner.
             raise NotFound from None
-
-    def has_access(self, request) -> bool:
-        learner = self.parents["learner"]
-        kind = kind_of(request.user)
-        if kind == "vle":
-            return True  # the institution parent already limits VLEs to their institution
-        if kind == "learner":
-            return request.user.learner.pk == learner.pk
-        member = institution_user_of(request)
-        return member is not None and member.pk == learner.pk
 
     def _error(self, errors, code=status.HTTP_400_BAD_REQUEST) -> Response:
         transaction.set_rollback(True)
