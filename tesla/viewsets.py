@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import Http404
@@ -79,7 +80,11 @@ class Parent:
                 person_pk=caller_person_pk(request),
                 narrows=self.narrows,
             )
-        return rows.filter(**lookup).first()
+        try:
+            return rows.filter(**lookup).first()
+        except ValidationError:
+            # A malformed value (a learner UUID) cannot name a parent: a 404 like any other.
+            return None
 
 
 def resolve_parents(chain, request, kwargs, roles: perms.CallerRoles) -> dict:

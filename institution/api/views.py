@@ -86,7 +86,7 @@ class CurrentConsentContext:
     (or, in the VLE tree, the VLE's)."""
 
     def consent_institution_id(self) -> int | None:
-        parents = getattr(self, "parents", {})
+        parents = {} if self.schema_only() else self.parents
         if "institution" in parents:
             return parents["institution"].pk
         if "vle" in parents:

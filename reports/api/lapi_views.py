@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 
@@ -36,13 +36,6 @@ class LAPIVerificationViewSet(TeslaViewSet):
     serializer_class = s.LAPIVerificationSerializer
     pagination_class = None
     filter_backends = []
-
-    def check_permissions(self, request):
-        try:
-            super().check_permissions(request)
-        except DjangoValidationError:
-            # A malformed learner UUID in the path cannot name a learner.
-            raise NotFound from None
 
     def _error(self, errors, code=status.HTTP_400_BAD_REQUEST) -> Response:
         transaction.set_rollback(True)

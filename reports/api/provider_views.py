@@ -313,12 +313,6 @@ class ProviderLearnerViewSet(TeslaViewSet):
     serializer_class = s.ProviderEnrolmentSampleSerializer
     filter_backends = []
 
-    def check_permissions(self, request):
-        try:
-            super().check_permissions(request)
-        except DjangoValidationError:
-            raise NotFound from None
-
     def samples(self) -> QuerySet[EnrolmentSample]:
         """The learner's samples of the provider's instrument."""
         return EnrolmentSample.objects.filter(
