@@ -80,7 +80,7 @@ def narrowed_to_own(
     person_pk: int | None,
     narrows: Collection[str] | None = None,
 ) -> QuerySet:
-    """ "Staff see all, others see their own": every row for callers holding a role of
+    """Staff see all, others see their own: every row for callers holding a role of
     `sees_all`; for the others, the rows whose `field` is their own person's id. With
     `narrows`, only callers holding one of those roles are narrowed and the rest keep every
     row, for a URL parent whose role check comes after it (a caller with no role at all then
