@@ -115,6 +115,9 @@ class InstitutionCourseViewSet(
     search_fields = ["code", "vle_course_id", "description"]
     ordering_fields = ["id", "code", "vle_course_id", "start", "end", "created_at", "updated_at"]
     access = {"read": {GLOBAL_ADMIN, MEMBER}, "delete": {ADMIN, DATA}}
+    # Others see the courses they teach or take: a filter on the annotations the selector
+    # adds, not one field, so the selector applies it.
+    sees_all = ALL_COURSES
 
     def get_queryset(self) -> QuerySet[Course]:
         if self.schema_only():
@@ -122,7 +125,7 @@ class InstitutionCourseViewSet(
         return reads.courses_of_institution(
             institution=self.parents["institution"],
             person=institution_user_of(self.request),
-            own_only=not self.holds_any(ALL_COURSES),
+            own_only=not self.holds_any(self.sees_all),
         )
 
 
