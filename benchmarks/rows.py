@@ -30,8 +30,8 @@ def measure(institution_id: int, vle_id: int) -> dict[str, float]:
     from reports.selectors import activity_reports
     from vle.api.serializers import InstitutionCourseSerializer
     from vle.api.vle_serializers import VLECourseSerializer
-    from vle.api.vle_views import _with_enabled_flag
     from vle.models import VLE, Course
+    from vle.parents import with_enabled_flag
     from vle.selectors import courses_of_institution
 
     request = Request(RequestFactory().get("/", HTTP_HOST="127.0.0.1"))
@@ -39,7 +39,7 @@ def measure(institution_id: int, vle_id: int) -> dict[str, float]:
     vle = VLE.objects.select_related("institution").get(pk=vle_id)
     consent = current_informed_consent(institution_id)
     learners = list(learners_of(institution).order_by("pk")[:ROWS])
-    vle_courses = list(_with_enabled_flag(Course.objects.filter(vle=vle)).order_by("pk")[:ROWS])
+    vle_courses = list(with_enabled_flag(Course.objects.filter(vle=vle)).order_by("pk")[:ROWS])
     courses = list(
         courses_of_institution(institution=institution, person=None, own_only=False).order_by("pk")[
             :ROWS

@@ -12,7 +12,7 @@ from django.db.models import Model
 from django.utils.crypto import salted_hmac
 
 # token type -> function(pk, claims) returning the principal, or None when it no longer exists
-PRINCIPAL_RESOLVERS: dict[str, Callable[[int, dict], Any]] = {}
+PRINCIPAL_RESOLVERS: dict[str, Callable[[Any, dict], Any]] = {}
 # module kind ("vle", "provider") -> the credentialed model
 MODULE_MODELS: dict[str, type[Model]] = {}
 # module kind -> function(module) returning the approle login body (without the token)
@@ -28,7 +28,7 @@ GROUNDS: dict[str, tuple[Callable[[Any], str], bool]] = {}
 GROUNDS_CLAIM = "gnd"
 
 
-def register_principal(token_type: str, resolver: Callable[[int, dict], Any]) -> None:
+def register_principal(token_type: str, resolver: Callable[[Any, dict], Any]) -> None:
     PRINCIPAL_RESOLVERS[token_type] = resolver
 
 
@@ -51,7 +51,8 @@ def grounds_fingerprint(token_type: str, principal) -> str | None:
 def principal_from_claims(claims: dict, *, token_type: str):
     """The live principal of a verified token, or None when the token lost its grounds: the
     principal is gone or deactivated, or the secret the token rests on has changed."""
-    resolver = PRINCIPAL_RESOLVERS.get(claims.get("type"))
+    token_kind = claims.get("type")
+    resolver = PRINCIPAL_RESOLVERS.get(token_kind) if isinstance(token_kind, str) else None
     principal = resolver(claims.get("pk"), claims) if resolver else None
     if principal is None or not getattr(principal, "is_active", False):
         return None
@@ -83,14 +84,15 @@ def module_authenticate(
     for kind, model in MODULE_MODELS.items():
         if kinds is not None and kind not in kinds:
             continue
-        module = model.objects.filter(role_id=role_id).first()
+        # A credentialed model: it has `role_id` and `check_secret_id` (register_module).
+        module: Any = model._default_manager.filter(role_id=role_id).first()
         if module is not None and module.check_secret_id(secret_id):
             return ModulePrincipal(kind=kind, module=module)
     return None
 
 
 def _module_principal(kind: str, model: type[Model], pk: int, related: tuple[str, ...]):
-    module = model.objects.select_related(*related).filter(pk=pk).first()
+    module = model._default_manager.select_related(*related).filter(pk=pk).first()
     return ModulePrincipal(kind=kind, module=module) if module else None
 
 
@@ -171,4 +173,15 @@ def institution_user_of(request):
 
 def is_global_admin(request) -> bool:
     user = getattr(request, "user", None)
-    return kind_of(user) in {"admin", "user"} and bool(user.is_staff)
+    return user is not None and kind_of(user) in {"admin", "user"} and bool(user.is_staff)
+
+
+def caller_person_pk(request) -> int | None:
+    """The id of the person calling: the learner of a learner token, or the caller's
+    institution membership (learners, instructors and members share that id); None for
+    modules and for global admins outside any institution."""
+    user = getattr(request, "user", None)
+    if user is not None and kind_of(user) == "learner":
+        return user.learner.pk
+    member = institution_user_of(request)
+    return member.pk if member is not None else None

@@ -8,13 +8,21 @@ Real clients call paths with and without the trailing slash; TolerantPathMiddlew
 both, so routes are registered with the slash only (and the schema shows them as specified).
 """
 
-from rest_framework.routers import DefaultRouter
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.routers import APIRootView, DefaultRouter
+
+
+class TeslaAPIRootView(APIRootView):
+    """The browsable API's root, for any authenticated caller (it only lists links)."""
+
+    permission_classes = [IsAuthenticated]
 
 
 class APIRouter(DefaultRouter):
     """DefaultRouter (with the browsable API root at /api/v2/) without format-suffix routes."""
 
     include_format_suffixes = False
+    APIRootView = TeslaAPIRootView
 
 
 api_router = APIRouter()

@@ -180,7 +180,10 @@ REST_FRAMEWORK = {
         "tesla.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The project's role check reads each view's declarations (tesla.viewsets.TeslaViewSet):
+    # a view that declares none is refused, so one that forgets the base class fails closed.
+    # Views outside the role model name their permission class themselves.
+    "DEFAULT_PERMISSION_CLASSES": ["tesla.permissions.RoleAccess"],
     "DEFAULT_PAGINATION_CLASS": "tesla.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 10,
     "DEFAULT_FILTER_BACKENDS": [

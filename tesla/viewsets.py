@@ -4,20 +4,29 @@ A nested viewset declares its `parent_chain`; each `Parent` resolves one URL kwa
 queryset that is already limited to the caller and to the parents outside it. A parent that
 does not exist or that the caller cannot reach is a 404, for lists as much as for details.
 Only then do role rules (`access`) apply, so a 403 never reveals another tenant's objects.
+
+A parent may grant roles (`grants`: the course grants course-instructor and course-learner),
+and a view or a parent may show callers without an all-seeing role only their own rows
+(`own_field` and `sees_all`): these are declarations, read by `TeslaViewSet` and
+`tesla.permissions.RoleAccess`, never hand-written checks.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import Http404
+from django.utils.functional import cached_property
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.views import APIView
 
 from tesla import permissions as perms
 from tesla.deletion import force_requested, owner_delete
-from tesla.principals import institution_user_of, kind_of
+from tesla.principals import caller_person_pk, institution_user_of, kind_of
 
 
 @dataclass(frozen=True)
@@ -38,8 +47,16 @@ class Parent:
     # The lookup also matches `<attribute>_id` against the kwarg, and the outer parent is the
     # attribute of the object found (its queryset must select_related it and scope it).
     carries: tuple[str, str, str] | None = None
+    # grants(request, obj, parents): roles the caller holds because of this parent (asked
+    # only when the caller's own roles do not answer, see `perms.CallerRoles`).
+    grants: perms.Grant | None = None
+    # Callers holding a role of `narrows` but none of `sees_all` reach only the parents
+    # whose `own_field` is their own person (another learner's report is a 404 to a learner).
+    own_field: str | None = None
+    sees_all: frozenset[str] = frozenset()
+    narrows: frozenset[str] | None = None
 
-    def resolve(self, request, parents: dict, kwargs: dict):
+    def resolve(self, request, parents: dict, kwargs: dict, roles: perms.CallerRoles):
         value = kwargs.get(self.kwarg)
         if value in (None, ""):
             return None
@@ -53,23 +70,54 @@ class Parent:
             if kwargs.get(outer_kwarg) in (None, ""):
                 return None
             lookup[f"{attribute}_id"] = kwargs[outer_kwarg]
-        return self.queryset(request, parents).filter(**lookup).first()
+        rows = self.queryset(request, parents)
+        if self.own_field is not None:
+            rows = perms.narrowed_to_own(
+                rows,
+                roles=roles,
+                field=self.own_field,
+                sees_all=self.sees_all,
+                person_pk=caller_person_pk(request),
+                narrows=self.narrows,
+            )
+        try:
+            return rows.filter(**lookup).first()
+        except ValidationError:
+            # A malformed value (a learner UUID) cannot name a parent: a 404 like any other.
+            return None
 
 
-def resolve_parents(chain, request, kwargs) -> dict:
+def resolve_parents(chain, request, kwargs, roles: perms.CallerRoles) -> dict:
+    """The URL's parents, outermost first (404 for one the caller cannot reach); what each
+    grants is added to `roles`, to be asked when needed."""
     parents: dict = {}
     for parent in chain:
-        obj = parent.resolve(request, parents, kwargs)
+        obj = parent.resolve(request, parents, kwargs, roles)
         if obj is None:
             raise Http404
         if parent.carries is not None:
             outer_name, _, attribute = parent.carries
             parents[outer_name] = getattr(obj, attribute)
         parents[parent.name] = obj
+        if parent.grants is not None:
+            roles.grant_later(parent.grants, obj, parents)
     return parents
 
 
-class TransactionPerWrite:
+def grants_self(request, obj, parents) -> set[str]:
+    """For `Parent.grants`: SELF when the parent is the caller's own person (user, learner)."""
+    person = caller_person_pk(request)
+    return {perms.SELF} if person is not None and obj.pk == person else set()
+
+
+# What TransactionPerWrite is mixed into, for the type checker (any DRF view).
+if TYPE_CHECKING:
+    _ViewBase = APIView
+else:
+    _ViewBase = object
+
+
+class TransactionPerWrite(_ViewBase):
     """One transaction per writing request, none for reads.
 
     Mixed into every API view. `ATOMIC_REQUESTS` stays on for the rest of the site, but these
@@ -97,9 +145,16 @@ class TeslaViewSet(TransactionPerWrite, viewsets.GenericViewSet):
     parent_chain: tuple[Parent, ...] = ()
     # Which kinds of principal may use the endpoint at all: admin, user, learner, vle, provider.
     allowed_kinds: frozenset[str] = frozenset({"admin", "user"})
-    # Roles allowed per action group: read, create, update, delete (or an action's own name);
-    # "write" stands for create and update.
+    # Roles allowed per action (its own name first), then per action group: read, create,
+    # update, delete; "write" stands for create and update. OPTIONS is the group "metadata".
     access: dict[str, frozenset[str] | set[str]] = {}
+    # "Staff see all, others see their own": with `own_field`, callers holding no role of
+    # `sees_all` get only the rows whose `own_field` is their own person's id.
+    own_field: str | None = None
+    sees_all: frozenset[str] = frozenset()
+    # The URL kwarg that may name the caller's own person (a user's or learner's id): the
+    # caller it names holds SELF.
+    self_kwarg: str | None = None
     permission_classes = [perms.RoleAccess]
     lookup_value_regex = "[0-9]+"
 
@@ -112,40 +167,64 @@ class TeslaViewSet(TransactionPerWrite, viewsets.GenericViewSet):
             self.permission_denied(request)
         if kind_of(request.user) not in self.allowed_kinds:
             self.permission_denied(request, message="This endpoint is not for this kind of caller.")
-        if getattr(self, "action", None) is None and request.method != "OPTIONS":
+        if self.action is None and request.method != "OPTIONS":
             # A method the endpoint does not have is a 405, not a 403 from unmatched roles.
             raise exceptions.MethodNotAllowed(request.method)
         if not self.schema_only():
-            self.parents = resolve_parents(self.parent_chain, request, self.kwargs)
+            self.parents = resolve_parents(self.parent_chain, request, self.kwargs, self.roles_held)
         super().check_permissions(request)
 
     def schema_only(self) -> bool:
-        """True while drf-spectacular inspects the view (no request, no parents)."""
+        """True while drf-spectacular inspects the view (no request, no parents): the one way
+        the project tells schema generation from a request."""
         return getattr(self, "swagger_fake_view", False)
 
     # Roles ---------------------------------------------------------------------------------
-    def caller_roles(self) -> set[str]:
-        """The caller's roles for this request; course-nested views add course roles."""
+    @cached_property
+    def roles_held(self) -> perms.CallerRoles:
+        """The caller's roles in this request (`perms.CallerRoles`)."""
+        return perms.CallerRoles(self.request, self.principal_roles())
+
+    def principal_roles(self) -> set[str]:
+        """The roles the caller holds by who it is, before any URL parent grants more."""
         user = self.request.user
         kind = kind_of(user)
         if kind in {"vle", "provider"}:
             return {perms.VLE if kind == "vle" else perms.PROVIDER}
-        if kind == "learner":
-            return {perms.LEARNER_TOKEN}
         roles: set[str] = set()
-        if user.is_staff:
+        if kind == "learner":
+            roles.add(perms.LEARNER_TOKEN)
+        elif user.is_staff:
             roles.add(perms.GLOBAL_ADMIN)
         member = institution_user_of(self.request)
         if member is not None:
             roles.add(perms.MEMBER)
             roles.update(member.roles)
+        if self.self_kwarg is not None:
+            person = caller_person_pk(self.request)
+            named = self.kwargs.get(self.self_kwarg)
+            if person is not None and named is not None and str(named) == str(person):
+                roles.add(perms.SELF)
         return roles
 
+    def caller_roles(self) -> set[str]:
+        """Every role of the caller, those its URL parents grant included."""
+        return self.roles_held.all()
+
+    def holds_any(self, roles: Collection[str]) -> bool:
+        """Whether the caller holds one of `roles` (granted roles asked only if needed)."""
+        return self.roles_held.holds_any(roles)
+
     def access_group(self) -> str:
-        action = getattr(self, "action", None) or ""
+        action = self.action or ""
+        if not action and self.request.method == "OPTIONS":
+            return "metadata"
         return perms.ACTION_GROUPS.get(action, action)
 
     def allowed_roles(self) -> set[str]:
+        action = self.action or ""
+        if action in self.access:
+            return set(self.access[action])
         group = self.access_group()
         if group in self.access:
             return set(self.access[group])
@@ -154,7 +233,24 @@ class TeslaViewSet(TransactionPerWrite, viewsets.GenericViewSet):
         return set()
 
     def has_access(self, request) -> bool:
-        return bool(self.caller_roles() & self.allowed_roles())
+        return self.holds_any(self.allowed_roles())
+
+    # Scope ---------------------------------------------------------------------------------
+    def filter_queryset(self, queryset):
+        """The view's filters, after `own_field` narrowed the rows to the caller's own."""
+        if self.own_field is not None and not self.schema_only():
+            queryset = self.own_rows(queryset)
+        return super().filter_queryset(queryset)
+
+    def own_rows(self, queryset):
+        """Every row for callers holding a role of `sees_all`, else their own (`own_field`)."""
+        return perms.narrowed_to_own(
+            queryset,
+            roles=self.roles_held,
+            field=self.own_field or "pk",
+            sees_all=self.sees_all,
+            person_pk=caller_person_pk(self.request),
+        )
 
     # Deleting -----------------------------------------------------------------------------
     def delete_owner(self, owner, delete=None) -> None:
@@ -164,17 +260,17 @@ class TeslaViewSet(TransactionPerWrite, viewsets.GenericViewSet):
             owner=owner,
             delete=delete or owner.delete,
             force=force_requested(self.request),
-            may_force=bool(self.caller_roles() & {perms.ADMIN, perms.GLOBAL_ADMIN}),
+            may_force=self.holds_any({perms.ADMIN, perms.GLOBAL_ADMIN}),
         )
 
     # Serializer context --------------------------------------------------------------------
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["parents"] = getattr(self, "parents", {})
+        context["parents"] = {} if self.schema_only() else self.parents
         return context
 
 
-class DestroyMixin(mixins.DestroyModelMixin):
+class DestroyMixin(mixins.DestroyModelMixin, TeslaViewSet):
     """DELETE, refused while the object owns verification evidence (`delete_owner`)."""
 
     def perform_destroy(self, instance):

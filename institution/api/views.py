@@ -58,11 +58,11 @@ from institution.models import (
     UIOption,
     User,
 )
+from institution.parents import IC_PARENTS, INSTITUTION_PARENTS, LEARNER_PARENTS
 from institution.selectors import (
     current_informed_consent,
     institutions_visible_to,
     learners_of,
-    own_institution,
 )
 from institution.services.admins import admin_user_create, admin_user_delete, admin_user_update
 from institution.services.consent import (
@@ -105,37 +105,14 @@ from tesla.permissions import (
     ADMIN,
     DATA,
     GLOBAL_ADMIN,
-    LEARNER,
     LEARNER_TOKEN,
     LEGAL,
     MEMBER,
+    SELF,
     SEND,
 )
 from tesla.principals import kind_of
-from tesla.viewsets import Parent, TeslaModelViewSet, TeslaViewSet
-
-INSTITUTION_PARENT = Parent(
-    "institution", "institution_pk", institutions_visible_to, known=own_institution
-)
-INSTITUTION_PARENTS = (INSTITUTION_PARENT,)
-IC_PARENTS = (
-    *INSTITUTION_PARENTS,
-    Parent(
-        "ic",
-        "ic_pk",
-        lambda request, p: InformedConsent.objects.filter(institution=p["institution"]),
-    ),
-)
-LEARNER_PARENTS = (
-    *INSTITUTION_PARENTS,
-    Parent(
-        "learner",
-        "learner_pk",
-        lambda request, p: Learner.objects.filter(
-            institution_user__institution=p["institution"]
-        ).select_related("institution_user"),
-    ),
-)
+from tesla.viewsets import TeslaModelViewSet, TeslaViewSet
 
 
 class CurrentConsentContext:
@@ -144,7 +121,7 @@ class CurrentConsentContext:
     (or, in the VLE tree, the VLE's)."""
 
     def consent_institution_id(self) -> int | None:
-        parents = getattr(self, "parents", {})
+        parents = {} if self.schema_only() else self.parents
         if "institution" in parents:
             return parents["institution"].pk
         if "vle" in parents:
@@ -202,10 +179,6 @@ class InstitutionAPIViewSet(TeslaViewSet):
         if kind_of(user) == "learner":
             return user.learner.pk
         return getattr(user, "pk", None)
-
-    def url_pk_is_caller(self) -> bool:
-        pk = self.kwargs.get("pk")
-        return pk is not None and str(self.caller_pk()) == str(pk)
 
     def check_person_edit(self, member: InstitutionUser | None, changes: dict) -> None:
         """Admin flags are granted by institution admins only, and people holding more power
@@ -432,16 +405,16 @@ class InstitutionUserViewSet(InstitutionModelViewSet):
         "read": {GLOBAL_ADMIN, MEMBER},
         "write": {GLOBAL_ADMIN, ADMIN, DATA},
         "delete": {GLOBAL_ADMIN, ADMIN, DATA},
-        "profile": {MEMBER},
+        "profile": {SELF},
     }
+    own_field = "pk"
+    sees_all = frozenset(USER_READERS)
+    self_kwarg = "pk"
 
     def get_queryset(self):
-        members = InstitutionUser.objects.filter(
+        return InstitutionUser.objects.filter(
             institution=self.parents["institution"]
         ).select_related("user")
-        if self.action != "profile" and not self.roles() & USER_READERS:
-            members = members.filter(pk=self.caller_pk())
-        return members
 
     writes = ServiceWrites(
         create=institution_user_create, update=institution_user_update, instance="member"
@@ -544,7 +517,6 @@ class InstitutionInstructorViewSet(InstitutionRoleViewSet):
 
 # §12 --------------------------------------------------------------------------------------
 LEARNER_READERS = {GLOBAL_ADMIN, ADMIN, LEGAL, DATA, SEND}
-LEARNER_SELF = {LEARNER, LEARNER_TOKEN}
 
 
 class InstitutionLearnerViewSet(CurrentConsentContext, InstitutionRoleViewSet):
@@ -561,17 +533,12 @@ class InstitutionLearnerViewSet(CurrentConsentContext, InstitutionRoleViewSet):
     allowed_kinds = frozenset({"admin", "user", "learner"})
     access = {
         "read": LEARNER_READERS,
+        "retrieve": LEARNER_READERS | {SELF},
+        "ic": {SELF},
         "write": {GLOBAL_ADMIN, ADMIN},
         "delete": {GLOBAL_ADMIN, ADMIN},
     }
-
-    def has_access(self, request) -> bool:
-        roles = self.roles()
-        if self.action == "ic":
-            return bool(roles & LEARNER_SELF) and self.url_pk_is_caller()
-        if self.action == "retrieve" and roles & LEARNER_SELF and self.url_pk_is_caller():
-            return True
-        return super().has_access(request)
+    self_kwarg = "pk"
 
     def get_queryset(self):
         return learners_of(self.parents["institution"])

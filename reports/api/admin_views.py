@@ -11,8 +11,8 @@ from reports.api import serializers as s
 from reports.models import Provider
 from reports.services import providers as provider_rules
 from tesla.permissions import GLOBAL_ADMIN
-from tesla.viewsets import Parent, TeslaViewSet
-from vle.models import Instrument
+from tesla.viewsets import TeslaViewSet
+from vle.parents import INSTRUMENT_PARENTS
 
 
 class AdminInstrumentProviderViewSet(
@@ -26,9 +26,7 @@ class AdminInstrumentProviderViewSet(
     """The providers of an instrument (global admins only). Creating one issues its
     credentials, shown in the create response only; `credentials/` issues new ones."""
 
-    parent_chain = (
-        Parent("instrument", "instrument_pk", lambda request, p: Instrument.objects.all()),
-    )
+    parent_chain = INSTRUMENT_PARENTS
     serializer_class = s.AdminInstrumentProviderSerializer
     access = {
         "read": {GLOBAL_ADMIN},

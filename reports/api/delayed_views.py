@@ -13,8 +13,8 @@ from reports.api.delayed_serializers import (
     WebhookAnswerSerializer,
     WebhookUpdateResultSerializer,
 )
-from reports.api.provider_views import PROVIDER_PARENT
 from reports.models import ProviderNotification
+from reports.parents import PROVIDER_PARENTS
 from reports.services import notifications as notification_rules
 from reports.services import webhooks as webhook_rules
 from tesla.permissions import PROVIDER
@@ -32,7 +32,7 @@ class ProviderNotificationViewSet(
     publishes `provider_notify(id)` on the provider's queue; the provider reads it here and
     DELETEs it once handled (until then it is sent again, with growing delays)."""
 
-    parent_chain = (PROVIDER_PARENT,)
+    parent_chain = PROVIDER_PARENTS
     allowed_kinds = frozenset({"provider"})
     access = {"read": {PROVIDER}, "create": {PROVIDER}, "delete": {PROVIDER}}
     serializer_class = ProviderNotificationSerializer

@@ -14,8 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from institution.api.views import INSTITUTION_PARENT as INSTITUTION
-from institution.models import Institution, Learner
+from institution.parents import LEARNER_PARENTS
 from reports import filters, selectors
 from reports.api import serializers as s
 from reports.api.common import (
@@ -27,116 +26,50 @@ from reports.api.common import (
     request_payload_download,
 )
 from reports.models import (
-    ReportActivity,
     ReportActivityInstrument,
     Request,
     RequestResult,
 )
+from reports.parents import (
+    ACTIVITY_CHAIN,
+    LEARNER_AUDIT,
+    LEARNER_REPORT,
+    REPORT_CHAIN,
+    REPORT_READERS,
+)
 from reports.services import enrolment as enrolment_rules
 from reports.services import exports
-from tesla.permissions import (
-    ADMIN,
-    COURSE_INSTRUCTOR,
-    COURSE_LEARNER,
-    DATA,
-    GLOBAL_ADMIN,
-    INSTRUCTOR,
-    LEGAL,
-    SEND,
-)
-from tesla.principals import institution_user_of
-from tesla.viewsets import Parent, TeslaReadOnlyViewSet, TeslaViewSet
-from vle.api.views import CourseRolesMixin, course_roles
+from tesla.permissions import ADMIN, DATA, GLOBAL_ADMIN, INSTRUCTOR, LEGAL, SELF, SEND
+from tesla.viewsets import TeslaReadOnlyViewSet, TeslaViewSet
 from vle.models import Activity
 
-# Institution tree: parents and roles ---------------------------------------------------------
-
-# Who reads every report of a course (others: their own report, if the institution allows).
-REPORT_READERS = frozenset({GLOBAL_ADMIN, ADMIN, DATA, COURSE_INSTRUCTOR})
-
-
-def _reports_of(request, parents) -> QuerySet[ReportActivity]:
-    """The activity's reports the caller may reach: a learner of the course only their own
-    (another learner's report is a 404 to them, not a 403)."""
-    reports = ReportActivity.objects.filter(activity=parents["activity"])
-    member = institution_user_of(request)
-    roles = set(member.roles) if member is not None else set()
-    if request.user.is_staff:
-        roles.add(GLOBAL_ADMIN)
-    roles |= course_roles(request, parents["course"], roles)
-    if COURSE_LEARNER in roles and not roles & REPORT_READERS:
-        return reports.filter(learner_id=member.pk)
-    # Readers see all; callers with no reading role at all get the role check's 403.
-    return reports
-
-
-# The activity and its course in one query: the course must be the URL's and the institution's.
-ACTIVITY = Parent(
-    "activity",
-    "activity_pk",
-    lambda request, p: Activity.objects.filter(
-        course__vle__institution=p["institution"]
-    ).select_related("course"),
-    carries=("course", "course_pk", "course"),
-)
-REPORT = Parent("report", "report_pk", _reports_of)
-ACTIVITY_CHAIN = (INSTITUTION, ACTIVITY)
-REPORT_CHAIN = (INSTITUTION, ACTIVITY, REPORT)
-
-
-class ReportAccessMixin(CourseRolesMixin):
-    """Roles for the report endpoints: report readers see every report of the course; a
-    learner of the course reads their own report when the institution switches on
-    `allow_learner_report` (and, for audits, `allow_learner_audit`)."""
-
-    learner_flags: tuple[str, ...] = ("allow_learner_report",)
-    learner_groups: frozenset[str] = frozenset({"read"})
-
-    def sees_all(self) -> bool:
-        return bool(self.caller_roles() & REPORT_READERS)
-
-    def has_access(self, request) -> bool:
-        if super().has_access(request):
-            return True
-        if COURSE_LEARNER not in self.caller_roles():
-            return False
-        if self.access_group() not in self.learner_groups:
-            return False
-        institution: Institution = self.parents["institution"]
-        return all(getattr(institution, flag) for flag in self.learner_flags)
-
-    def own_learner_id(self) -> int | None:
-        member = institution_user_of(self.request)
-        return member.pk if member is not None else None
-
+# Report readers, and the learners of the course where the institution lets them read their
+# own report (or its audit trails).
+REPORT_OR_OWN = REPORT_READERS | {LEARNER_REPORT}
+AUDIT_OR_OWN = REPORT_READERS | {LEARNER_AUDIT}
 
 # §19 Reports ---------------------------------------------------------------------------------
 
 
-class InstitutionCourseActivityReportViewSet(ReportAccessMixin, ReportViewSetBase):
+class InstitutionCourseActivityReportViewSet(ReportViewSetBase):
     """Learners' reports on an activity (institution-api §19). Course instructors, admins,
     data admins and global admins read all; a learner reads their own report when the
     institution allows it. The detail explains each instrument's result."""
 
     parent_chain = ACTIVITY_CHAIN
     access = {
-        "read": REPORT_READERS,
-        "data": REPORT_READERS,
-        "chart": REPORT_READERS,
+        "read": REPORT_OR_OWN,
+        "data": REPORT_OR_OWN,
+        "chart": REPORT_OR_OWN,
         "export": REPORT_READERS,
     }
-    learner_groups = frozenset({"read", "data", "chart"})
+    own_field = "learner_id"
+    sees_all = REPORT_READERS
 
     def get_serializer_class(self):
-        if getattr(self, "action", None) == "retrieve":
+        if self.action == "retrieve":
             return s.InstitutionCourseActivityReportDetailSerializer
         return s.InstitutionCourseActivityReportSerializer
-
-    def get_queryset(self) -> QuerySet[ReportActivity]:
-        reports = super().get_queryset()
-        if not self.schema_only() and not self.sees_all():
-            reports = reports.filter(learner_id=self.own_learner_id())
-        return reports
 
     @extend_schema(
         responses={(200, "text/csv"): OpenApiTypes.STR},
@@ -160,7 +93,7 @@ class InstitutionCourseActivityReportViewSet(ReportAccessMixin, ReportViewSetBas
 # §20 Report requests -------------------------------------------------------------------------
 
 
-class InstitutionCourseActivityReportRequestViewSet(ReportAccessMixin, TeslaReadOnlyViewSet):
+class InstitutionCourseActivityReportRequestViewSet(TeslaReadOnlyViewSet):
     """The verification requests behind a report (institution-api §20), ordered by session
     then id, with each instrument's result; `{id}/data/` is the stored sample or document,
     for the same readers."""
@@ -170,8 +103,7 @@ class InstitutionCourseActivityReportRequestViewSet(ReportAccessMixin, TeslaRead
     filterset_class = filters.ReportRequestFilter
     search_fields = ["instruments__acronym"]
     ordering_fields = ["id", "session_id", "status", "created_at", "updated_at"]
-    access = {"read": REPORT_READERS, "data": REPORT_READERS}
-    learner_groups = frozenset({"read", "data"})
+    access = {"read": REPORT_OR_OWN, "data": REPORT_OR_OWN}
 
     def get_queryset(self) -> QuerySet[Request]:
         if self.schema_only():
@@ -198,21 +130,17 @@ class InstitutionCourseActivityReportRequestViewSet(ReportAccessMixin, TeslaRead
 # §21 Report audits ---------------------------------------------------------------------------
 
 
-class InstitutionCourseActivityReportAuditViewSet(
-    OneObjectPerRequest, ReportAccessMixin, TeslaReadOnlyViewSet
-):
+class InstitutionCourseActivityReportAuditViewSet(OneObjectPerRequest, TeslaReadOnlyViewSet):
     """A report's instrument rows with their audit trails (institution-api §21); the detail
     is looked up by instrument id and carries the trail inline."""
 
     parent_chain = REPORT_CHAIN
-    access = {"read": REPORT_READERS, "data": REPORT_READERS}
-    learner_flags = ("allow_learner_report", "allow_learner_audit")
-    learner_groups = frozenset({"read", "data"})
+    access = {"read": AUDIT_OR_OWN, "data": AUDIT_OR_OWN}
     lookup_field = "instrument_id"
     filter_backends = []
 
     def get_serializer_class(self):
-        if getattr(self, "action", None) in {"retrieve"}:
+        if self.action == "retrieve":
             return s.InstitutionCourseActivityReportAuditDetailSerializer
         return s.InstitutionCourseActivityReportAuditSerializer
 
@@ -227,7 +155,7 @@ class InstitutionCourseActivityReportAuditViewSet(
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if getattr(self, "action", None) == "retrieve" and not self.schema_only():
+        if self.action == "retrieve" and not self.schema_only():
             context["audit"] = selectors.report_instrument_audit(
                 row=self.get_object(), http_request=self.request
             )
@@ -245,12 +173,6 @@ class InstitutionCourseActivityReportAuditViewSet(
 
 # §12.7 Learner enrolment ---------------------------------------------------------------------
 
-LEARNER = Parent(
-    "learner",
-    "learner_pk",
-    lambda request, p: Learner.objects.filter(institution_user__institution=p["institution"]),
-)
-
 
 class InstitutionLearnerEnrolmentViewSet(TeslaViewSet):
     """A learner's enrolment status per instrument (institution-api §12.7): the bare list the
@@ -259,23 +181,14 @@ class InstitutionLearnerEnrolmentViewSet(TeslaViewSet):
     (data admins) drops the models of instruments none of the learner's requests ever used
     and answers the new list."""
 
-    parent_chain = (INSTITUTION, LEARNER)
+    parent_chain = LEARNER_PARENTS
+    # The learner themself (SELF) also reads their status.
     access = {
-        "enrolment": {GLOBAL_ADMIN, ADMIN, LEGAL, DATA, SEND, INSTRUCTOR},
+        "enrolment": {GLOBAL_ADMIN, ADMIN, LEGAL, DATA, SEND, INSTRUCTOR, SELF},
         "prune": {DATA},
     }
     pagination_class = None
     filter_backends = []
-
-    def has_access(self, request) -> bool:
-        if super().has_access(request):
-            return True
-        member = institution_user_of(request)
-        return (
-            self.access_group() == "enrolment"
-            and member is not None
-            and member.pk == self.parents["learner"].pk
-        )
 
     def _status(self, request):
         learner = self.parents["learner"]

@@ -1,32 +1,15 @@
 """Learner API (`/lapi/v1/...`): samples and documents from the browser plugin (or a VLE)
 become verification requests and enrolment samples."""
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.response import Response
 
-from institution.models import Institution, Learner
-from institution.selectors import institutions_visible_to
 from reports.api import serializers as s
-from reports.api.common import LearnerUuidInPath
+from reports.parents import LAPI_PARENTS
 from reports.services import intake
 from reports.services import samples as sample_rules
-from tesla.permissions import LEARNER_TOKEN, VLE
-from tesla.principals import institution_user_of, kind_of, module_of
-from tesla.viewsets import Parent, TeslaViewSet
-
-
-def _lapi_institutions(request, parents) -> QuerySet[Institution]:
-    """A VLE reaches its own institution, a learner token the learner's, users theirs."""
-    kind = kind_of(request.user)
-    if kind == "vle":
-        return Institution.objects.filter(pk=module_of(request, "vle").institution_id)
-    return institutions_visible_to(request, parents)
-
-
-def _lapi_learners(request, parents) -> QuerySet[Learner]:
-    learners = Learner.objects.filter(institution_user__institution=parents["institution"])
-    return learners.select_related("institution_user__institution", "consent")
+from tesla.permissions import SELF, VLE
+from tesla.viewsets import TeslaViewSet
 
 
 def intake_schema(body, answer):
@@ -37,7 +20,7 @@ def intake_schema(body, answer):
 
 
 @intake_schema(s.LAPIVerificationSerializer, s.LAPIVerificationResponseSerializer)
-class LAPIVerificationViewSet(LearnerUuidInPath, TeslaViewSet):
+class LAPIVerificationViewSet(TeslaViewSet):
     """`POST /lapi/v1/verification/{institution_id}/{learner_id}/`: a sample the browser
     plugin captured (or a document a VLE sends). Callers: the learner themself (session token
     or user token) or a VLE of the learner's institution; anyone else is 403.
@@ -45,28 +28,17 @@ class LAPIVerificationViewSet(LearnerUuidInPath, TeslaViewSet):
     200 `{"status": "OK", "request_id", "path"}`; invalid body 400 `{"status": "ERROR",
     "errors": {field: [...]}}`."""
 
-    parent_chain = (
-        Parent("institution", "institution_pk", _lapi_institutions),
-        Parent("learner", "learner_id", _lapi_learners, field="learner_id"),
-    )
+    parent_chain = LAPI_PARENTS
     allowed_kinds = frozenset({"learner", "vle", "user", "admin"})
-    access = {"create": {LEARNER_TOKEN, VLE}}
+    # The learner themself (SELF), or a VLE: the institution parent already limits VLEs to
+    # their own institution. OPTIONS ("metadata") describes the POST to the same callers.
+    access = {"create": {SELF, VLE}, "metadata": {SELF, VLE}}
     # The body; also what OPTIONS describes.
     serializer_class = s.LAPIVerificationSerializer
     # A 400 answers `{"status": "ERROR", "errors": {...}}`: the browser plugin reads `status`.
     error_envelope = True
     pagination_class = None
     filter_backends = []
-
-    def has_access(self, request) -> bool:
-        learner = self.parents["learner"]
-        kind = kind_of(request.user)
-        if kind == "vle":
-            return True  # the institution parent already limits VLEs to their institution
-        if kind == "learner":
-            return request.user.learner.pk == learner.pk
-        member = institution_user_of(request)
-        return member is not None and member.pk == learner.pk
 
     def create(self, request, *args, **kwargs):
         body = self.get_serializer(data=request.data)

@@ -14,7 +14,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from institution.models import Learner
 from reports import filters
 from reports.api import serializers as s
 from reports.api.common import (
@@ -33,6 +32,12 @@ from reports.models import (
     Request,
     RequestProviderResult,
 )
+from reports.parents import (
+    PROVIDER_LEARNER_PARENTS,
+    PROVIDER_PARENTS,
+    PROVIDER_SAMPLE_PARENTS,
+    providers_of_caller,
+)
 from reports.services import enrolment as enrolment_rules
 from reports.services import samples as sample_rules
 from reports.services.levels import UNFINISHED
@@ -42,19 +47,11 @@ from reports.services.verification import (
     provider_result_status_set,
 )
 from tesla.permissions import PROVIDER
-from tesla.principals import caller_module, module_of
+from tesla.principals import module_of
 from tesla.signing import signed_upload_form
-from tesla.viewsets import Parent, TeslaViewSet
+from tesla.viewsets import TeslaViewSet
 
 logger = logging.getLogger(__name__)
-
-
-def _own_provider(request, parents=None) -> QuerySet[Provider]:
-    provider = module_of(request, "provider")
-    return Provider.objects.filter(pk=provider.pk if provider is not None else None)
-
-
-PROVIDER_PARENT = Parent("provider", "provider_pk", _own_provider, known=caller_module("provider"))
 
 
 class ProviderViewSet(mixins.RetrieveModelMixin, TeslaViewSet):
@@ -67,7 +64,7 @@ class ProviderViewSet(mixins.RetrieveModelMixin, TeslaViewSet):
     def get_queryset(self) -> QuerySet[Provider]:
         if self.schema_only():
             return Provider.objects.none()
-        return _own_provider(self.request).select_related("instrument")
+        return providers_of_caller(self.request).select_related("instrument")
 
     def get_object(self) -> Provider:
         # The caller's record, with its instrument, was loaded when its token was checked.
@@ -93,7 +90,7 @@ class ProviderRequestViewSet(
     PUT/PATCH store the answer (status, result 0..1, code, audit); `status/` only moves the
     status."""
 
-    parent_chain = (PROVIDER_PARENT,)
+    parent_chain = PROVIDER_PARENTS
     allowed_kinds = frozenset({"provider"})
     access = {
         "read": {PROVIDER},
@@ -199,7 +196,7 @@ class ProviderEnrolmentViewSet(
     PUT/PATCH `{task_id, percentage 0..1, can_analyse}` stores it and releases the lock;
     `unlock/` `{token}` releases a lock (404 no model, 406 not locked, 403 other task)."""
 
-    parent_chain = (PROVIDER_PARENT,)
+    parent_chain = PROVIDER_PARENTS
     allowed_kinds = frozenset({"provider"})
     access = {
         "read": {PROVIDER},
@@ -289,19 +286,11 @@ class ProviderEnrolmentViewSet(
         )
 
 
-def _any_learner(request, parents) -> QuerySet[Learner]:
-    """Providers serve every institution: any learner, by UUID."""
-    return Learner.objects.select_related("institution_user")
-
-
 class ProviderLearnerViewSet(LearnerUuidInPath, TeslaViewSet):
     """Base of the provider's views of one learner's enrolment samples
     (`/provider/{p}/enrolment/{learner uuid}/...`); a malformed UUID is a 404."""
 
-    parent_chain = (
-        PROVIDER_PARENT,
-        Parent("learner", "learner_id", _any_learner, field="learner_id"),
-    )
+    parent_chain = PROVIDER_LEARNER_PARENTS
     allowed_kinds = frozenset({"provider"})
     access = {"read": {PROVIDER}}
     serializer_class = s.ProviderEnrolmentSampleSerializer
@@ -364,14 +353,7 @@ class ProviderSampleValidationViewSet(
     """The provider's validations of one enrolment sample. PUT/PATCH store its verdict;
     `status/` only moves the status (e.g. 4, waiting for an external service)."""
 
-    parent_chain = (
-        *ProviderLearnerViewSet.parent_chain,
-        Parent(
-            "sample",
-            "sample_pk",
-            lambda request, p: EnrolmentSample.objects.filter(learner=p["learner"]),
-        ),
-    )
+    parent_chain = PROVIDER_SAMPLE_PARENTS
     access = {"read": {PROVIDER}, "update": {PROVIDER}, "status": {PROVIDER}}
     serializer_class = s.ProviderSampleValidationSerializer
 

@@ -9,7 +9,6 @@ tokens only, every queryset filtered by every URL parent, another VLE's objects 
 
 import django_filters
 from django.conf import settings
-from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -27,18 +26,18 @@ from reports.api.common import (
     request_payload_download,
 )
 from reports.models import Request
+from reports.parents import ATTACHMENT_PARENTS, REQUEST_PARENTS
 from reports.selectors import learner_missing_enrolments
 from reports.services.intake import verification_request_create
 from tesla.downloads import data_url_decode
 from tesla.exceptions import PayloadTooLarge
 from tesla.permissions import VLE
-from tesla.principals import caller_module, module_of
-from tesla.viewsets import Parent, TeslaReadOnlyViewSet, TeslaViewSet
+from tesla.viewsets import TeslaReadOnlyViewSet, TeslaViewSet
 from vle.api import vle_serializers as vs
-from vle.api.vle_views import ACTIVITY_PARENTS, VLE_ONLY, VLE_PARENTS, ForVLE
+from vle.api.vle_views import VLE_ONLY, ForVLE
 from vle.filters import PERSON_SEARCH_FIELDS, VLECourseLearnerFilter
-from vle.models import VLE as VLEModel
-from vle.models import Activity, ActivityInstrument, Course
+from vle.models import ActivityInstrument
+from vle.parents import ACTIVITY_PARENTS, VLE_PARENTS
 from vle.selectors import activity_learner_instruments
 from vle.services import assessment as sessions
 
@@ -105,18 +104,6 @@ class VLEAssessmentViewSet(ForVLE, TeslaViewSet):
 
 # §7 Attachments ------------------------------------------------------------------------------
 
-ATTACHMENT_PARENTS = (
-    *ACTIVITY_PARENTS,
-    # The learner by public UUID, among the course's learners only.
-    Parent(
-        "learner",
-        "learner_id",
-        lambda request, p: p["course"].learners.select_related(
-            "institution_user__institution", "consent"
-        ),
-        field="learner_id",
-    ),
-)
 LEARNER_UUID = OpenApiParameter("learner_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 
 
@@ -230,20 +217,6 @@ class VLEActivityLearnerViewSet(ForVLE, TeslaReadOnlyViewSet):
         ).select_related("institution_user__user")
 
 
-REQUEST_PARENTS = (
-    *ACTIVITY_PARENTS,
-    # A learner of the course, or one with requests in the activity (who may have left it).
-    Parent(
-        "learner",
-        "learner_pk",
-        lambda request, p: Learner.objects.filter(
-            Q(courses=p["course"])
-            | Q(pk__in=Request.objects.filter(activity=p["activity"]).values("learner_id"))
-        ).distinct(),
-    ),
-)
-
-
 class VLELearnerRequestFilter(django_filters.FilterSet):
     instruments = django_filters.NumberFilter(field_name="instruments")
 
@@ -282,30 +255,14 @@ class VLELearnerRequestViewSet(ForVLE, TeslaReadOnlyViewSet):
 # §10 Activity reports -----------------------------------------------------------------------------
 
 
-def _own_vle(request, parents) -> QuerySet[VLEModel]:
-    vle = module_of(request, "vle")
-    return VLEModel.objects.filter(pk=vle.pk if vle is not None else None)
-
-
-VLE_ACTIVITY_CHAIN = (
-    Parent("vle", "vle_pk", _own_vle, known=caller_module("vle")),
-    Parent("course", "course_pk", lambda request, p: Course.objects.filter(vle=p["vle"])),
-    Parent(
-        "activity",
-        "activity_pk",
-        lambda request, p: Activity.objects.filter(course=p["course"], vle=p["vle"]),
-    ),
-)
-
-
 class VLECourseActivityReportViewSet(ReportViewSetBase):
     """Learners' reports on an activity of the VLE's own course (vle-api §10)."""
 
-    parent_chain = VLE_ACTIVITY_CHAIN
+    parent_chain = ACTIVITY_PARENTS
     allowed_kinds = frozenset({"vle"})
     access = {"read": {VLE}, "data": {VLE}, "chart": {VLE}}
 
     def get_serializer_class(self):
-        if getattr(self, "action", None) == "retrieve":
+        if self.action == "retrieve":
             return s.VLECourseActivityReportDetailSerializer
         return s.VLECourseActivityReportSerializer

@@ -14,7 +14,7 @@ from django.views import defaults as django_defaults
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import get_authorization_header
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -239,6 +239,9 @@ class LogoutView(PublicAuthView):
 
 class ProfileView(TransactionPerWrite, APIView):
     """The logged-in user: institution, roles and the dashboard routes they may see."""
+
+    # Any authenticated caller; `get` answers users only.
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(
         responses={

@@ -12,9 +12,9 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from institution.api.views import INSTITUTION_PARENT as INSTITUTION
 from institution.api.views import CurrentConsentContext
-from institution.models import CourseGroup, InstitutionUser, Learner
+from institution.models import Learner
+from institution.parents import INSTITUTION_PARENTS, USER_PARENTS
 from tesla.filters import SearchFilter
 from tesla.permissions import (
     ADMIN,
@@ -24,11 +24,11 @@ from tesla.permissions import (
     GLOBAL_ADMIN,
     LEGAL,
     MEMBER,
+    SELF,
 )
 from tesla.principals import institution_user_of
 from tesla.viewsets import (
     DestroyMixin,
-    Parent,
     TeslaModelViewSet,
     TeslaReadOnlyViewSet,
     TeslaViewSet,
@@ -36,71 +36,12 @@ from tesla.viewsets import (
 from vle import filters, selectors
 from vle.api import serializers as s
 from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument
+from vle.parents import GROUP_PARENTS, INSTITUTION_ACTIVITY_PARENTS, INSTITUTION_COURSE_PARENTS
 from vle.services import activities, courses, enrolments, instruments, vles
-
-COURSE = Parent(
-    "course",
-    "course_pk",
-    lambda request, p: Course.objects.filter(vle__institution=p["institution"]).select_related(
-        "vle"
-    ),
-)
-ACTIVITY = Parent(
-    "activity",
-    "activity_pk",
-    lambda request, p: Activity.objects.filter(course=p["course"]),
-)
-GROUP = Parent(
-    "group",
-    "group_pk",
-    lambda request, p: CourseGroup.objects.filter(institution=p["institution"]).select_related(
-        "institution"
-    ),
-)
-USER = Parent(
-    "user",
-    "user_pk",
-    lambda request, p: InstitutionUser.objects.filter(institution=p["institution"]),
-)
 
 # Who sees every course of the institution (others see the courses they teach or take).
 ALL_COURSES = frozenset({GLOBAL_ADMIN, ADMIN, DATA})
 PEOPLE_FILTERS = [DjangoFilterBackend, SearchFilter, filters.PersonOrderingFilter]
-
-
-def course_roles(request, course, roles: set[str]) -> set[str]:
-    """COURSE_INSTRUCTOR / COURSE_LEARNER when the caller teaches or takes the course, looked
-    up once per request (URL parents and role checks both ask). Institution admins are
-    allowed wherever a course role is, so theirs are not looked up: `roles` are the caller's
-    institution roles."""
-    if ADMIN in roles:
-        return set()
-    cache = request.__dict__.setdefault("_course_roles", {})
-    if course.pk not in cache:
-        held = selectors.course_roles_of(course=course, person=institution_user_of(request))
-        cache[course.pk] = {
-            course_role
-            for role, course_role in (
-                (selectors.INSTRUCTOR, COURSE_INSTRUCTOR),
-                (selectors.LEARNER, COURSE_LEARNER),
-            )
-            if role in held
-        }
-    return cache[course.pk]
-
-
-class CourseRolesMixin:
-    """Adds COURSE_INSTRUCTOR / COURSE_LEARNER when the caller teaches or takes the course in
-    the URL. Computed once per request."""
-
-    def caller_roles(self) -> set[str]:
-        if not hasattr(self, "_caller_roles"):
-            roles = super().caller_roles()
-            course = self.parents.get("course")
-            if course is not None:
-                roles |= course_roles(self.request, course, roles)
-            self._caller_roles = roles
-        return self._caller_roles
 
 
 # §2 Institution VLEs -------------------------------------------------------------------------
@@ -115,7 +56,7 @@ class CourseRolesMixin:
 class InstitutionVLEViewSet(TeslaModelViewSet):
     """The VLEs of an institution, managed by its admins (and global admins)."""
 
-    parent_chain = (INSTITUTION,)
+    parent_chain = INSTITUTION_PARENTS
     serializer_class = s.InstitutionVLESerializer
     filterset_class = filters.VLEFilter
     search_fields = ["name", "url"]
@@ -167,12 +108,15 @@ class InstitutionCourseViewSet(
     """The institution's courses (they come from the VLEs). Admins, data admins and global
     admins see all of them; other members only those they teach or take."""
 
-    parent_chain = (INSTITUTION,)
+    parent_chain = INSTITUTION_PARENTS
     serializer_class = s.InstitutionCourseSerializer
     filterset_class = filters.CourseFilter
     search_fields = ["code", "vle_course_id", "description"]
     ordering_fields = ["id", "code", "vle_course_id", "start", "end", "created_at", "updated_at"]
     access = {"read": {GLOBAL_ADMIN, MEMBER}, "delete": {ADMIN, DATA}}
+    # Others see the courses they teach or take: a filter on the annotations the selector
+    # adds, not one field, so the selector applies it.
+    sees_all = ALL_COURSES
 
     def get_queryset(self) -> QuerySet[Course]:
         if self.schema_only():
@@ -180,7 +124,7 @@ class InstitutionCourseViewSet(
         return selectors.courses_of_institution(
             institution=self.parents["institution"],
             person=institution_user_of(self.request),
-            own_only=not (self.caller_roles() & ALL_COURSES),
+            own_only=not self.holds_any(self.sees_all),
         )
 
 
@@ -191,7 +135,7 @@ class InstitutionGroupCourseViewSet(TeslaModelViewSet):
     """The courses in a course group. Writes link courses of the institution to the group
     (POST/PUT `{id}`) or unlink them (DELETE); courses themselves are never changed."""
 
-    parent_chain = (INSTITUTION, GROUP)
+    parent_chain = GROUP_PARENTS
     serializer_class = s.InstitutionGroupCourseSerializer
     filterset_class = filters.CourseFilter
     ordering_fields = ["id", "code", "vle_course_id", "start", "end", "created_at", "updated_at"]
@@ -225,7 +169,7 @@ class InstitutionGroupCourseViewSet(TeslaModelViewSet):
 class InstitutionInstrumentViewSet(TeslaReadOnlyViewSet):
     """The enabled instruments, for any member of the institution."""
 
-    parent_chain = (INSTITUTION,)
+    parent_chain = INSTITUTION_PARENTS
     serializer_class = s.InstitutionInstrumentSerializer
     filterset_class = filters.InstrumentFilter
     search_fields = ["name", "acronym", "description"]
@@ -304,12 +248,12 @@ COURSE_PEOPLE_ACCESS = {
 }
 
 
-class InstitutionCourseInstructorViewSet(CourseRolesMixin, TeslaModelViewSet):
+class InstitutionCourseInstructorViewSet(TeslaModelViewSet):
     """The instructors of a course. POST `{uid}` enrols an instructor of the institution
     (again: no change), PUT/PATCH `{uid}` swaps this instructor for another, DELETE unenrols
     (the person stays)."""
 
-    parent_chain = (INSTITUTION, COURSE)
+    parent_chain = INSTITUTION_COURSE_PARENTS
     serializer_class = s.InstitutionCourseInstructorSerializer
     filterset_class = filters.CourseInstructorFilter
     filter_backends = PEOPLE_FILTERS
@@ -327,13 +271,13 @@ class InstitutionCourseInstructorViewSet(CourseRolesMixin, TeslaModelViewSet):
     perform_destroy = _unenrol
 
 
-class InstitutionCourseLearnerViewSet(CurrentConsentContext, CourseRolesMixin, TeslaModelViewSet):
+class InstitutionCourseLearnerViewSet(CurrentConsentContext, TeslaModelViewSet):
     """The learners of a course. Admins, data admins, global admins and the course's
     instructors see all of them; a learner of the course sees only their own row. POST
     `{uid}` enrols a learner of the institution (again: no change), PUT/PATCH `{uid}` swaps
     this learner for another, DELETE unenrols (the learner and their data stay)."""
 
-    parent_chain = (INSTITUTION, COURSE)
+    parent_chain = INSTITUTION_COURSE_PARENTS
     serializer_class = s.InstitutionCourseLearnerSerializer
     filterset_class = filters.CourseLearnerFilter
     filter_backends = PEOPLE_FILTERS
@@ -344,15 +288,13 @@ class InstitutionCourseLearnerViewSet(CurrentConsentContext, CourseRolesMixin, T
         **COURSE_PEOPLE_ACCESS,
     }
 
-    SEES_ALL = frozenset({GLOBAL_ADMIN, ADMIN, DATA, COURSE_INSTRUCTOR})
+    own_field = "pk"
+    sees_all = frozenset({GLOBAL_ADMIN, ADMIN, DATA, COURSE_INSTRUCTOR})
 
     def get_queryset(self):
         if self.schema_only():
             return Learner.objects.none()
-        learners = selectors.course_learners(course=self.parents["course"])
-        if not (self.caller_roles() & self.SEES_ALL):
-            learners = learners.filter(pk=getattr(institution_user_of(self.request), "pk", None))
-        return learners
+        return selectors.course_learners(course=self.parents["course"])
 
     role = enrolments.LEARNER
     perform_create = _enrol_by_uid
@@ -371,12 +313,12 @@ class InstitutionCourseLearnerViewSet(CurrentConsentContext, CourseRolesMixin, T
     ),
     update=extend_schema(description="Change `enabled` and/or `conf`; both are optional."),
 )
-class InstitutionCourseActivityViewSet(CourseRolesMixin, TeslaModelViewSet):
+class InstitutionCourseActivityViewSet(TeslaModelViewSet):
     """The activities of a course. Admins and the course's instructors switch TeSLA on or off
     for an activity (`enabled`) and set its `conf`; they may also record an activity before the
     VLE syncs it (POST with the VLE's activity type and id). The course's learners read."""
 
-    parent_chain = (INSTITUTION, COURSE)
+    parent_chain = INSTITUTION_COURSE_PARENTS
     serializer_class = s.InstitutionCourseActivitySerializer
     filterset_class = filters.ActivityFilter
     search_fields = ["name", "vle_activity_type", "vle_activity_id", "description"]
@@ -416,11 +358,11 @@ class InstitutionCourseActivityViewSet(CourseRolesMixin, TeslaModelViewSet):
 # §18 Activity instruments --------------------------------------------------------------------
 
 
-class InstitutionActivityInstrumentViewSet(CourseRolesMixin, TeslaModelViewSet):
+class InstitutionActivityInstrumentViewSet(TeslaModelViewSet):
     """The instruments configured on an activity, managed by admins and the course's
     instructors; the course's learners read them."""
 
-    parent_chain = (INSTITUTION, COURSE, ACTIVITY)
+    parent_chain = INSTITUTION_ACTIVITY_PARENTS
     serializer_class = s.InstitutionActivityInstrumentSerializer
     filterset_class = filters.ActivityInstrumentFilter
     search_fields = ["instrument__acronym", "instrument__name"]
@@ -463,18 +405,12 @@ class InstitutionUserActivitiesViewSet(mixins.ListModelMixin, TeslaViewSet):
     """A user's current activities, for the user themself and for admins, legal and data
     admins of the institution (and global admins)."""
 
-    parent_chain = (INSTITUTION, USER)
+    parent_chain = USER_PARENTS
     serializer_class = s.InstitutionUserActivitySerializer
     filterset_class = filters.ActivityFilter
     search_fields = ["name", "vle_activity_type", "vle_activity_id", "course__code"]
     ordering_fields = ["id", "name", "start", "end", "created_at"]
-    access = {"read": {GLOBAL_ADMIN, ADMIN, LEGAL, DATA}}
-
-    def has_access(self, request) -> bool:
-        if super().has_access(request):
-            return True
-        member = institution_user_of(request)
-        return member is not None and member.pk == self.parents["user"].pk
+    access = {"read": {GLOBAL_ADMIN, ADMIN, LEGAL, DATA, SELF}}
 
     def get_queryset(self) -> QuerySet[Activity]:
         if self.schema_only():

@@ -4,9 +4,9 @@ Only VLE tokens may use it (users, providers and learners get 403). The VLE in t
 resolved among the caller's own VLE only, and every nested queryset is filtered by every URL
 parent, so another VLE's courses, activities, people and sessions are a 404.
 
-`VLE_PARENTS`, `COURSE_PARENTS` and `ACTIVITY_PARENTS` are the parent chains of this tree;
-the VLE views of the reports app (assessment, attachments, activity learners and their
-requests, reports) nest under them too.
+`VLE_PARENTS`, `COURSE_PARENTS` and `ACTIVITY_PARENTS` (`vle.parents`) are the parent chains
+of this tree; the VLE views of the reports app (assessment, attachments, activity learners and
+their requests, reports) nest under them too.
 """
 
 import json
@@ -14,7 +14,6 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpResponse, HttpResponseNotFound
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,53 +25,21 @@ from rest_framework.response import Response
 
 from institution.api.views import CurrentConsentContext
 from tesla.permissions import VLE as VLE_ROLE
-from tesla.principals import caller_module, module_of
-from tesla.viewsets import Parent, TeslaModelViewSet, TeslaReadOnlyViewSet, TeslaViewSet
+from tesla.viewsets import TeslaModelViewSet, TeslaReadOnlyViewSet, TeslaViewSet
 from vle import filters as vle_filters
 from vle.api import vle_serializers as s
 from vle.api.views import course_people
-from vle.models import VLE, Activity, ActivityInstrument, Course, Instrument, Launcher
+from vle.models import Activity, ActivityInstrument, Course, Instrument, Launcher
+from vle.parents import (
+    ACTIVITY_PARENTS,
+    COURSE_PARENTS,
+    VLE_PARENTS,
+    vles_of_caller,
+    with_enabled_flag,
+)
 from vle.services import activities, courses, enrolments, instruments, people
 from vle.services import assessment as sessions
 from vle.services.launchers import launcher_create, launcher_url
-
-
-def vles_of_caller(request, parents=None) -> QuerySet[VLE]:
-    """The caller's own VLE (nothing for any other caller)."""
-    module = module_of(request, "vle")
-    return VLE.objects.filter(pk=module.pk if module is not None else None).select_related(
-        "institution"
-    )
-
-
-VLE_PARENT = Parent("vle", "vle_pk", vles_of_caller, known=caller_module("vle"))
-
-
-def _with_enabled_flag(courses: QuerySet[Course]) -> QuerySet[Course]:
-    """Courses with `has_enabled_activity`, the `enabled` of their representation (also where
-    they are nested as an activity's parent)."""
-    return courses.annotate(
-        has_enabled_activity=Exists(Activity.objects.filter(course_id=OuterRef("pk"), enabled=True))
-    )
-
-
-COURSE_PARENT = Parent(
-    "course",
-    "course_pk",
-    lambda request, p: _with_enabled_flag(
-        Course.objects.filter(vle=p["vle"]).select_related("vle__institution")
-    ),
-)
-ACTIVITY_PARENT = Parent(
-    "activity",
-    "activity_pk",
-    lambda request, p: Activity.objects.filter(vle=p["vle"], course=p["course"]).select_related(
-        "course__vle__institution"
-    ),
-)
-VLE_PARENTS = (VLE_PARENT,)
-COURSE_PARENTS = (VLE_PARENT, COURSE_PARENT)
-ACTIVITY_PARENTS = (VLE_PARENT, COURSE_PARENT, ACTIVITY_PARENT)
 
 VLE_ONLY = frozenset({VLE_ROLE})
 
@@ -152,7 +119,7 @@ class VLECourseViewSet(ForVLE, TeslaModelViewSet):
     def get_queryset(self):
         if self.schema_only():
             return Course.objects.none()
-        return _with_enabled_flag(Course.objects.filter(vle=self.parents["vle"]))
+        return with_enabled_flag(Course.objects.filter(vle=self.parents["vle"]))
 
     def perform_create(self, serializer):
         serializer.instance = courses.course_create(
