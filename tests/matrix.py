@@ -60,6 +60,7 @@ class Case:
     query: str = ""
     format: str = "json"
     prepare: Callable[[Any], object] | None = None  # what the request needs beforehand
+    headers: Callable[[Any], dict] | None = None  # extra request headers (WSGI names)
 
     def expected(self, persona: str) -> int:
         if persona in self.overrides:
@@ -81,7 +82,8 @@ class Case:
         if self.prepare is not None:
             self.prepare(world)
         data = self.body(world) if self.body else None
-        return getattr(client, self.method)(self.url(world), data, format=self.format)
+        extra = self.headers(world) if self.headers else {}
+        return getattr(client, self.method)(self.url(world), data, format=self.format, **extra)
 
 
 def kw(**values) -> Callable[[Any], dict]:

@@ -1,6 +1,9 @@
 """The provider tree (/api/v2/provider/{id}/...), global-admin providers
 (/api/v2/admin/instrument/{id}/provider/) and the LAPI verification endpoint."""
 
+import hashlib
+import hmac
+import json
 import uuid
 
 import pytest
@@ -16,11 +19,13 @@ from reports.models import (
     HistogramActivityProvider,
     Provider,
     ProviderNotification,
+    ProviderWebhook,
     Request,
     RequestProviderResult,
+    ResultStatus,
 )
 from tests import factories
-from tests.matrix import GLOBAL, PROVIDER, Case, Fixtures, Scope, check, kw, params
+from tests.matrix import GLOBAL, PROVIDER, PUBLIC, Case, Fixtures, Scope, check, kw, params
 from tests.reports.conftest import PROVIDER_TREE_ACCESS, enrol, report_jobs, submit
 
 pytestmark = pytest.mark.django_db
@@ -574,6 +579,93 @@ def test_lapi_callers(request, api, case, persona):
         assert Request.objects.get(pk=response.json()["request_id"]).learner == learner
     else:
         assert not Request.objects.exists()
+
+
+LAPI_ENROLMENT = Case(
+    "enrolment sample",
+    "post",
+    "lapi-enrolment",
+    LAPI,
+    {"learner_token", "learner", "vle"},
+    kwargs=kw(institution_pk="institution.pk", learner_id="consenting_learner.learner_id"),
+    body=lambda w: {
+        "learner_id": str(w.consenting_learner.learner_id),
+        "data": "data:text/plain;base64,W10=",
+        "instruments": [1],
+        "metadata": {"mimetype": "text/plain", "filename": "face.json", "context": {}},
+    },
+    prepare=lambda w: w.fr_provider,
+)
+ENROLMENT_PERSONAS = [
+    "anonymous",
+    "learner_token",
+    "learner",
+    "vle",
+    "foreign_vle",
+    "member",
+    "inst_admin",
+    "provider",
+]
+
+
+@pytest.mark.parametrize(("case", "persona"), params([LAPI_ENROLMENT], ENROLMENT_PERSONAS))
+def test_who_may_send_enrolment_samples(request, api, instruments, case, persona):
+    response = check(case, persona, api(persona), Fixtures(request))
+    assert EnrolmentSample.objects.exists() is (response.status_code == 200)
+
+
+# Webhooks of providers' external services: signed, no token ---------------------------------
+
+WEBHOOK_SECRET = "matrix-secret"
+
+
+@pytest.fixture
+def waiting(fr_provider, pending):
+    """`pending`, put on hold by fr (waiting for its external service), with fr's webhook."""
+    ProviderWebhook.objects.create(
+        provider=fr_provider,
+        client_header="TESLA-TPT-METHOD",
+        id_header="TESLA-TPT-MESSAGE-ID",
+        secret=WEBHOOK_SECRET,
+    )
+    RequestProviderResult.objects.filter(request=pending, provider=fr_provider).update(
+        status=ResultStatus.WAITING_EXTERNAL_SERVICE
+    )
+    return pending
+
+
+def webhook_body(world) -> dict:
+    return {"action": "UPDATE_RESULT", "request_id": world.waiting.pk, "result": 0.8, "code": 1}
+
+
+def webhook_headers(world) -> dict:
+    # The test client sends JSON compactly; the signature is over those exact bytes.
+    raw = json.dumps(webhook_body(world), separators=(",", ":"))
+    return {
+        "HTTP_TESLA_TPT_METHOD": "UPDATE_RESULT",
+        "HTTP_TESLA_TPT_MESSAGE_ID": "m1",
+        "HTTP_TESLA_SIGN": hmac.new(
+            WEBHOOK_SECRET.encode(), raw.encode(), hashlib.sha512
+        ).hexdigest(),
+    }
+
+
+WEBHOOK_CASES = [
+    Case(
+        "webhook",
+        "post",
+        "webhooks",
+        PUBLIC,
+        {"anonymous", "inst_admin", "provider"},
+        body=webhook_body,
+        headers=webhook_headers,
+    )
+]
+
+
+@pytest.mark.parametrize(("case", "persona"), params(WEBHOOK_CASES, ["anonymous", "inst_admin", "provider"]))
+def test_a_signed_webhook_needs_no_token(request, api, case, persona):
+    check(case, persona, api(persona), Fixtures(request))
 
 
 def test_lapi_for_another_learner_is_403(
