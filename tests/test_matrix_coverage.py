@@ -12,7 +12,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from tests.matrix import Case
 
-# The modules holding matrices (each module-level list of `Case` counts).
+# The modules holding matrices (each module-level `Case`, or list of them, counts).
 MATRICES = [
     "tests.institution.test_permissions",
     "tests.vle_institution.test_vle_institution_permissions",
@@ -33,7 +33,9 @@ def matrix_cases() -> list[Case]:
     cases = []
     for name in MATRICES:
         for value in vars(import_module(name)).values():
-            if isinstance(value, list | tuple) and value and isinstance(value[0], Case):
+            if isinstance(value, Case):
+                cases.append(value)
+            elif isinstance(value, list | tuple) and value and isinstance(value[0], Case):
                 cases.extend(value)
     return cases
 
