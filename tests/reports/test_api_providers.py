@@ -663,7 +663,9 @@ WEBHOOK_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("case", "persona"), params(WEBHOOK_CASES, ["anonymous", "inst_admin", "provider"]))
+@pytest.mark.parametrize(
+    ("case", "persona"), params(WEBHOOK_CASES, ["anonymous", "inst_admin", "provider"])
+)
 def test_a_signed_webhook_needs_no_token(request, api, case, persona):
     check(case, persona, api(persona), Fixtures(request))
 
