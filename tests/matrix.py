@@ -23,6 +23,17 @@ from typing import Any
 from django.urls import reverse
 
 ANONYMOUS = "anonymous"
+# The users of our institution with a role in it (global admins belong to none).
+MEMBERS = frozenset(
+    {"inst_admin", "legal_admin", "send_admin", "data_admin", "instructor", "learner", "member"}
+)
+
+
+def personas_without(*left_out: str) -> list[str]:
+    """Every persona of tests/conftest.py but those named, for a matrix that needs fewer."""
+    from tests.conftest import PERSONAS
+
+    return [persona for persona in PERSONAS if persona not in left_out]
 
 
 @dataclass(frozen=True)

@@ -9,22 +9,12 @@ from institution.models import InformedConsent, InformedConsentDocument
 from institution.services import ic_document_create
 from tests.conftest import PERSONAS
 from tests.downloads.conftest import PDF_BYTES, body_of
-from tests.matrix import INSTITUTION, Case, Fixtures, kw
+from tests.matrix import INSTITUTION, MEMBERS, Case, Fixtures, kw
 
 pytestmark = pytest.mark.django_db
 
 # Who reads consent documents (members, learner tokens, global admins) and who does not.
-READERS = {
-    "global_admin",
-    "inst_admin",
-    "legal_admin",
-    "send_admin",
-    "data_admin",
-    "instructor",
-    "learner",
-    "member",
-    "learner_token",
-}
+READERS = {"global_admin", *MEMBERS, "learner_token"}
 ENGLISH = kw(institution_pk="institution.pk", ic_pk="consent.pk", language=lambda w: "en")
 DETAIL = Case(
     "document", "get", "institution-ic-document-detail", INSTITUTION, READERS, kwargs=ENGLISH

@@ -12,7 +12,7 @@ from reports.models import Request
 from tests import factories
 from tests.conftest import PERSONAS
 from tests.downloads.conftest import METADATA, SAMPLE, body_of
-from tests.matrix import INSTITUTION, PROVIDER, VLE, Case, Fixtures, kw
+from tests.matrix import INSTITUTION, PROVIDER, VLE, Case, Fixtures, kw, personas_without
 
 pytestmark = pytest.mark.django_db
 
@@ -191,18 +191,9 @@ VLE_CASES = [
     ),
     Case("vle data", "get", "vle-activity-learner-request-data", VLE, {"vle"}, kwargs=VLE_REQUEST),
 ]
-VLE_PERSONAS = [
-    "vle",
-    "anonymous",
-    "other_vle",
-    "foreign_vle",
-    "global_admin",
-    "inst_admin",
-    "instructor",
-    "learner",
-    "learner_token",
-    "provider",
-]
+VLE_PERSONAS = personas_without(
+    "legal_admin", "send_admin", "data_admin", "member", "foreign_admin"
+)
 
 
 @pytest.mark.parametrize("persona", VLE_PERSONAS)

@@ -8,18 +8,9 @@ and users lacking the role). Cases with a `prepare` step create what the request
 import pytest
 
 from tests.conftest import PERSONAS
-from tests.matrix import GLOBAL, INSTITUTION, Case, Fixtures, check, kw, params
+from tests.matrix import GLOBAL, INSTITUTION, MEMBERS, Case, Fixtures, check, kw, params
 
 GA = {"global_admin"}
-MEMBERS = {
-    "inst_admin",
-    "legal_admin",
-    "send_admin",
-    "data_admin",
-    "instructor",
-    "learner",
-    "member",
-}
 USER_ADMINS = GA | {"inst_admin", "legal_admin", "data_admin"}
 LEARNER_READERS = GA | {"inst_admin", "legal_admin", "data_admin", "send_admin"}
 SEND_STAFF = GA | {"inst_admin", "send_admin"}

@@ -10,7 +10,7 @@ from django.urls import reverse
 from reports.models import ReportActivity
 from tests import factories
 from tests.conftest import PERSONAS
-from tests.matrix import INSTITUTION, VLE, Case, Fixtures, check, kw, params
+from tests.matrix import INSTITUTION, VLE, Case, Fixtures, check, kw, params, personas_without
 from tests.reports.conftest import answer, enrol, give_consent, submit
 
 pytestmark = pytest.mark.django_db
@@ -407,16 +407,9 @@ VLE_CASES = [
     Case("vle data", "get", "vle-report-data", VLE, {"vle"}, kwargs=VLE_REPORT),
     Case("vle chart", "get", "vle-report-chart", VLE, {"vle"}, kwargs=VLE_REPORT),
 ]
-VLE_PERSONAS = [
-    "vle",
-    "other_vle",
-    "foreign_vle",
-    "inst_admin",
-    "global_admin",
-    "provider",
-    "learner_token",
-    "anonymous",
-]
+VLE_PERSONAS = personas_without(
+    "legal_admin", "send_admin", "data_admin", "instructor", "learner", "member", "foreign_admin"
+)
 
 
 @pytest.mark.parametrize("persona", VLE_PERSONAS)
@@ -471,20 +464,7 @@ ENROLMENT_CASES = [
         kwargs=ENROLMENT,
     ),
 ]
-ENROLMENT_PERSONAS = [
-    "anonymous",
-    "global_admin",
-    "inst_admin",
-    "legal_admin",
-    "send_admin",
-    "data_admin",
-    "instructor",
-    "learner",
-    "member",
-    "foreign_admin",
-    "vle",
-    "provider",
-]
+ENROLMENT_PERSONAS = personas_without("other_vle", "foreign_vle", "learner_token")
 
 
 @pytest.mark.parametrize(("case", "persona"), params(ENROLMENT_CASES, ENROLMENT_PERSONAS))

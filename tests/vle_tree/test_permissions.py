@@ -13,25 +13,13 @@ from django.urls import reverse
 
 from reports.models import Request
 from tests import factories
-from tests.matrix import VLE, Case, check, kw, params
+from tests.matrix import VLE, Case, check, kw, params, personas_without
 from tests.vle_tree.conftest import PLAG, configure, give_consent
 from vle.models import Activity
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = [
-    "vle",
-    "other_vle",
-    "foreign_vle",
-    "global_admin",
-    "inst_admin",
-    "instructor",
-    "learner",
-    "foreign_admin",
-    "provider",
-    "learner_token",
-    "anonymous",
-]
+PERSONAS = personas_without("legal_admin", "send_admin", "data_admin", "member")
 
 
 @pytest.fixture
