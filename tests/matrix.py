@@ -12,7 +12,9 @@ and the status they get. Everyone else's status follows one rule (`Case.expected
 
 `overrides` names the few personas that an endpoint answers differently (a list that shows
 each caller its own rows, a method no one may use). URLs are built with `reverse()` from URL
-names, and `Case.world` (the test's scenario) supplies the kwargs and the body.
+names; the test's world (usually `Fixtures(request)`, fixtures read on first use) supplies
+the URL kwargs, the body and any preparation. A new endpoint is one `Case` in the matrix of
+its tree; tests/test_matrix_coverage.py fails while an operation of the schema has none.
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
 
+import pytest
 from django.urls import reverse
 
 ANONYMOUS = "anonymous"
@@ -52,7 +55,9 @@ CONTENT = Scope("content", frozenset({"sibling_app", "foreign_app"}))
 GLOBAL = Scope("global")  # /api/v2/admin/..., /auth/profile: no tenant in the URL
 PUBLIC = Scope("public", public=True)  # logins and signed webhooks: no token needed
 
-NO_KWARGS: Callable[[Any], dict] = lambda world: {}  # noqa: E731
+
+def no_kwargs(world: Any) -> dict:
+    return {}
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,7 @@ class Case:
     scope: Scope
     allowed: frozenset[str] | set[str]
     ok: int = 200
-    kwargs: Callable[[Any], dict] = NO_KWARGS
+    kwargs: Callable[[Any], dict] = no_kwargs
     body: Callable[[Any], Any] | None = None
     overrides: Mapping[str, int] = field(default_factory=dict)
     query: str = ""
@@ -136,8 +141,6 @@ def check(case: Case, persona: str, client, world: Any):
 
 def params(cases: Iterable[Case], personas: Iterable[str]) -> list:
     """pytest params (case, persona) with readable ids, for `@pytest.mark.parametrize`."""
-    import pytest
-
     personas = list(personas)
     return [
         pytest.param(case, persona, id=f"{case.name}-{persona}")
