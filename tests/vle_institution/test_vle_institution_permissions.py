@@ -26,6 +26,7 @@ ACTIVITY = kw(institution_pk=I, course_pk="course.pk", pk="activity.pk")
 ACTIVITY_INSTRUMENTS = kw(institution_pk=I, course_pk="course.pk", activity_pk="activity.pk")
 FACE_ROW = kw(institution_pk=I, course_pk="course.pk", activity_pk="activity.pk", pk="face_row.pk")
 SPARE_INSTRUMENT = kw(pk="spare_instrument.pk")
+WRITES = (("put", "update"), ("patch", "patch"))  # the same body serves both
 
 
 def inst(name, method, url_name, ok, allowed, body=None, **values):
@@ -109,23 +110,17 @@ CASES = [
         lambda w: {"id": w.course.pk},
         kwargs=GROUP,
     ),
-    inst(
-        "group-course-update",
-        "put",
-        "institution-group-course-detail",
-        200,
-        {IA},
-        lambda w: {"id": w.course.pk},
-        kwargs=GROUP_COURSE,
-    ),
-    inst(
-        "group-course-patch",
-        "patch",
-        "institution-group-course-detail",
-        200,
-        {IA},
-        lambda w: {"id": w.course.pk},
-        kwargs=GROUP_COURSE,
+    *(
+        inst(
+            f"group-course-{name}",
+            method,
+            "institution-group-course-detail",
+            200,
+            {IA},
+            lambda w: {"id": w.course.pk},
+            kwargs=GROUP_COURSE,
+        )
+        for method, name in WRITES
     ),
     inst(
         "group-course-delete",
@@ -171,23 +166,17 @@ CASES = [
         lambda w: {"uid": w.spare_instructor.institution_user.uid},
         kwargs=COURSE,
     ),
-    inst(
-        "instructor-update",
-        "put",
-        "institution-course-instructor-detail",
-        200,
-        {IA, IN},
-        lambda w: {"uid": w.enrolled_instructor.institution_user.uid},
-        kwargs=INSTRUCTOR,
-    ),
-    inst(
-        "instructor-patch",
-        "patch",
-        "institution-course-instructor-detail",
-        200,
-        {IA, IN},
-        lambda w: {"uid": w.enrolled_instructor.institution_user.uid},
-        kwargs=INSTRUCTOR,
+    *(
+        inst(
+            f"instructor-{name}",
+            method,
+            "institution-course-instructor-detail",
+            200,
+            {IA, IN},
+            lambda w: {"uid": w.enrolled_instructor.institution_user.uid},
+            kwargs=INSTRUCTOR,
+        )
+        for method, name in WRITES
     ),
     inst(
         "instructor-delete",
@@ -223,23 +212,17 @@ CASES = [
         lambda w: {"uid": w.spare_learner.institution_user.uid},
         kwargs=COURSE,
     ),
-    inst(
-        "learner-update",
-        "put",
-        "institution-course-learner-detail",
-        200,
-        {IA, IN},
-        lambda w: {"uid": w.enrolled_learner.institution_user.uid},
-        kwargs=LEARNER,
-    ),
-    inst(
-        "learner-patch",
-        "patch",
-        "institution-course-learner-detail",
-        200,
-        {IA, IN},
-        lambda w: {"uid": w.enrolled_learner.institution_user.uid},
-        kwargs=LEARNER,
+    *(
+        inst(
+            f"learner-{name}",
+            method,
+            "institution-course-learner-detail",
+            200,
+            {IA, IN},
+            lambda w: {"uid": w.enrolled_learner.institution_user.uid},
+            kwargs=LEARNER,
+        )
+        for method, name in WRITES
     ),
     inst(
         "learner-delete",
