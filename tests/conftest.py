@@ -11,6 +11,7 @@ institution), provider, anonymous.
 import importlib
 
 import pytest
+from rest_framework.test import APIClient
 
 from tests import factories
 
@@ -176,11 +177,15 @@ PERSONAS = (
 
 @pytest.fixture
 def api(request, db):
-    """`api(persona)` -> an APIClient authenticated as that persona."""
+    """`api(persona)` -> an APIClient authenticated as that persona (any fixture that is a
+    user, learner, VLE or provider; a fixture that is already a client is returned as is)."""
 
     def make(persona: str):
         if persona == "anonymous":
             return factories.client_for(None)
-        return factories.client_for(request.getfixturevalue(persona))
+        principal = request.getfixturevalue(persona)
+        if isinstance(principal, APIClient):  # a ready client (e.g. a Course Service app)
+            return principal
+        return factories.client_for(principal)
 
     return make

@@ -11,6 +11,7 @@ from tests import factories
 from tests.content import packages
 from tests.content.conftest import COURSES
 from tests.content.test_real_packages import FOLDER
+from tests.matrix import CONTENT, Case, Fixtures, check, kw, params
 from vle.content.auth import application_token_issue
 from vle.content.models import PreviewSession
 
@@ -55,36 +56,45 @@ def test_a_version_link_opens_that_version(app, course):
     assert PreviewSession.objects.get().version.version == 0
 
 
-@pytest.mark.parametrize(
-    ("caller", "path", "expected"),
-    [
-        ("app", "golf/preview", 200),
-        ("app", "golf/versions/1/preview", 200),
-        ("app", "golf/versions/7/preview", 404),
-        ("app", "nope/preview", 404),
-        ("app", "nope/versions/0/preview", 404),
-        ("sibling_app", "golf/preview", 404),
-        ("sibling_app", "golf/versions/0/preview", 404),
-        ("foreign_app", "golf/preview", 404),
-        ("foreign_app", "golf/versions/0/preview", 404),
-        ("anonymous", "golf/preview", 401),
-        ("anonymous", "golf/versions/0/preview", 401),
-        ("inst_admin", "golf/preview", 403),
-        ("global_admin", "golf/preview", 403),
-    ],
+PREVIEW = Case(
+    "preview", "post", "content-preview", CONTENT, {"app"}, kwargs=kw(course_id="course")
 )
-def test_permission_matrix(request, api, course, caller, path, expected):
-    if caller in ("anonymous", "inst_admin", "global_admin"):
-        client = api(caller)
-    else:
-        client = request.getfixturevalue(caller)
+VERSION_PREVIEWS = [
+    Case(
+        f"version {number} preview",
+        "post",
+        "content-version-preview",
+        CONTENT,
+        {"app"},
+        kwargs=kw(course_id="course", version_id=lambda w, number=number: number),
+    )
+    for number in ("0", "1")
+]
+CASES = [PREVIEW, *VERSION_PREVIEWS]
+PERSONAS = ["app", "sibling_app", "foreign_app", "anonymous", "inst_admin", "global_admin"]
 
-    response = preview(client, path)
 
-    assert response.status_code == expected
-    if expected != 200:
-        assert "message" in response.json()
-        assert "launchLink" not in response.json()
+def refused(response) -> None:
+    assert "message" in response.json()
+    assert "launchLink" not in response.json()
+
+
+@pytest.mark.parametrize(("case", "persona"), params(CASES, PERSONAS))
+def test_permission_matrix(request, api, course, case, persona):
+    response = check(case, persona, api(persona), Fixtures(request))
+
+    if response.status_code != 200:
+        refused(response)
+
+
+@pytest.mark.parametrize(
+    "path", ["golf/versions/7/preview", "nope/preview", "nope/versions/0/preview"]
+)
+def test_missing_courses_and_versions_are_404(app, course, path):
+    response = preview(app, path)
+
+    assert response.status_code == 404
+    refused(response)
 
 
 @pytest.mark.parametrize(

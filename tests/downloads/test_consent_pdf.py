@@ -7,37 +7,30 @@ from django.test import Client
 
 from institution.models import InformedConsent, InformedConsentDocument
 from institution.services.consent import ic_document_create
+from tests.conftest import PERSONAS
 from tests.downloads.conftest import PDF_BYTES, body_of
+from tests.matrix import INSTITUTION, MEMBERS, Case, Fixtures, kw
 
 pytestmark = pytest.mark.django_db
 
 # Who reads consent documents (members, learner tokens, global admins) and who does not.
-EXPECTED = {
-    "global_admin": 200,
-    "inst_admin": 200,
-    "legal_admin": 200,
-    "send_admin": 200,
-    "data_admin": 200,
-    "instructor": 200,
-    "learner": 200,
-    "member": 200,
-    "learner_token": 200,
-    "anonymous": 401,
-    "foreign_admin": 404,
-    "vle": 403,
-    "other_vle": 403,
-    "foreign_vle": 403,
-    "provider": 403,
-}
+READERS = {"global_admin", *MEMBERS, "learner_token"}
+ENGLISH = kw(institution_pk="institution.pk", ic_pk="consent.pk", language=lambda w: "en")
+DETAIL = Case(
+    "document", "get", "institution-ic-document-detail", INSTITUTION, READERS, kwargs=ENGLISH
+)
+PDF = Case("pdf", "get", "institution-ic-document-pdf", INSTITUTION, READERS, kwargs=ENGLISH)
+CASES = [DETAIL, PDF]
 
 
-@pytest.mark.parametrize(("persona", "expected"), EXPECTED.items())
-def test_pdf_permission_matrix_follows_the_document_detail(
-    api, pdf_document, ic_urls, persona, expected
-):
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_pdf_permission_matrix_follows_the_document_detail(request, api, pdf_document, persona):
+    world = Fixtures(request)
     client = api(persona)
-    detail = client.get(ic_urls.detail("en")).status_code
-    download = client.get(ic_urls.pdf("en"))
+    detail = DETAIL.call(client, world).status_code
+    download = PDF.call(client, world)
+    expected = DETAIL.expected(persona)
+    assert PDF.expected(persona) == expected
     assert (detail, download.status_code) == (expected, expected)
     if expected == 200:
         assert body_of(download) == PDF_BYTES

@@ -6,10 +6,13 @@ the request detail it belongs to, and the `data` field of that detail is its URL
 import json
 
 import pytest
+from django.urls import reverse
 
 from reports.models import Request
 from tests import factories
+from tests.conftest import PERSONAS
 from tests.downloads.conftest import METADATA, SAMPLE, body_of
+from tests.matrix import INSTITUTION, PROVIDER, VLE, Case, Fixtures, kw, personas_without
 
 pytestmark = pytest.mark.django_db
 
@@ -34,35 +37,51 @@ def expected_payload(world, row=None) -> dict:
 
 # Institution tree ----------------------------------------------------------------------------
 
-INSTITUTION_EXPECTED = {
-    "global_admin": 200,
-    "inst_admin": 200,
-    "data_admin": 200,
-    "instructor": 200,
-    "anonymous": 401,
-    "legal_admin": 403,
-    "send_admin": 403,
-    "member": 403,
-    "learner": 403,  # the institution does not let learners read their reports
-    "learner_token": 403,
-    "vle": 403,
-    "other_vle": 403,
-    "foreign_vle": 403,
-    "provider": 403,
-    "foreign_admin": 404,
-}
+REPORT_REQUEST = kw(
+    institution_pk="institution.pk",
+    course_pk="course.pk",
+    activity_pk="configured_activity.pk",
+    report_pk="world.report.pk",
+    pk="world.request.pk",
+)
+# The institution does not let learners read their reports: the learner gets 403.
+READERS = {"global_admin", "inst_admin", "data_admin", "instructor"}
+INSTITUTION_CASES = [
+    Case(
+        "detail",
+        "get",
+        "institution-report-request-detail",
+        INSTITUTION,
+        READERS,
+        kwargs=REPORT_REQUEST,
+    ),
+    Case(
+        "data",
+        "get",
+        "institution-report-request-data",
+        INSTITUTION,
+        READERS,
+        kwargs=REPORT_REQUEST,
+    ),
+]
 
 
-@pytest.mark.parametrize(("persona", "expected"), INSTITUTION_EXPECTED.items())
-def test_institution_permission_matrix_follows_the_request_detail(
-    api, world, report_urls, persona, expected
-):
+def follows_the_detail(request, api, cases, persona, world):
+    """The download answers each persona exactly as the request detail does."""
     client = api(persona)
-    detail = client.get(report_urls.request(world.report, world.request)).status_code
-    download = client.get(report_urls.data(world.report, world.request))
-    assert (detail, download.status_code) == (expected, expected)
+    lookup = Fixtures(request)
+    detail, data = cases
+    expected = detail.expected(persona)
+    assert data.expected(persona) == expected
+    download = data.call(client, lookup)
+    assert (detail.call(client, lookup).status_code, download.status_code) == (expected, expected)
     if expected == 200:
         assert payload(download) == expected_payload(world)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_institution_permission_matrix_follows_the_request_detail(request, api, world, persona):
+    follows_the_detail(request, api, INSTITUTION_CASES, persona, world)
 
 
 @pytest.mark.parametrize("allowed", [False, True])
@@ -159,28 +178,27 @@ def test_institution_download_is_read_only(api, world, report_urls, method):
 
 # VLE tree ------------------------------------------------------------------------------------
 
-VLE_EXPECTED = {
-    "vle": 200,
-    "anonymous": 401,
-    "other_vle": 404,
-    "foreign_vle": 404,
-    "global_admin": 403,
-    "inst_admin": 403,
-    "instructor": 403,
-    "learner": 403,
-    "learner_token": 403,
-    "provider": 403,
-}
+VLE_REQUEST = kw(
+    vle_pk="vle.pk",
+    course_pk="course.pk",
+    activity_pk="configured_activity.pk",
+    learner_pk="world.learner.pk",
+    pk="world.request.pk",
+)
+VLE_CASES = [
+    Case(
+        "vle detail", "get", "vle-activity-learner-request-detail", VLE, {"vle"}, kwargs=VLE_REQUEST
+    ),
+    Case("vle data", "get", "vle-activity-learner-request-data", VLE, {"vle"}, kwargs=VLE_REQUEST),
+]
+VLE_PERSONAS = personas_without(
+    "legal_admin", "send_admin", "data_admin", "member", "foreign_admin"
+)
 
 
-@pytest.mark.parametrize(("persona", "expected"), VLE_EXPECTED.items())
-def test_vle_permission_matrix_follows_the_request_detail(api, world, vle_urls, persona, expected):
-    client = api(persona)
-    detail = client.get(vle_urls.request(world.learner, world.request)).status_code
-    download = client.get(vle_urls.data(world.learner, world.request))
-    assert (detail, download.status_code) == (expected, expected)
-    if expected == 200:
-        assert payload(download) == expected_payload(world)
+@pytest.mark.parametrize("persona", VLE_PERSONAS)
+def test_vle_permission_matrix_follows_the_request_detail(request, api, world, persona):
+    follows_the_detail(request, api, VLE_CASES, persona, world)
 
 
 def test_another_vle_cannot_reach_our_course_through_its_own_url(
@@ -225,25 +243,51 @@ def test_vle_request_without_stored_data_has_null_and_404(
 
 
 def provider_data(provider, row) -> str:
-    return f"/api/v2/provider/{provider.pk}/request/{row.pk}/data/"
+    return reverse(
+        "provider-request-data", kwargs={"provider_pk": provider.pk, "request_id": row.pk}
+    )
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [
-        ("anonymous", 401),
-        ("provider", 404),  # another face-recognition provider: only its own id
-        ("global_admin", 403),
-        ("inst_admin", 403),
-        ("vle", 403),
-        ("learner_token", 403),
-    ],
-)
-def test_provider_data_is_for_the_provider_itself(api, world, fr_provider, persona, expected):
+PROVIDER_REQUEST = kw(provider_pk="fr_provider.pk", request_id="world.request.pk")
+PROVIDER_CASES = [
+    Case(
+        "provider detail",
+        "get",
+        "provider-request-detail",
+        PROVIDER,
+        {"fr_provider"},
+        kwargs=PROVIDER_REQUEST,
+    ),
+    Case(
+        "provider data",
+        "get",
+        "provider-request-data",
+        PROVIDER,
+        {"fr_provider"},
+        kwargs=PROVIDER_REQUEST,
+    ),
+]
+# `provider` is another face-recognition provider: only its own id.
+PROVIDER_PERSONAS = [
+    "fr_provider",
+    "anonymous",
+    "provider",
+    "global_admin",
+    "inst_admin",
+    "vle",
+    "learner_token",
+]
+
+
+@pytest.mark.parametrize("persona", PROVIDER_PERSONAS)
+def test_provider_data_is_for_the_provider_itself(request, api, world, persona):
+    lookup = Fixtures(request)
     client = api(persona)
-    detail = client.get(f"/api/v2/provider/{fr_provider.pk}/request/{world.request.pk}/")
-    download = client.get(provider_data(fr_provider, world.request))
-    assert (detail.status_code, download.status_code) == (expected, expected)
+    detail, data = PROVIDER_CASES
+    expected = detail.expected(persona)
+    assert data.expected(persona) == expected
+    download = data.call(client, lookup)
+    assert (detail.call(client, lookup).status_code, download.status_code) == (expected, expected)
 
 
 def test_provider_reads_the_payload_of_its_requests_only(world, fr_provider):

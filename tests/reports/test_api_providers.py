@@ -1,20 +1,31 @@
 """The provider tree (/api/v2/provider/{id}/...), global-admin providers
 (/api/v2/admin/instrument/{id}/provider/) and the LAPI verification endpoint."""
 
+import hashlib
+import hmac
+import json
 import uuid
 
 import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from reports.models import (
     Enrolment,
+    EnrolmentSample,
+    EnrolmentSampleValidation,
     HistogramActivityProvider,
     Provider,
+    ProviderNotification,
+    ProviderWebhook,
     Request,
     RequestProviderResult,
+    ResultStatus,
 )
 from tests import factories
+from tests.matrix import GLOBAL, PROVIDER, PUBLIC, Case, Fixtures, Scope, check, kw, params
 from tests.reports.conftest import PROVIDER_TREE_ACCESS, enrol, report_jobs, submit
 
 pytestmark = pytest.mark.django_db
@@ -28,16 +39,164 @@ def pending(configured_activity, consenting_learner, fr_provider, plag_provider)
 
 
 def provider_url(provider, suffix="") -> str:
-    return f"/api/v2/provider/{provider.pk}/{suffix}"
+    return f"{reverse('provider-detail', kwargs={'pk': provider.pk})}{suffix}"
 
 
-# Provider tree: isolation ---------------------------------------------------------------------
+# Provider tree: the matrix ----------------------------------------------------------------------
+
+TASK = uuid.UUID(int=7)
+P = "fr_provider.pk"
+LEARNER_ID = "consenting_learner.learner_id"
+REQUEST = kw(provider_pk=P, request_id="pending.pk")
+ENROLMENT = kw(provider_pk=P, learner_id=LEARNER_ID)
+SAMPLE = kw(provider_pk=P, learner_id=LEARNER_ID, pk="validation.sample_id")
+VALIDATIONS = kw(provider_pk=P, learner_id=LEARNER_ID, sample_pk="validation.sample_id")
+VALIDATION = kw(
+    provider_pk=P, learner_id=LEARNER_ID, sample_pk="validation.sample_id", pk="validation.pk"
+)
+NOTIFICATION = kw(provider_pk=P, pk="notification.pk")
+# The tree's own provider (`fr_provider`), another provider (`provider`) and everyone else.
+TREE_PERSONAS = ["fr_provider", *(persona for persona, _ in PROVIDER_TREE_ACCESS)]
 
 
-@pytest.mark.parametrize(("persona", "expected"), PROVIDER_TREE_ACCESS)
-def test_only_the_provider_itself_reaches_its_tree(api, fr_provider, pending, persona, expected):
-    for suffix in ("", "request/", f"request/{pending.pk}/", "enrolment/"):
-        assert api(persona).get(provider_url(fr_provider, suffix)).status_code == expected
+def own(name, method, url_name, kwargs, ok=200, body=None, **values):
+    """A case in `fr_provider`'s tree: only that provider is allowed."""
+    return Case(name, method, url_name, PROVIDER, {"fr_provider"}, ok, kwargs, body, **values)
+
+
+def lock(world):
+    Enrolment.objects.filter(provider=world.fr_provider).update(
+        locked_by=TASK, locked_at=timezone.now()
+    )
+
+
+TREE_CASES = [
+    own("provider", "get", "provider-detail", kw(pk=P)),
+    own("requests", "get", "provider-request-list", kw(provider_pk=P)),
+    own("request", "get", "provider-request-detail", REQUEST),
+    own(
+        "request put",
+        "put",
+        "provider-request-detail",
+        REQUEST,
+        body=lambda w: {"status": 1, "result": 0.82, "code": 1},
+    ),
+    own(
+        "request patch",
+        "patch",
+        "provider-request-detail",
+        REQUEST,
+        body=lambda w: {"result": 0.2},
+    ),
+    own("request data", "get", "provider-request-data", REQUEST),
+    own(
+        "request status",
+        "post",
+        "provider-request-status",
+        REQUEST,
+        body=lambda w: {"status": 6},
+    ),
+    own("enrolments", "get", "provider-enrolment-list", kw(provider_pk=P)),
+    own(
+        "enrolment lock",
+        "post",
+        "provider-enrolment-list",
+        kw(provider_pk=P),
+        201,
+        body=lambda w: {"learner_id": str(w.consenting_learner.learner_id), "task_id": str(TASK)},
+    ),
+    own("enrolment", "get", "provider-enrolment-detail", ENROLMENT, prepare=lambda w: w.pending),
+    own(
+        "enrolment put",
+        "put",
+        "provider-enrolment-detail",
+        ENROLMENT,
+        body=lambda w: {"percentage": 0.6, "can_analyse": True},
+        prepare=lambda w: w.pending,
+    ),
+    own(
+        "enrolment patch",
+        "patch",
+        "provider-enrolment-detail",
+        ENROLMENT,
+        body=lambda w: {"percentage": 0.6},
+        prepare=lambda w: w.pending,
+    ),
+    own(
+        "enrolment delete",
+        "delete",
+        "provider-enrolment-detail",
+        ENROLMENT,
+        204,
+        prepare=lambda w: w.pending,
+    ),
+    own(
+        "enrolment unlock",
+        "post",
+        "provider-enrolment-unlock",
+        ENROLMENT,
+        body=lambda w: {"token": str(TASK)},
+        prepare=lambda w: (w.pending, lock(w)),
+    ),
+    own("available samples", "get", "provider-available-sample-list", ENROLMENT),
+    own("used samples", "get", "provider-used-sample-list", ENROLMENT),
+    own("samples", "get", "provider-sample-list", ENROLMENT, prepare=lambda w: w.validation),
+    own("sample", "get", "provider-sample-detail", SAMPLE),
+    own("validations", "get", "provider-sample-validation-list", VALIDATIONS),
+    own("validation", "get", "provider-sample-validation-detail", VALIDATION),
+    own(
+        "validation put",
+        "put",
+        "provider-sample-validation-detail",
+        VALIDATION,
+        body=lambda w: {"status": 1, "validation_info": {"faces": 1}, "contribution": 0.5},
+    ),
+    own(
+        "validation patch",
+        "patch",
+        "provider-sample-validation-detail",
+        VALIDATION,
+        body=lambda w: {"contribution": 0.5},
+    ),
+    own(
+        "validation status",
+        "post",
+        "provider-sample-validation-status",
+        VALIDATION,
+        body=lambda w: {"status": 4},
+    ),
+    own("notifications", "get", "provider-notification-list", kw(provider_pk=P)),
+    own(
+        "notification create",
+        "post",
+        "provider-notification-list",
+        kw(provider_pk=P),
+        201,
+        body=lambda w: {"key": "x", "when": "2030-01-01T00:00:00Z"},
+    ),
+    own("notification", "get", "provider-notification-detail", NOTIFICATION),
+    own("notification delete", "delete", "provider-notification-detail", NOTIFICATION, 204),
+]
+
+
+@pytest.fixture
+def validation(consenting_learner, fr_provider):
+    """A sample of the learner for face recognition, waiting for `fr_provider`'s validation."""
+    sample = EnrolmentSample.objects.create(
+        learner=consenting_learner, data=ContentFile(b"[]", name="sample.json")
+    )
+    sample.instruments.add(1)
+    return EnrolmentSampleValidation.objects.create(sample=sample, provider=fr_provider)
+
+
+@pytest.fixture
+def notification(fr_provider):
+    return ProviderNotification.objects.create(provider=fr_provider, key="k", when=timezone.now())
+
+
+@pytest.mark.parametrize(("case", "persona"), params(TREE_CASES, TREE_PERSONAS))
+def test_only_the_provider_itself_reaches_its_tree(request, api, case, persona):
+    check(case, persona, api(persona), Fixtures(request))
 
 
 def test_a_provider_cannot_read_or_write_another_providers_requests(
@@ -232,21 +391,46 @@ def admin_url(instrument_id=1, suffix="") -> str:
     return f"/api/v2/admin/instrument/{instrument_id}/provider/{suffix}"
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [
-        ("global_admin", 200),
-        ("inst_admin", 403),
-        ("data_admin", 403),
-        ("vle", 403),
-        ("provider", 403),
-        ("anonymous", 401),
-    ],
-)
-def test_admin_provider_matrix(api, fr_provider, persona, expected):
-    client = api(persona)
-    assert client.get(admin_url()).status_code == expected
-    assert client.get(admin_url(suffix=f"{fr_provider.pk}/")).status_code == expected
+ADMIN_PROVIDER = kw(instrument_pk=1, pk="fr_provider.pk")
+
+
+def admin(name, method, url_name, ok=200, kwargs=ADMIN_PROVIDER, body=None):
+    """Global-admin providers: no tenant in the URL, only global admins."""
+    return Case(name, method, url_name, GLOBAL, {"global_admin"}, ok, kwargs, body)
+
+
+ADMIN_CASES = [
+    admin("list", "get", "admin-instrument-provider-list", kwargs=kw(instrument_pk=1)),
+    admin(
+        "create",
+        "post",
+        "admin-instrument-provider-list",
+        201,
+        kwargs=kw(instrument_pk=1),
+        body=lambda w: {"name": "P", "acronym": "p1", "queue": "q1"},
+    ),
+    admin("read", "get", "admin-instrument-provider-detail"),
+    admin(
+        "put",
+        "put",
+        "admin-instrument-provider-detail",
+        body=lambda w: {"name": "P", "acronym": w.fr_provider.acronym, "queue": "q2"},
+    ),
+    admin(
+        "patch",
+        "patch",
+        "admin-instrument-provider-detail",
+        body=lambda w: {"enabled": False},
+    ),
+    admin("delete", "delete", "admin-instrument-provider-detail", 204),
+    admin("credentials", "post", "admin-instrument-provider-credentials", 201),
+]
+ADMIN_PERSONAS = ["global_admin", "inst_admin", "data_admin", "vle", "provider", "anonymous"]
+
+
+@pytest.mark.parametrize(("case", "persona"), params(ADMIN_CASES, ADMIN_PERSONAS))
+def test_admin_provider_matrix(request, api, case, persona):
+    check(case, persona, api(persona), Fixtures(request))
 
 
 def test_admin_creates_a_provider_that_logs_in_with_its_credentials(api):
@@ -361,32 +545,129 @@ def lapi_body(learner, activity, **values) -> dict:
     }
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [
-        ("learner_token", 200),
-        ("learner", 200),
-        ("vle", 200),
-        ("other_vle", 200),
-        ("foreign_vle", 404),
-        ("inst_admin", 403),
-        ("member", 403),
-        ("provider", 403),
-        ("anonymous", 401),
-    ],
-)
-def test_lapi_callers(api, institution, configured_activity, consenting_learner, persona, expected):
-    response = api(persona).post(
-        lapi_url(institution, consenting_learner),
-        lapi_body(consenting_learner, configured_activity),
-        format="json",
+LAPI = Scope("lapi", frozenset({"foreign_vle"}))  # the institution's VLEs may send
+LAPI_CASES = [
+    Case(
+        "verification",
+        "post",
+        "lapi-verification",
+        LAPI,
+        {"learner_token", "learner", "vle", "other_vle"},
+        kwargs=kw(institution_pk="institution.pk", learner_id="consenting_learner.learner_id"),
+        body=lambda w: lapi_body(w.consenting_learner, w.configured_activity),
     )
-    assert response.status_code == expected
-    if expected == 200:
+]
+LAPI_PERSONAS = [
+    "learner_token",
+    "learner",
+    "vle",
+    "other_vle",
+    "foreign_vle",
+    "inst_admin",
+    "member",
+    "provider",
+    "anonymous",
+]
+
+
+@pytest.mark.parametrize(("case", "persona"), params(LAPI_CASES, LAPI_PERSONAS))
+def test_lapi_callers(request, api, case, persona):
+    response = check(case, persona, api(persona), Fixtures(request))
+    learner = request.getfixturevalue("consenting_learner")
+    if response.status_code == 200:
         assert response.json()["status"] == "OK"
-        assert Request.objects.get(pk=response.json()["request_id"]).learner == consenting_learner
+        assert Request.objects.get(pk=response.json()["request_id"]).learner == learner
     else:
         assert not Request.objects.exists()
+
+
+LAPI_ENROLMENT = Case(
+    "enrolment sample",
+    "post",
+    "lapi-enrolment",
+    LAPI,
+    {"learner_token", "learner", "vle"},
+    kwargs=kw(institution_pk="institution.pk", learner_id="consenting_learner.learner_id"),
+    body=lambda w: {
+        "learner_id": str(w.consenting_learner.learner_id),
+        "data": "data:text/plain;base64,W10=",
+        "instruments": [1],
+        "metadata": {"mimetype": "text/plain", "filename": "face.json", "context": {}},
+    },
+    prepare=lambda w: w.fr_provider,
+)
+ENROLMENT_PERSONAS = [
+    "anonymous",
+    "learner_token",
+    "learner",
+    "vle",
+    "foreign_vle",
+    "member",
+    "inst_admin",
+    "provider",
+]
+
+
+@pytest.mark.parametrize(("case", "persona"), params([LAPI_ENROLMENT], ENROLMENT_PERSONAS))
+def test_who_may_send_enrolment_samples(request, api, instruments, case, persona):
+    response = check(case, persona, api(persona), Fixtures(request))
+    assert EnrolmentSample.objects.exists() is (response.status_code == 200)
+
+
+# Webhooks of providers' external services: signed, no token ---------------------------------
+
+WEBHOOK_SECRET = "matrix-secret"
+
+
+@pytest.fixture
+def waiting(fr_provider, pending):
+    """`pending`, put on hold by fr (waiting for its external service), with fr's webhook."""
+    ProviderWebhook.objects.create(
+        provider=fr_provider,
+        client_header="TESLA-TPT-METHOD",
+        id_header="TESLA-TPT-MESSAGE-ID",
+        secret=WEBHOOK_SECRET,
+    )
+    RequestProviderResult.objects.filter(request=pending, provider=fr_provider).update(
+        status=ResultStatus.WAITING_EXTERNAL_SERVICE
+    )
+    return pending
+
+
+def webhook_body(world) -> dict:
+    return {"action": "UPDATE_RESULT", "request_id": world.waiting.pk, "result": 0.8, "code": 1}
+
+
+def webhook_headers(world) -> dict:
+    # The test client sends JSON compactly; the signature is over those exact bytes.
+    raw = json.dumps(webhook_body(world), separators=(",", ":"))
+    return {
+        "HTTP_TESLA_TPT_METHOD": "UPDATE_RESULT",
+        "HTTP_TESLA_TPT_MESSAGE_ID": "m1",
+        "HTTP_TESLA_SIGN": hmac.new(
+            WEBHOOK_SECRET.encode(), raw.encode(), hashlib.sha512
+        ).hexdigest(),
+    }
+
+
+WEBHOOK_CASES = [
+    Case(
+        "webhook",
+        "post",
+        "webhooks",
+        PUBLIC,
+        {"anonymous", "inst_admin", "provider"},
+        body=webhook_body,
+        headers=webhook_headers,
+    )
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "persona"), params(WEBHOOK_CASES, ["anonymous", "inst_admin", "provider"])
+)
+def test_a_signed_webhook_needs_no_token(request, api, case, persona):
+    check(case, persona, api(persona), Fixtures(request))
 
 
 def test_lapi_for_another_learner_is_403(

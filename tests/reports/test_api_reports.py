@@ -5,26 +5,17 @@ import csv
 import io
 
 import pytest
+from django.urls import reverse
 
 from reports.models import ReportActivity
 from tests import factories
+from tests.conftest import PERSONAS
+from tests.matrix import INSTITUTION, VLE, Case, Fixtures, check, kw, params, personas_without
 from tests.reports.conftest import answer, enrol, give_consent, submit
 
 pytestmark = pytest.mark.django_db
 
-STAFF = {"global_admin": 200, "inst_admin": 200, "data_admin": 200, "instructor": 200}
-NOT_READERS = {
-    "anonymous": 401,
-    "legal_admin": 403,
-    "send_admin": 403,
-    "member": 403,
-    "foreign_admin": 404,
-    "vle": 403,
-    "other_vle": 403,
-    "foreign_vle": 403,
-    "provider": 403,
-    "learner_token": 403,
-}
+STAFF = {"global_admin", "inst_admin", "data_admin", "instructor"}
 
 
 @pytest.fixture
@@ -51,45 +42,91 @@ def scenario(institution, course, configured_activity, consenting_learner, conse
 
 
 def base(institution, course, activity) -> str:
-    return f"/api/v2/institution/{institution.pk}/course/{course.pk}/activity/{activity.pk}/report/"
+    return reverse(
+        "institution-report-list",
+        kwargs={
+            "institution_pk": institution.pk,
+            "course_pk": course.pk,
+            "activity_pk": activity.pk,
+        },
+    )
 
 
-def paths(institution, course, activity, scenario) -> dict[str, str]:
-    root = base(institution, course, activity)
-    report = f"{root}{scenario['report'].pk}/"
-    request_id = scenario["report"].learner.requests.order_by("id").first().pk
-    return {
-        "list": root,
-        "detail": report,
-        "data": f"{report}data/",
-        "chart": f"{report}chart.svg",
-        "requests": f"{report}request/",
-        "request": f"{report}request/{request_id}/",
-        "audits": f"{report}audit/",
-        "audit": f"{report}audit/1/",
-        "audit_data": f"{report}audit/1/data/",
-    }
+REPORTS = kw(
+    institution_pk="institution.pk", course_pk="course.pk", activity_pk="configured_activity.pk"
+)
+REPORT = kw(
+    institution_pk="institution.pk",
+    course_pk="course.pk",
+    activity_pk="configured_activity.pk",
+    pk=lambda w: w.scenario["report"].pk,
+)
+UNDER_REPORT = kw(
+    institution_pk="institution.pk",
+    course_pk="course.pk",
+    activity_pk="configured_activity.pk",
+    report_pk=lambda w: w.scenario["report"].pk,
+)
+REQUEST = kw(
+    institution_pk="institution.pk",
+    course_pk="course.pk",
+    activity_pk="configured_activity.pk",
+    report_pk=lambda w: w.scenario["report"].pk,
+    pk=lambda w: w.scenario["report"].learner.requests.order_by("id").first().pk,
+)
+AUDIT = kw(
+    institution_pk="institution.pk",
+    course_pk="course.pk",
+    activity_pk="configured_activity.pk",
+    report_pk=lambda w: w.scenario["report"].pk,
+    instrument_id=1,
+)
 
 
+def reader(name, url_name, kwargs):
+    """A report endpoint: staff read it; learners only where the institution allows."""
+    return Case(name, "get", url_name, INSTITUTION, STAFF, kwargs=kwargs)
+
+
+CASES = [
+    reader("list", "institution-report-list", REPORTS),
+    reader("detail", "institution-report-detail", REPORT),
+    reader("data", "institution-report-data", REPORT),
+    reader("chart", "institution-report-chart", REPORT),
+    reader("export", "institution-report-export", REPORTS),
+    reader("requests", "institution-report-request-list", UNDER_REPORT),
+    reader("request", "institution-report-request-detail", REQUEST),
+    reader("audits", "institution-report-audit-list", UNDER_REPORT),
+    reader("audit", "institution-report-audit-detail", AUDIT),
+    reader("audit_data", "institution-report-audit-data", AUDIT),
+]
 ENDPOINTS = ["list", "detail", "data", "chart", "requests", "request", "audits", "audit"]
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"), [*STAFF.items(), *NOT_READERS.items(), ("learner", 403)]
-)
-def test_report_permission_matrix(
-    api, institution, course, configured_activity, scenario, persona, expected
-):
+@pytest.fixture
+def world(request, scenario):
+    world = Fixtures(request)
+    world.scenario = scenario
+    return world
+
+
+def paths(world) -> dict[str, str]:
+    return {case.name: case.url(world) for case in CASES}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_report_permission_matrix(api, world, persona):
     """Every report endpoint, for each persona (one scenario per persona keeps it quick)."""
-    urls = paths(institution, course, configured_activity, scenario)
     client = api(persona)
-    statuses = {endpoint: client.get(urls[endpoint]).status_code for endpoint in ENDPOINTS}
-    assert statuses == dict.fromkeys(ENDPOINTS, expected)
+    statuses = {case.name: case.call(client, world).status_code for case in CASES}
+    assert statuses == {case.name: case.expected(persona) for case in CASES}
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
-def test_reports_are_read_only(api, institution, course, configured_activity, scenario, method):
-    urls = paths(institution, course, configured_activity, scenario)
+def test_reports_are_read_only(
+    api, institution, course, configured_activity, scenario, world, method
+):
+    urls = paths(world)
     client = api("inst_admin")
     for endpoint in ENDPOINTS:
         response = getattr(client, method)(urls[endpoint], {}, format="json")
@@ -108,12 +145,20 @@ def test_reports_are_read_only(api, institution, course, configured_activity, sc
     ],
 )
 def test_learners_read_their_own_report_when_the_institution_allows(
-    api, institution, course, configured_activity, scenario, report_flag, audit_flag, expected
+    api,
+    institution,
+    course,
+    configured_activity,
+    scenario,
+    world,
+    report_flag,
+    audit_flag,
+    expected,
 ):
     institution.allow_learner_report = report_flag
     institution.allow_learner_audit = audit_flag
     institution.save()
-    urls = paths(institution, course, configured_activity, scenario)
+    urls = paths(world)
     client = api("learner")
     for endpoint, status in expected.items():
         assert client.get(urls[endpoint]).status_code == status, endpoint
@@ -144,9 +189,9 @@ def test_foreign_and_missing_parents_are_404(
 
 
 def test_report_list_and_detail_show_levels_and_explanations(
-    api, institution, course, configured_activity, scenario
+    api, institution, course, configured_activity, scenario, world
 ):
-    urls = paths(institution, course, configured_activity, scenario)
+    urls = paths(world)
     client = api("instructor")
     listed = client.get(urls["list"]).json()
     assert listed["count"] == 2
@@ -178,7 +223,7 @@ def test_report_list_and_detail_show_levels_and_explanations(
     assert "POSITIVE_LEARNER_RESULT_ABOVE_THRESHOLD" in fr["facts"]["positive"]
     plag = next(item for item in detail["detail"] if item["instrument_id"] == 5)
     assert plag["instrument_polarity"] == -1
-    assert detail["chart"].endswith(urls["chart"] + "/")
+    assert detail["chart"].endswith(urls["chart"])
     assert detail["data"].endswith(urls["data"])
 
 
@@ -265,8 +310,8 @@ def test_report_list_costs_a_fixed_number_of_queries(
     assert all(len(row["detail"]) == 2 for row in response.json()["results"])
 
 
-def test_report_requests_and_audits(api, institution, course, configured_activity, scenario):
-    urls = paths(institution, course, configured_activity, scenario)
+def test_report_requests_and_audits(api, institution, course, configured_activity, scenario, world):
+    urls = paths(world)
     client = api("inst_admin")
     requests = client.get(urls["requests"]).json()
     assert requests["count"] == 2
@@ -292,8 +337,10 @@ def test_report_requests_and_audits(api, institution, course, configured_activit
     assert trail_again["providers"] == audit["audit"]["providers"]
 
 
-def test_report_data_summarises_documents(api, institution, course, configured_activity, scenario):
-    data = api("inst_admin").get(paths(institution, course, configured_activity, scenario)["data"])
+def test_report_data_summarises_documents(
+    api, institution, course, configured_activity, scenario, world
+):
+    data = api("inst_admin").get(paths(world)["data"])
     assert data.status_code == 200
     documents = data.json()["documents"]
     assert [doc["instruments"] for doc in documents] == [[1], [5]]
@@ -301,9 +348,9 @@ def test_report_data_summarises_documents(api, institution, course, configured_a
 
 
 def test_chart_is_an_svg_of_the_learner_against_the_activity(
-    api, institution, course, configured_activity, scenario
+    api, institution, course, configured_activity, scenario, world
 ):
-    urls = paths(institution, course, configured_activity, scenario)
+    urls = paths(world)
     response = api("instructor").get(urls["chart"])
     assert response.status_code == 200
     assert response["Content-Type"].startswith("image/svg+xml")
@@ -341,26 +388,35 @@ def test_csv_export_lists_every_report_safely(
 
 
 def vle_base(vle, course, activity) -> str:
-    return f"/api/v2/vle/{vle.pk}/course/{course.pk}/activity/{activity.pk}/report/"
+    return reverse(
+        "vle-report-list",
+        kwargs={"vle_pk": vle.pk, "course_pk": course.pk, "activity_pk": activity.pk},
+    )
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [
-        ("vle", 200),
-        ("other_vle", 404),
-        ("foreign_vle", 404),
-        ("inst_admin", 403),
-        ("global_admin", 403),
-        ("provider", 403),
-        ("learner_token", 403),
-        ("anonymous", 401),
-    ],
+VLE_REPORTS = kw(vle_pk="vle.pk", course_pk="course.pk", activity_pk="configured_activity.pk")
+VLE_REPORT = kw(
+    vle_pk="vle.pk",
+    course_pk="course.pk",
+    activity_pk="configured_activity.pk",
+    pk=lambda w: w.scenario["report"].pk,
 )
-def test_vle_report_matrix(api, vle, course, configured_activity, scenario, persona, expected):
-    root = vle_base(vle, course, configured_activity)
-    assert api(persona).get(root).status_code == expected
-    assert api(persona).get(f"{root}{scenario['report'].pk}/").status_code == expected
+VLE_CASES = [
+    Case("vle list", "get", "vle-report-list", VLE, {"vle"}, kwargs=VLE_REPORTS),
+    Case("vle detail", "get", "vle-report-detail", VLE, {"vle"}, kwargs=VLE_REPORT),
+    Case("vle data", "get", "vle-report-data", VLE, {"vle"}, kwargs=VLE_REPORT),
+    Case("vle chart", "get", "vle-report-chart", VLE, {"vle"}, kwargs=VLE_REPORT),
+]
+VLE_PERSONAS = personas_without(
+    "legal_admin", "send_admin", "data_admin", "instructor", "learner", "member", "foreign_admin"
+)
+
+
+@pytest.mark.parametrize("persona", VLE_PERSONAS)
+def test_vle_report_matrix(api, world, persona):
+    client = api(persona)
+    statuses = {case.name: case.call(client, world).status_code for case in VLE_CASES}
+    assert statuses == {case.name: case.expected(persona) for case in VLE_CASES}
 
 
 def test_vle_reads_reports_with_explanations(
@@ -383,30 +439,37 @@ def test_vle_reads_reports_with_explanations(
 
 
 def enrolment_url(institution, learner) -> str:
-    return f"/api/v2/institution/{institution.pk}/learner/{learner.pk}/enrolment/"
+    return reverse(
+        "institution-learner-enrolment",
+        kwargs={"institution_pk": institution.pk, "learner_pk": learner.pk},
+    )
 
 
-@pytest.mark.parametrize(
-    ("persona", "get", "delete"),
-    [
-        ("anonymous", 401, 401),
-        ("global_admin", 200, 403),
-        ("inst_admin", 200, 403),
-        ("legal_admin", 200, 403),
-        ("send_admin", 200, 403),
-        ("data_admin", 200, 200),
-        ("instructor", 200, 403),
-        ("learner", 200, 403),
-        ("member", 403, 403),
-        ("foreign_admin", 404, 404),
-        ("vle", 403, 403),
-        ("provider", 403, 403),
-    ],
-)
-def test_enrolment_status_matrix(api, institution, consenting_learner, persona, get, delete):
-    url = enrolment_url(institution, consenting_learner)
-    assert api(persona).get(url).status_code == get
-    assert api(persona).delete(url).status_code == delete
+ENROLMENT = kw(institution_pk="institution.pk", learner_pk="consenting_learner.pk")
+ENROLMENT_CASES = [
+    Case(
+        "enrolment status",
+        "get",
+        "institution-learner-enrolment",
+        INSTITUTION,
+        {*STAFF, "legal_admin", "send_admin", "learner"},
+        kwargs=ENROLMENT,
+    ),
+    Case(
+        "enrolment prune",
+        "delete",
+        "institution-learner-enrolment",
+        INSTITUTION,
+        {"data_admin"},
+        kwargs=ENROLMENT,
+    ),
+]
+ENROLMENT_PERSONAS = personas_without("other_vle", "foreign_vle", "learner_token")
+
+
+@pytest.mark.parametrize(("case", "persona"), params(ENROLMENT_CASES, ENROLMENT_PERSONAS))
+def test_enrolment_status_matrix(request, api, case, persona):
+    check(case, persona, api(persona), Fixtures(request))
 
 
 def test_enrolment_status_and_missing_enrolments(

@@ -2,326 +2,382 @@
 
 Own-institution personas get the status of their role; a user of another institution gets
 404 for anything under our institution; anonymous callers 401; VLE, provider and learner
-tokens 403 (not for this kind of caller)."""
-
-from dataclasses import dataclass, field
-from types import SimpleNamespace
-from typing import Any
+tokens 403 (not for this kind of caller). The rule is `tests.matrix`'s."""
 
 import pytest
 
 from tests.conftest import PERSONAS
-from tests.vle_institution.conftest import ADMIN_INSTRUMENTS, Urls
+from tests.matrix import GLOBAL, INSTITUTION, Case, Fixtures, check, kw, params
 from vle.models import Instrument
 
 GA, IA, LG, SD, DT = "global_admin", "inst_admin", "legal_admin", "send_admin", "data_admin"
 IN, LN, MB = "instructor", "learner", "member"
 INSIDERS = {GA, IA, LG, SD, DT, IN, LN, MB}
-WRONG_KIND = {"vle", "other_vle", "foreign_vle", "provider", "learner_token"}
+
+I = "institution.pk"  # noqa: E741
+OURS = kw(institution_pk=I)
+OTHER_VLE = kw(institution_pk=I, pk="other_vle.pk")
+COURSE = kw(institution_pk=I, course_pk="course.pk")
+GROUP = kw(institution_pk=I, group_pk="group.pk")
+GROUP_COURSE = kw(institution_pk=I, group_pk="group.pk", pk="course.pk")
+INSTRUCTOR = kw(institution_pk=I, course_pk="course.pk", pk="enrolled_instructor.pk")
+LEARNER = kw(institution_pk=I, course_pk="course.pk", pk="enrolled_learner.pk")
+ACTIVITY = kw(institution_pk=I, course_pk="course.pk", pk="activity.pk")
+ACTIVITY_INSTRUMENTS = kw(institution_pk=I, course_pk="course.pk", activity_pk="activity.pk")
+FACE_ROW = kw(institution_pk=I, course_pk="course.pk", activity_pk="activity.pk", pk="face_row.pk")
+SPARE_INSTRUMENT = kw(pk="spare_instrument.pk")
+WRITES = (("put", "update"), ("patch", "patch"))  # the same body serves both
 
 
-@dataclass
-class Case:
-    name: str
-    method: str
-    url: Any  # (world) -> str
-    ok: int
-    allowed: set[str]
-    body: Any = None  # (world) -> dict
-    hidden: set[str] = field(default_factory=set)  # insiders who get 404 instead of 403
-    foreign: int = 404
-
-    def expected(self, persona: str) -> int:
-        if persona == "anonymous":
-            return 401
-        if persona in WRONG_KIND:
-            return 403
-        if persona == "foreign_admin":
-            return self.foreign
-        if persona in self.allowed:
-            return self.ok
-        return 404 if persona in self.hidden else 403
+def inst(name, method, url_name, ok, allowed, body=None, **values):
+    """A case under our institution."""
+    return Case(name, method, url_name, INSTITUTION, allowed, ok, body=body, **values)
 
 
-def u(world) -> Urls:
-    return world.urls
+def admin(name, method, url_name, ok, body=None, **values):
+    """The global-admin instrument catalogue: no institution in the URL, so outsiders get 403."""
+    return Case(name, method, url_name, GLOBAL, {GA}, ok, body=body, **values)
 
 
 CASES = [
     # §2 VLEs
-    Case("vle-list", "get", lambda w: u(w).vle(), 200, {GA, IA}),
-    Case("vle-read", "get", lambda w: u(w).vle(w.other_vle.pk), 200, {GA, IA}),
-    Case(
+    inst("vle-list", "get", "institution-vle-list", 200, {GA, IA}, kwargs=OURS),
+    inst("vle-read", "get", "institution-vle-detail", 200, {GA, IA}, kwargs=OTHER_VLE),
+    inst(
         "vle-create",
         "post",
-        lambda w: u(w).vle(),
+        "institution-vle-list",
         201,
         {GA, IA},
         lambda w: {"type": 0, "name": "n"},
+        kwargs=OURS,
     ),
-    Case(
+    inst(
         "vle-update",
         "put",
-        lambda w: u(w).vle(w.other_vle.pk),
+        "institution-vle-detail",
         200,
         {GA, IA},
         lambda w: {"type": 0, "name": "renamed"},
+        kwargs=OTHER_VLE,
     ),
-    Case(
+    inst(
         "vle-patch",
         "patch",
-        lambda w: u(w).vle(w.other_vle.pk),
+        "institution-vle-detail",
         200,
         {GA, IA},
         lambda w: {"url": "https://moodle.example.org"},
+        kwargs=OTHER_VLE,
     ),
-    Case("vle-delete", "delete", lambda w: u(w).vle(w.other_vle.pk), 204, {GA, IA}),
-    Case(
-        "vle-credentials", "post", lambda w: u(w).vle(w.other_vle.pk, "credentials"), 201, {GA, IA}
-    ),
+    inst("vle-delete", "delete", "institution-vle-detail", 204, {GA, IA}, kwargs=OTHER_VLE),
+    inst("vle-credentials", "post", "institution-vle-credentials", 201, {GA, IA}, kwargs=OTHER_VLE),
     # §3 Courses
-    Case("course-list", "get", lambda w: u(w).course(), 200, INSIDERS),
-    Case(
+    inst("course-list", "get", "institution-course-list", 200, INSIDERS, kwargs=OURS),
+    inst(
         "course-read",
         "get",
-        lambda w: u(w).course(w.course.pk),
+        "institution-course-detail",
         200,
         {GA, IA, DT, IN, LN},
-        hidden={LG, SD, MB},
+        kwargs=kw(institution_pk=I, pk="course.pk"),
+        overrides={LG: 404, SD: 404, MB: 404},  # courses they cannot see
     ),
-    Case("course-delete", "delete", lambda w: u(w).course(w.course.pk), 204, {IA, DT}),
+    inst(
+        "course-delete",
+        "delete",
+        "institution-course-detail",
+        204,
+        {IA, DT},
+        kwargs=kw(institution_pk=I, pk="course.pk"),
+    ),
     # §5 Group courses
-    Case("group-course-list", "get", lambda w: u(w).group_course(w.group.pk), 200, INSIDERS),
-    Case(
+    inst("group-course-list", "get", "institution-group-course-list", 200, INSIDERS, kwargs=GROUP),
+    inst(
         "group-course-read",
         "get",
-        lambda w: u(w).group_course(w.group.pk, w.course.pk),
+        "institution-group-course-detail",
         200,
         INSIDERS,
+        kwargs=GROUP_COURSE,
     ),
-    Case(
+    inst(
         "group-course-create",
         "post",
-        lambda w: u(w).group_course(w.group.pk),
+        "institution-group-course-list",
         201,
         {IA},
         lambda w: {"id": w.course.pk},
+        kwargs=GROUP,
     ),
-    Case(
-        "group-course-update",
-        "put",
-        lambda w: u(w).group_course(w.group.pk, w.course.pk),
-        200,
-        {IA},
-        lambda w: {"id": w.course.pk},
+    *(
+        inst(
+            f"group-course-{name}",
+            method,
+            "institution-group-course-detail",
+            200,
+            {IA},
+            lambda w: {"id": w.course.pk},
+            kwargs=GROUP_COURSE,
+        )
+        for method, name in WRITES
     ),
-    Case(
+    inst(
         "group-course-delete",
         "delete",
-        lambda w: u(w).group_course(w.group.pk, w.course.pk),
+        "institution-group-course-detail",
         204,
         {IA},
+        kwargs=GROUP_COURSE,
     ),
     # §8 Instruments
-    Case("instrument-list", "get", lambda w: u(w).instrument(), 200, INSIDERS),
-    Case("instrument-read", "get", lambda w: u(w).instrument(1), 200, INSIDERS),
+    inst("instrument-list", "get", "institution-instrument-list", 200, INSIDERS, kwargs=OURS),
+    inst(
+        "instrument-read",
+        "get",
+        "institution-instrument-detail",
+        200,
+        INSIDERS,
+        kwargs=kw(institution_pk=I, pk=1),
+    ),
     # §15 Course instructors
-    Case(
+    inst(
         "instructor-list",
         "get",
-        lambda w: u(w).instructor(w.course.pk),
+        "institution-course-instructor-list",
         200,
         {GA, IA, LG, DT, IN, LN},
+        kwargs=COURSE,
     ),
-    Case(
+    inst(
         "instructor-read",
         "get",
-        lambda w: u(w).instructor(w.course.pk, w.enrolled_instructor.pk),
+        "institution-course-instructor-detail",
         200,
         {GA, IA, LG, DT, IN, LN},
+        kwargs=INSTRUCTOR,
     ),
-    Case(
+    inst(
         "instructor-create",
         "post",
-        lambda w: u(w).instructor(w.course.pk),
+        "institution-course-instructor-list",
         201,
         {IA, IN},
         lambda w: {"uid": w.spare_instructor.institution_user.uid},
+        kwargs=COURSE,
     ),
-    Case(
-        "instructor-update",
-        "put",
-        lambda w: u(w).instructor(w.course.pk, w.enrolled_instructor.pk),
-        200,
-        {IA, IN},
-        lambda w: {"uid": w.enrolled_instructor.institution_user.uid},
+    *(
+        inst(
+            f"instructor-{name}",
+            method,
+            "institution-course-instructor-detail",
+            200,
+            {IA, IN},
+            lambda w: {"uid": w.enrolled_instructor.institution_user.uid},
+            kwargs=INSTRUCTOR,
+        )
+        for method, name in WRITES
     ),
-    Case(
+    inst(
         "instructor-delete",
         "delete",
-        lambda w: u(w).instructor(w.course.pk, w.enrolled_instructor.pk),
+        "institution-course-instructor-detail",
         204,
         {IA, IN},
+        kwargs=INSTRUCTOR,
     ),
     # §16 Course learners
-    Case("learner-list", "get", lambda w: u(w).learner(w.course.pk), 200, {GA, IA, DT, IN, LN}),
-    Case(
-        "learner-read-own-row",
+    inst(
+        "learner-list",
         "get",
-        lambda w: u(w).learner(w.course.pk, w.learner_row.pk),
+        "institution-course-learner-list",
         200,
         {GA, IA, DT, IN, LN},
+        kwargs=COURSE,
     ),
-    Case(
+    inst(
+        "learner-read-own-row",
+        "get",
+        "institution-course-learner-detail",
+        200,
+        {GA, IA, DT, IN, LN},
+        kwargs=kw(institution_pk=I, course_pk="course.pk", pk="learner_row.pk"),
+    ),
+    inst(
         "learner-create",
         "post",
-        lambda w: u(w).learner(w.course.pk),
+        "institution-course-learner-list",
         201,
         {IA, IN},
         lambda w: {"uid": w.spare_learner.institution_user.uid},
+        kwargs=COURSE,
     ),
-    Case(
-        "learner-update",
-        "put",
-        lambda w: u(w).learner(w.course.pk, w.enrolled_learner.pk),
-        200,
-        {IA, IN},
-        lambda w: {"uid": w.enrolled_learner.institution_user.uid},
+    *(
+        inst(
+            f"learner-{name}",
+            method,
+            "institution-course-learner-detail",
+            200,
+            {IA, IN},
+            lambda w: {"uid": w.enrolled_learner.institution_user.uid},
+            kwargs=LEARNER,
+        )
+        for method, name in WRITES
     ),
-    Case(
+    inst(
         "learner-delete",
         "delete",
-        lambda w: u(w).learner(w.course.pk, w.enrolled_learner.pk),
+        "institution-course-learner-detail",
         204,
         {IA, IN},
+        kwargs=LEARNER,
     ),
     # §17 Activities
-    Case("activity-list", "get", lambda w: u(w).activity(w.course.pk), 200, {GA, IA, IN, LN}),
-    Case(
-        "activity-read",
+    inst(
+        "activity-list",
         "get",
-        lambda w: u(w).activity(w.course.pk, w.activity.pk),
+        "institution-course-activity-list",
         200,
         {GA, IA, IN, LN},
+        kwargs=COURSE,
     ),
-    Case(
+    inst(
+        "activity-read",
+        "get",
+        "institution-course-activity-detail",
+        200,
+        {GA, IA, IN, LN},
+        kwargs=ACTIVITY,
+    ),
+    inst(
         "activity-create",
         "post",
-        lambda w: u(w).activity(w.course.pk),
+        "institution-course-activity-list",
         201,
         {IA, IN},
         lambda w: {"vle_activity_type": "quiz", "vle_activity_id": "matrix"},
+        kwargs=COURSE,
     ),
-    Case(
+    inst(
         "activity-update",
         "put",
-        lambda w: u(w).activity(w.course.pk, w.activity.pk),
+        "institution-course-activity-detail",
         200,
         {IA, IN},
         lambda w: {"enabled": True},
+        kwargs=ACTIVITY,
     ),
-    Case(
+    inst(
         "activity-patch",
         "patch",
-        lambda w: u(w).activity(w.course.pk, w.activity.pk),
+        "institution-course-activity-detail",
         200,
         {IA, IN},
         lambda w: {"conf": "x"},
+        kwargs=ACTIVITY,
     ),
-    Case(
+    inst(
         "activity-delete",
         "delete",
-        lambda w: u(w).activity(w.course.pk, w.activity.pk),
+        "institution-course-activity-detail",
         204,
         {IA, IN},
+        kwargs=ACTIVITY,
     ),
     # §18 Activity instruments
-    Case(
+    inst(
         "activity-instrument-list",
         "get",
-        lambda w: u(w).activity_instrument(w.course.pk, w.activity.pk),
+        "institution-course-activity-instrument-list",
         200,
         {GA, IA, IN, LN},
+        kwargs=ACTIVITY_INSTRUMENTS,
     ),
-    Case(
+    inst(
         "activity-instrument-read",
         "get",
-        lambda w: u(w).activity_instrument(w.course.pk, w.activity.pk, w.face_row.pk),
+        "institution-course-activity-instrument-detail",
         200,
         {GA, IA, IN, LN},
+        kwargs=FACE_ROW,
     ),
-    Case(
+    inst(
         "activity-instrument-create",
         "post",
-        lambda w: u(w).activity_instrument(w.course.pk, w.activity.pk),
+        "institution-course-activity-instrument-list",
         201,
         {IA, IN},
         lambda w: {"instrument_id": 2, "active": True},
+        kwargs=ACTIVITY_INSTRUMENTS,
     ),
-    Case(
+    inst(
         "activity-instrument-update",
         "put",
-        lambda w: u(w).activity_instrument(w.course.pk, w.activity.pk, w.face_row.pk),
+        "institution-course-activity-instrument-detail",
         200,
         {IA, IN},
         lambda w: {"instrument_id": 1, "active": False},
+        kwargs=FACE_ROW,
     ),
-    Case(
+    inst(
         "activity-instrument-patch",
         "patch",
-        lambda w: u(w).activity_instrument(w.course.pk, w.activity.pk, w.face_row.pk),
+        "institution-course-activity-instrument-detail",
         200,
         {IA, IN},
         lambda w: {"active": False},
+        kwargs=FACE_ROW,
     ),
-    Case(
+    inst(
         "activity-instrument-delete",
         "delete",
-        lambda w: u(w).activity_instrument(w.course.pk, w.activity.pk, w.face_row.pk),
+        "institution-course-activity-instrument-detail",
         204,
         {IA, IN},
+        kwargs=FACE_ROW,
     ),
     # A user's activities (the learner persona's)
-    Case(
+    inst(
         "user-activities",
         "get",
-        lambda w: u(w).user_activities(w.learner_row.pk),
+        "institution-user-activities-list",
         200,
         {GA, IA, LG, DT, LN},
+        kwargs=kw(institution_pk=I, user_pk="learner_row.pk"),
     ),
-    # Global-admin instrument catalogue: no institution in the URL, so outsiders get 403.
-    Case("admin-instrument-list", "get", lambda w: ADMIN_INSTRUMENTS, 200, {GA}, foreign=403),
-    Case(
-        "admin-instrument-read", "get", lambda w: f"{ADMIN_INSTRUMENTS}1/", 200, {GA}, foreign=403
-    ),
-    Case(
+    # Global-admin instrument catalogue
+    admin("admin-instrument-list", "get", "admin-instrument-list", 200),
+    admin("admin-instrument-read", "get", "admin-instrument-detail", 200, kwargs=kw(pk=1)),
+    admin(
         "admin-instrument-create",
         "post",
-        lambda w: ADMIN_INSTRUMENTS,
+        "admin-instrument-list",
         201,
-        {GA},
         lambda w: {"name": "New", "acronym": "new", "queue": "tesla_new"},
-        foreign=403,
     ),
-    Case(
+    admin(
+        "admin-instrument-put",
+        "put",
+        "admin-instrument-detail",
+        200,
+        lambda w: {"name": "Spare", "acronym": "spare", "queue": "tesla_spare", "enabled": True},
+        kwargs=SPARE_INSTRUMENT,
+    ),
+    admin(
         "admin-instrument-update",
         "patch",
-        lambda w: f"{ADMIN_INSTRUMENTS}{w.spare_instrument.pk}/",
+        "admin-instrument-detail",
         200,
-        {GA},
         lambda w: {"enabled": True},
-        foreign=403,
+        kwargs=SPARE_INSTRUMENT,
     ),
-    Case(
-        "admin-instrument-delete",
-        "delete",
-        lambda w: f"{ADMIN_INSTRUMENTS}{w.spare_instrument.pk}/",
-        204,
-        {GA},
-        foreign=403,
+    admin(
+        "admin-instrument-delete", "delete", "admin-instrument-detail", 204, kwargs=SPARE_INSTRUMENT
     ),
 ]
 
+
+# What every case finds in place (a case reads the rest lazily).
 WORLD = [
     "institution",
     "course",
@@ -334,22 +390,19 @@ WORLD = [
     "spare_learner",
     "face_row",
     "spare_instrument",
-    "urls",
 ]
 
 
 @pytest.fixture
-def world(request):
-    values = {name: request.getfixturevalue(name) for name in WORLD}
-    values["learner_row"] = request.getfixturevalue("learner").institution_user.learner
+def world(request, learner):
+    world = Fixtures(request)
+    for name in WORLD:
+        request.getfixturevalue(name)
+    world.learner_row = learner.institution_user.learner
     Instrument.objects.filter(pk=1).update(enabled=True)
-    return SimpleNamespace(**values)
+    return world
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+@pytest.mark.parametrize(("case", "persona"), params(CASES, PERSONAS))
 def test_permission_matrix(case, persona, api, world):
-    client = api(persona)
-    body = case.body(world) if case.body else None
-    response = getattr(client, case.method)(case.url(world), body, format="json")
-    assert response.status_code == case.expected(persona), response.content
+    check(case, persona, api(persona), world)
