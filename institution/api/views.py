@@ -168,11 +168,6 @@ class InstitutionAPIViewSet(TeslaViewSet):
     filter_backends = FILTER_BACKENDS
     ordering_aliases: dict[str, str] = {}
 
-    def roles(self) -> set[str]:
-        if not hasattr(self, "_roles"):
-            self._roles = self.caller_roles()
-        return self._roles
-
     def caller_pk(self) -> int | None:
         """The id of the person calling (user id, or the learner's for learner tokens)."""
         user = self.request.user
@@ -183,7 +178,7 @@ class InstitutionAPIViewSet(TeslaViewSet):
     def check_person_edit(self, member: InstitutionUser | None, changes: dict) -> None:
         """Admin flags are granted by institution admins only, and people holding more power
         than the caller (institution admins, global admins) are edited by their peers only."""
-        roles = self.roles()
+        roles = self.caller_roles()
         if GLOBAL_ADMIN in roles:
             return
         if member is not None and member.user.is_staff:

@@ -85,7 +85,7 @@ def course_service_exception_handler(exc, context):
     return response
 
 
-# The token scopes a view asks for, which act as the caller's roles (see `caller_roles`).
+# The token scopes a view asks for, which act as the caller's roles (see `principal_roles`).
 READ, WRITE, DELETE = "read", "write", "delete"
 # HTTP method -> the action a view answers it with (`CourseServiceView.route`).
 ACTIONS = {"get": "retrieve", "post": "create", "put": "update", "delete": "destroy"}
@@ -127,7 +127,7 @@ class CourseServiceView(TeslaViewSet):
         actions = {method: action for method, action in ACTIONS.items() if hasattr(cls, action)}
         return cls.as_view(actions, **initkwargs)
 
-    def caller_roles(self) -> set[str]:
+    def principal_roles(self) -> set[str]:
         """The scopes the caller's credentials hold."""
         grant = self.request.auth if isinstance(self.request.auth, Grant) else Grant()
         return {access for access in SCOPES if grant.allows(access)}
