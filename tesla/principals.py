@@ -96,16 +96,22 @@ def _module_principal(kind: str, model: type[Model], pk: int, related: tuple[str
     return ModulePrincipal(kind=kind, module=module) if module else None
 
 
+class TokenPrincipal:
+    """What Django and DRF ask of `request.user`, for a caller that is not a `User`: signed in,
+    active, never staff."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_staff = False
+    is_active = True
+
+
 @dataclass
-class ModulePrincipal:
+class ModulePrincipal(TokenPrincipal):
     """A VLE or a provider authenticated with its token."""
 
     kind: str
     module: Model
-    is_authenticated: bool = True
-    is_anonymous: bool = False
-    is_staff: bool = False
-    is_active: bool = True
 
     @property
     def pk(self) -> int:
@@ -116,16 +122,12 @@ class ModulePrincipal:
 
 
 @dataclass
-class LearnerPrincipal:
+class LearnerPrincipal(TokenPrincipal):
     """A learner acting through an assessment-session or launcher token."""
 
     learner: Model
     claims: dict = field(default_factory=dict)
     kind: str = "learner"
-    is_authenticated: bool = True
-    is_anonymous: bool = False
-    is_staff: bool = False
-    is_active: bool = True
 
     @property
     def pk(self) -> int:
