@@ -16,6 +16,7 @@ from institution.models import (
 from tesla.db import json_datetime, json_rows, json_value
 from tesla.permissions import GLOBAL_ADMIN
 from tesla.principals import institution_user_of, is_global_admin, kind_of
+from tesla.services import NOT_GIVEN
 
 
 def institutions_visible_to(request, parents=None) -> QuerySet[Institution]:
@@ -90,17 +91,13 @@ def consent_status(consent: InformedConsent, current: InformedConsent | None, no
     return "NOT_VALID"
 
 
-# Passed as `current` when the caller has not looked the current consent up yet.
-LOOK_UP: Any = object()
-
-
-def learner_ic_status(learner: Learner, current=LOOK_UP, now=None) -> str:
+def learner_ic_status(learner: Learner, current: Any = NOT_GIVEN, now=None) -> str:
     """VALID_EXTERNAL when the institution handles consent itself; NOT_VALID_REJECTED after a
     rejection; NOT_VALID_MISSING without consent; else the status of the accepted version.
     Callers treat anything starting with VALID as consented.
 
     `current` is the institution's current consent (None when it has none); lists look it up
-    once and pass it, to avoid one query per learner."""
+    once and pass it, to avoid one query per learner. Left `NOT_GIVEN`, it is looked up."""
     institution = learner.institution_user.institution
     if institution.external_ic:
         return "VALID_EXTERNAL"
@@ -109,7 +106,7 @@ def learner_ic_status(learner: Learner, current=LOOK_UP, now=None) -> str:
     consent = learner.consent
     if consent is None:
         return "NOT_VALID_MISSING"
-    if current is LOOK_UP:
+    if current is NOT_GIVEN:
         current = current_informed_consent(institution.pk, now)
     return consent_status(consent, current, now)
 
@@ -118,8 +115,8 @@ def _send_assignments(learner: Learner) -> list[tuple]:
     """(expires_at, category data) of each of the learner's SEND assignments: from the
     `send_rows` annotation of `with_learner_details` when present, else from
     `learner.send_assignments` (prefetch it with its category for lists)."""
-    rows = getattr(learner, "send_rows", LOOK_UP)
-    if rows is LOOK_UP:
+    rows = getattr(learner, "send_rows", NOT_GIVEN)
+    if rows is NOT_GIVEN:
         return [
             (assignment.expires_at, assignment.category.data)
             for assignment in learner.send_assignments.all()

@@ -36,7 +36,6 @@ from institution.models import (
     User,
 )
 from institution.selectors import (
-    LOOK_UP,
     consent_status,
     learner_ic_status,
     learner_send,
@@ -48,6 +47,7 @@ from tesla.serializers import (
     TeslaModelSerializer,
     iso_datetime,
 )
+from tesla.services import NOT_GIVEN
 from tesla.signing import signed_file_url
 
 SET_BY_SERVER = "Set by the server; a value sent here is ignored."
@@ -583,7 +583,7 @@ class InstitutionLearnerSerializer(PlainRepresentation, _PersonSerializer):
         return learner_send(learner)
 
     def get_ic_status(self, learner) -> str:
-        return learner_ic_status(learner, self.context.get("current_consent", LOOK_UP))
+        return learner_ic_status(learner, self.context.get("current_consent", NOT_GIVEN))
 
     def represent(self, learner) -> dict:
         member = learner.institution_user
@@ -608,7 +608,7 @@ class InstitutionLearnerSerializer(PlainRepresentation, _PersonSerializer):
             "send": learner_send(learner, self.now),
             "email": user.email,
             "ic_status": learner_ic_status(
-                learner, self.context.get("current_consent", LOOK_UP), self.now
+                learner, self.context.get("current_consent", NOT_GIVEN), self.now
             ),
             "login_allowed": member.login_allowed,
             "first_name": user.first_name,
