@@ -52,24 +52,23 @@ VLE_PARENT = Parent("vle", "vle_pk", vles_of_caller, known=caller_module("vle"))
 def _with_enabled_flag(courses: QuerySet[Course]) -> QuerySet[Course]:
     """Courses with `has_enabled_activity`, the `enabled` of their representation (also where
     they are nested as an activity's parent)."""
-    return courses.annotate(
-        has_enabled_activity=Exists(Activity.objects.filter(course_id=OuterRef("pk"), enabled=True))
-    )
+    return courses.annotate(has_enabled_activity=HAS_ENABLED_ACTIVITY)
+
+
+# Built once (annotate() resolves a copy of it for each query), not on every request.
+HAS_ENABLED_ACTIVITY = Exists(Activity.objects.filter(course_id=OuterRef("pk"), enabled=True))
 
 
 COURSE_PARENT = Parent(
     "course",
     "course_pk",
-    lambda request, p: _with_enabled_flag(
-        Course.objects.filter(vle=p["vle"]).select_related("vle__institution")
-    ),
+    # Through the VLE's related manager: each course's `vle` is the VLE already loaded.
+    lambda request, p: _with_enabled_flag(p["vle"].courses.all()),
 )
 ACTIVITY_PARENT = Parent(
     "activity",
     "activity_pk",
-    lambda request, p: Activity.objects.filter(vle=p["vle"], course=p["course"]).select_related(
-        "course__vle__institution"
-    ),
+    lambda request, p: p["course"].activities.filter(vle=p["vle"]),
 )
 VLE_PARENTS = (VLE_PARENT,)
 COURSE_PARENTS = (VLE_PARENT, COURSE_PARENT)
