@@ -1,5 +1,6 @@
 """Serve every API path as real clients spell it, without redirects."""
 
+import functools
 import re
 
 from django.conf import settings
@@ -61,11 +62,19 @@ class TolerantPathMiddleware:
 
     @staticmethod
     def _resolves(path: str) -> bool:
-        try:
-            get_resolver().resolve(path)
-        except Resolver404:
-            return False
-        return True
+        return path_resolves(settings.ROOT_URLCONF, path)
+
+
+@functools.lru_cache(maxsize=4096)
+def path_resolves(urlconf: str, path: str) -> bool:
+    """Whether `path` matches a URL pattern. Remembered per process (it depends on the code
+    alone), so that a request whose path is spelled right is resolved once, by Django, not
+    twice: the plugins' lookups repeat a few paths (the query string is not part of it)."""
+    try:
+        get_resolver(urlconf).resolve(path)
+    except Resolver404:
+        return False
+    return True
 
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)

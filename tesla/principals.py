@@ -11,6 +11,8 @@ from typing import Any
 from django.db.models import Model
 from django.utils.crypto import salted_hmac
 
+from tesla.precompiled import row_by_pk
+
 # token type -> function(pk, claims) returning the principal, or None when it no longer exists
 PRINCIPAL_RESOLVERS: dict[str, Callable[[Any, dict], Any]] = {}
 # module kind ("vle", "provider") -> the credentialed model
@@ -92,7 +94,8 @@ def module_authenticate(
 
 
 def _module_principal(kind: str, model: type[Model], pk: int, related: tuple[str, ...]):
-    module = model._default_manager.select_related(*related).filter(pk=pk).first()
+    # Every request loads its module: the SQL is compiled once, not per request.
+    module = row_by_pk(model, pk, related=related)
     return ModulePrincipal(kind=kind, module=module) if module else None
 
 

@@ -73,28 +73,28 @@ def vles_of_caller(request, parents=None) -> QuerySet[VLE]:
     )
 
 
+# Built once (annotate() resolves a copy of it for each query), not on every request.
+HAS_ENABLED_ACTIVITY = Exists(Activity.objects.filter(course_id=OuterRef("pk"), enabled=True))
+
+
 def with_enabled_flag(courses: QuerySet[Course]) -> QuerySet[Course]:
     """Courses with `has_enabled_activity`, the `enabled` of their representation (also where
     they are nested as an activity's parent)."""
-    return courses.annotate(
-        has_enabled_activity=Exists(Activity.objects.filter(course_id=OuterRef("pk"), enabled=True))
-    )
+    return courses.annotate(has_enabled_activity=HAS_ENABLED_ACTIVITY)
 
 
 VLE_PARENT = Parent("vle", "vle_pk", vles_of_caller, known=caller_module("vle"))
+# Through the VLE's related managers: each course's `vle` is the VLE the token loaded (with its
+# institution), and each activity's course the course found, so nothing is joined again.
 VLE_COURSE = Parent(
     "course",
     "course_pk",
-    lambda request, p: with_enabled_flag(
-        Course.objects.filter(vle=p["vle"]).select_related("vle__institution")
-    ),
+    lambda request, p: with_enabled_flag(p["vle"].courses.all()),
 )
 VLE_ACTIVITY = Parent(
     "activity",
     "activity_pk",
-    lambda request, p: Activity.objects.filter(vle=p["vle"], course=p["course"]).select_related(
-        "course__vle__institution"
-    ),
+    lambda request, p: p["course"].activities.filter(vle=p["vle"]),
 )
 
 VLE_PARENTS = (VLE_PARENT,)
