@@ -1,5 +1,6 @@
 """Reads about institutions and their users that need more than a filter."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -69,11 +70,33 @@ def ui_routes_for(user) -> list[str]:
     return sorted(dict.fromkeys(routes))
 
 
-def current_informed_consent(institution_id: int, now=None):
-    """The institution's current consent: the highest version already valid, or None."""
-    now = now or timezone.now()
-    valid = InformedConsent.objects.filter(institution_id=institution_id, valid_from__lte=now)
+def valid_informed_consents(now=None) -> QuerySet[InformedConsent]:
+    """Consent versions already valid (of every institution: filter by institution)."""
+    return InformedConsent.objects.filter(valid_from__lte=now or timezone.now())
+
+
+def current_of(valid: Iterable[InformedConsent]) -> InformedConsent | None:
+    """The current consent among an institution's valid versions: the highest version."""
     return max(valid, key=lambda consent: consent.version_key, default=None)
+
+
+def consents_from_rows(rows, institution_id: int) -> list[InformedConsent]:
+    """Consent versions read as JSON rows (`{id, version, valid_from}`, see `tesla.db.json_rows`)
+    along with another query."""
+    return [
+        InformedConsent(
+            id=row["id"],
+            institution_id=institution_id,
+            version=row["version"],
+            valid_from=json_datetime(row["valid_from"]),
+        )
+        for row in json_value(rows) or []
+    ]
+
+
+def current_informed_consent(institution_id: int, now=None) -> InformedConsent | None:
+    """The institution's current consent: the highest version already valid, or None."""
+    return current_of(valid_informed_consents(now).filter(institution_id=institution_id))
 
 
 def consent_status(consent: InformedConsent, current: InformedConsent | None, now=None) -> str:

@@ -13,6 +13,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from institution.models import CourseGroup
 from institution.parents import INSTITUTION
+from institution.selectors import valid_informed_consents
+from tesla.db import json_rows
 from tesla.permissions import COURSE_INSTRUCTOR, COURSE_LEARNER
 from tesla.principals import caller_module, institution_user_of, module_of
 from tesla.viewsets import Parent
@@ -97,8 +99,32 @@ VLE_ACTIVITY = Parent(
     lambda request, p: p["course"].activities.filter(vle=p["vle"]),
 )
 
+
+def with_valid_consents(courses: QuerySet[Course]) -> QuerySet[Course]:
+    """Courses with `valid_consents`: their institution's consent versions already valid, as
+    JSON rows, so a list that judges each learner's consent against the current version needs
+    no query of its own for it (`CurrentConsentContext`)."""
+    return courses.annotate(
+        valid_consents=json_rows(
+            valid_informed_consents(),
+            "institution__vles__courses",
+            id="id",
+            version="version",
+            valid_from="valid_from",
+        )
+    )
+
+
+VLE_COURSE_WITH_CONSENTS = Parent(
+    "course",
+    "course_pk",
+    lambda request, p: with_valid_consents(VLE_COURSE.queryset(request, p)),
+)
+
 VLE_PARENTS = (VLE_PARENT,)
 COURSE_PARENTS = (VLE_PARENT, VLE_COURSE)
+# The course's learners: the course comes with its institution's valid consent versions.
+COURSE_LEARNER_PARENTS = (VLE_PARENT, VLE_COURSE_WITH_CONSENTS)
 ACTIVITY_PARENTS = (VLE_PARENT, VLE_COURSE, VLE_ACTIVITY)
 
 # Global admin tree --------------------------------------------------------------------------

@@ -60,7 +60,9 @@ from institution.models import (
 )
 from institution.parents import IC_PARENTS, INSTITUTION_PARENTS, LEARNER_PARENTS
 from institution.selectors import (
+    consents_from_rows,
     current_informed_consent,
+    current_of,
     institutions_visible_to,
     learners_of,
 )
@@ -112,6 +114,7 @@ from tesla.permissions import (
     SEND,
 )
 from tesla.principals import kind_of
+from tesla.services import NOT_GIVEN
 from tesla.viewsets import TeslaModelViewSet, TeslaViewSet
 
 
@@ -130,6 +133,10 @@ class CurrentConsentContext:
 
     @cached_property
     def current_consent(self):
+        course = {} if self.schema_only() else self.parents.get("course")
+        rows = getattr(course, "valid_consents", NOT_GIVEN)
+        if rows is not NOT_GIVEN:  # read with the course (`vle.parents.with_valid_consents`)
+            return current_of(consents_from_rows(rows, self.consent_institution_id()))
         return current_informed_consent(self.consent_institution_id())
 
     def get_serializer_context(self):

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from tesla.filters import FilterBackend
 from tesla.precompiled import row_by_pk
 from tests import factories
-from vle.api.vle_views import VLECourseFilter
+from vle.filters import VLECourseFilter
 from vle.models import VLE
 
 

@@ -32,6 +32,7 @@ from vle.api.views import course_people
 from vle.models import Activity, ActivityInstrument, Course, Instrument, Launcher
 from vle.parents import (
     ACTIVITY_PARENTS,
+    COURSE_LEARNER_PARENTS,
     COURSE_PARENTS,
     VLE_PARENTS,
     vles_of_caller,
@@ -181,7 +182,7 @@ class VLECourseLearnerViewSet(CurrentConsentContext, ForVLE, TeslaModelViewSet):
     (idempotent; the learner is created when unknown, as the institution allows); DELETE
     only unenrols."""
 
-    parent_chain = COURSE_PARENTS
+    parent_chain = COURSE_LEARNER_PARENTS
     serializer_class = s.VLECourseLearnerSerializer
     filterset_class = vle_filters.VLECourseLearnerFilter
     search_fields = vle_filters.PERSON_SEARCH_FIELDS
