@@ -24,15 +24,9 @@ UUID_REGEX = "[0-9a-fA-F-]{32,36}"
 
 
 class LearnerUuidInPath:
-    """For views whose URL names a learner by UUID: a malformed UUID names nobody, so it is a
-    404 (the database refuses to compare it, a Django ValidationError), for the parents as
-    for the looked-up object."""
-
-    def check_permissions(self, request):
-        try:
-            super().check_permissions(request)
-        except DjangoValidationError:
-            raise NotFound from None
+    """For views whose URL looks an object up by a learner UUID: a malformed UUID names nobody,
+    so it is a 404 (the database refuses to compare it, a Django ValidationError). URL parents
+    already answer so (`tesla.viewsets.Parent.resolve`)."""
 
     def get_object(self):
         try:
