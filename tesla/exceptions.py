@@ -57,11 +57,6 @@ class DatabaseUnavailable(exceptions.APIException):
         self.wait = settings.DATABASE_RETRY_AFTER_SECONDS  # becomes Retry-After
 
 
-def conflict(field: str, message: str) -> Conflict:
-    """A 409 naming the field whose value is already taken (a uniqueness conflict)."""
-    return Conflict({field: [message]})
-
-
 def api_exception(exc: Exception) -> Exception:
     """The DRF exception an exception raised below the views answers as (or `exc` itself)."""
     if isinstance(exc, RequestDataTooBig):
