@@ -6,6 +6,7 @@ expected to beat by a wide margin. Same authentication as the server."""
 
 from django.urls import re_path
 from rest_framework import serializers, viewsets
+from rest_framework.permissions import IsAuthenticated
 
 from institution.models import Learner
 from reports.models import ReportActivity
@@ -23,6 +24,7 @@ def naive_serializer(model_class):
 
 
 class NaiveCourses(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsAuthenticated]
     serializer_class = naive_serializer(Course)
     filterset_fields = ["vle_course_id"]
 
@@ -31,6 +33,7 @@ class NaiveCourses(viewsets.ReadOnlyModelViewSet):
 
 
 class NaiveActivities(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsAuthenticated]
     serializer_class = naive_serializer(Activity)
     filterset_fields = ["vle_activity_type", "vle_activity_id"]
 
@@ -41,6 +44,7 @@ class NaiveActivities(viewsets.ReadOnlyModelViewSet):
 
 
 class NaiveLearners(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsAuthenticated]
     serializer_class = naive_serializer(Learner)
 
     def get_queryset(self):
@@ -50,6 +54,7 @@ class NaiveLearners(viewsets.ReadOnlyModelViewSet):
 
 
 class NaiveReports(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [IsAuthenticated]
     serializer_class = naive_serializer(ReportActivity)
 
     def get_queryset(self):
