@@ -16,11 +16,13 @@ Configuration: `DATABASE_URL` and `JWT_SIGNING_KEY` in the environment; serve
 import json
 import os
 import re
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode
 
 import jwt
 import psycopg
+import psycopg.types.json
 
 EXACT_COUNT_LIMIT = 10_000
 MAX_OFFSET = 100_000
@@ -350,6 +352,56 @@ def consent_status(consent: tuple, current: tuple | None, now: datetime) -> str:
     return "NOT_VALID"
 
 
+def current_consent(versions, now):
+    """The current one of an institution's consent versions (id, version, valid_from): the
+    highest version already valid."""
+    valid = [version for version in versions if version[2] <= now]
+    return max(valid, key=lambda version: _version_key(version[1]), default=None)
+
+
+def learner_state(send_rows, consent_row, rejected, external_ic, current, now) -> tuple:
+    """(consent, ic_status, send) of a learner, as the server writes them: `send_rows` their
+    SEND assignments (JSON rows), `consent_row` (id, version, valid_from) of the accepted
+    version or Nones, `current` the institution's current version."""
+    options: set = set()
+    disabled: set = set()
+    active = False
+    for assignment in send_rows or []:
+        expires_at = assignment["expires_at"]
+        if expires_at is not None and datetime.fromisoformat(expires_at) < now:
+            continue
+        active = True
+        data = assignment["data"] or {}
+        options.update(data.get("enabled_options") or [])
+        disabled.update(data.get("disabled_instruments") or [])
+    consent = None
+    if consent_row[0] is not None:
+        consent = {
+            "version": consent_row[1],
+            "status": consent_status(consent_row, current, now),
+        }
+    if external_ic:
+        ic_status = "VALID_EXTERNAL"
+    elif rejected is not None:
+        ic_status = "NOT_VALID_REJECTED"
+    elif consent is None:
+        ic_status = "NOT_VALID_MISSING"
+    else:
+        ic_status = consent["status"]
+    send = {
+        "is_send": active,
+        "send": {"enabled_options": sorted(options), "disabled_instruments": sorted(disabled)},
+    }
+    return consent, ic_status, send
+
+
+SEND_ROWS = (
+    "(SELECT JSONB_AGG(JSONB_BUILD_OBJECT('expires_at', s.expires_at, 'data', c.data)) "
+    " FROM institution_sendlearner s JOIN institution_sendcategory c ON c.id = s.category_id "
+    " WHERE s.learner_id = l.institution_user_id GROUP BY s.learner_id)"
+)
+
+
 def institution_learners(environ, query, institution_id: int):
     institution_row = calling_admin(environ, institution_id)
     institution = institution_body(institution_row, with_domains=True)
@@ -373,9 +425,7 @@ def institution_learners(environ, query, institution_id: int):
         "l.consent_accepted, l.consent_rejected, l.learner_id, u.last_login, u.email, "
         "m.login_allowed, u.first_name, u.last_name, m.locale, m.created_at, m.updated_at, "
         "m.uid, m.inst_admin, m.legal_admin, m.send_admin, m.data_admin, l.joined_at, "
-        "(SELECT JSONB_AGG(JSONB_BUILD_OBJECT('expires_at', s.expires_at, 'data', c.data)) "
-        " FROM institution_sendlearner s JOIN institution_sendcategory c ON c.id = s.category_id "
-        " WHERE s.learner_id = l.institution_user_id GROUP BY s.learner_id) "
+        f"{SEND_ROWS} "
         "FROM institution_learner l "
         "JOIN institution_institutionuser m ON m.user_id = l.institution_user_id "
         "JOIN institution_user u ON u.id = m.user_id "
@@ -384,38 +434,15 @@ def institution_learners(environ, query, institution_id: int):
         params,
     )
     consents = rows(
-        "SELECT id, version, valid_from FROM institution_informedconsent "
-        "WHERE institution_id = %s AND valid_from <= %s ORDER BY id",
-        (institution_id, now),
+        "SELECT id, version, valid_from FROM institution_informedconsent WHERE institution_id = %s",
+        (institution_id,),
     )
-    current = max(consents, key=lambda row: _version_key(row[1]), default=None)
+    current = current_consent(consents, now)
     learners = []
     for row in found:
-        options: set = set()
-        disabled: set = set()
-        active = False
-        for assignment in row[22] or []:
-            expires_at = assignment["expires_at"]
-            if expires_at is not None and datetime.fromisoformat(expires_at) < now:
-                continue
-            active = True
-            data = assignment["data"] or {}
-            options.update(data.get("enabled_options") or [])
-            disabled.update(data.get("disabled_instruments") or [])
-        consent = None
-        if row[2] is not None:
-            consent = {
-                "version": row[3],
-                "status": consent_status((row[2], row[3], row[4]), current, now),
-            }
-        if institution["external_ic"]:
-            ic_status = "VALID_EXTERNAL"
-        elif row[6] is not None:
-            ic_status = "NOT_VALID_REJECTED"
-        elif row[2] is None:
-            ic_status = "NOT_VALID_MISSING"
-        else:
-            ic_status = consent["status"]
+        consent, ic_status, send = learner_state(
+            row[22], (row[2], row[3], row[4]), row[6], institution["external_ic"], current, now
+        )
         learners.append(
             {
                 "id": row[0],
@@ -426,13 +453,7 @@ def institution_learners(environ, query, institution_id: int):
                 "consent_rejected": iso(row[6]),
                 "learner_id": str(row[7]),
                 "last_login": iso(row[8]),
-                "send": {
-                    "is_send": active,
-                    "send": {
-                        "enabled_options": sorted(options),
-                        "disabled_instruments": sorted(disabled),
-                    },
-                },
+                "send": send,
                 "email": row[9],
                 "ic_status": ic_status,
                 "login_allowed": row[10],
@@ -519,13 +540,301 @@ def activity_reports(environ, query, institution_id: int, course_id: int, activi
     return page(environ, query, reports, limit, offset, f"SELECT r.id {scope}", (activity_id,))
 
 
+def body_of(environ, *required: str) -> dict:
+    """The request's JSON object; a 400 naming the first required field it lacks."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = json.loads(environ["wsgi.input"].read(length))
+    except ValueError:
+        body = None
+    for name in required:
+        if not isinstance(body, dict) or body.get(name) in (None, ""):
+            raise Answer("400 Bad Request", {name: ["This field is required."]})
+    return body
+
+
+def learner_by_uid(institution_id: int, uid: str) -> list[tuple]:
+    """The institution's learner with this uid, with their person, accepted consent and SEND
+    assignments (the server reads them in one query)."""
+    return rows(
+        "SELECT l.institution_user_id, u.username, m.uid, u.first_name, u.last_name, "
+        "u.email, m.locale, u.last_login, m.created_at, m.updated_at, m.inst_admin, "
+        "m.legal_admin, m.send_admin, m.data_admin, l.learner_id, l.consent_id, "
+        "ic.version, ic.valid_from, l.consent_accepted, l.consent_rejected, l.joined_at, "
+        f"{SEND_ROWS} "
+        "FROM institution_learner l "
+        "JOIN institution_institutionuser m ON m.user_id = l.institution_user_id "
+        "JOIN institution_user u ON u.id = m.user_id "
+        "LEFT JOIN institution_informedconsent ic ON ic.id = l.consent_id "
+        "WHERE m.institution_id = %s AND m.uid = %s ORDER BY l.institution_user_id LIMIT 1",
+        (institution_id, uid),
+    )
+
+
+def vle_course_learner_enrol(environ, query, vle_id: int, course_id: int):
+    """POST a learner of the institution, by uid, into the course (idempotent), answered with
+    the learner as the plugins read it. P serves the benchmark's case, a known learner."""
+    vle = calling_vle(environ, vle_id)
+    institution = vle["institution"]
+    uid = body_of(environ, "uid")["uid"]
+    now = datetime.now(UTC)
+    with db().transaction():
+        QUERIES[0] += 2  # BEGIN, COMMIT
+        course = rows(
+            "SELECT c.id, (SELECT JSONB_AGG(JSONB_BUILD_OBJECT("
+            "'id', ic.id, 'version', ic.version, 'valid_from', ic.valid_from)) "
+            " FROM institution_informedconsent ic WHERE ic.institution_id = %s) "
+            "FROM vle_course c WHERE c.id = %s AND c.vle_id = %s",
+            (institution["id"], course_id, vle_id),
+        )
+        if not course:
+            raise not_found()
+        found = learner_by_uid(institution["id"], uid)
+        if not found:
+            raise Answer("501 Not Implemented", {"detail": "P enrols known learners only."})
+        row = found[0]
+        rows(
+            "INSERT INTO vle_course_learners (course_id, learner_id) VALUES (%s, %s) "
+            "ON CONFLICT DO NOTHING RETURNING id",
+            (course_id, row[0]),
+        )
+    consents = [
+        (entry["id"], entry["version"], datetime.fromisoformat(entry["valid_from"]))
+        for entry in course[0][1] or []
+    ]
+    current = current_consent(consents, now)
+    consent, ic_status, send = learner_state(
+        row[21], (row[15], row[16], row[17]), row[19], institution["external_ic"], current, now
+    )
+    return {
+        "id": row[0],
+        "username": row[1],
+        "uid": row[2],
+        "first_name": row[3],
+        "last_name": row[4],
+        "email": row[5],
+        "locale": row[6],
+        "last_login": iso(row[7]),
+        "created_at": iso(row[8]),
+        "updated_at": iso(row[9]),
+        "inst_admin": row[10],
+        "legal_admin": row[11],
+        "send_admin": row[12],
+        "data_admin": row[13],
+        "learner_id": str(row[14]),
+        "consent": consent,
+        "consent_accepted": iso(row[18]),
+        "consent_rejected": iso(row[19]),
+        "ic_status": ic_status,
+        "send": send,
+        "joined_at": iso(row[20]),
+    }
+
+
+def sign(claims: dict) -> str:
+    """An HS256 token, its payload padded (claim `_f`) to be base64-clean, as the server's."""
+    for size in range(24):
+        token = jwt.encode({**claims, "_f": "x" * size}, os.environ["JWT_SIGNING_KEY"])
+        payload = token.split(".")[1]
+        if len(payload) % 4 == 0 and "-" not in payload and "_" not in payload:
+            return token
+    raise RuntimeError("no filler made the payload base64-clean")
+
+
+def learner_tokens(learner_pk: int, learner_id: str, session_id: int, minutes: int, now) -> dict:
+    """The access and refresh tokens of a learner's assessment session."""
+    access_minutes = int(os.environ["JWT_ACCESS_MINUTES"])
+    base = {
+        "sid": uuid.uuid4().hex,
+        "type": "learner",
+        "pk": learner_pk,
+        "sub": learner_id,
+        "group": "learners",
+        "session_id": session_id,
+        "mode": "verification",
+    }
+    issued = int(now.timestamp())
+    access = {"token_type": "access", "jti": uuid.uuid4().hex, "iat": issued}
+    access["exp"] = int((now + timedelta(minutes=access_minutes)).timestamp())
+    refresh = {"token_type": "refresh", "jti": uuid.uuid4().hex, "iat": issued}
+    refresh["exp"] = int((now + timedelta(minutes=minutes)).timestamp())
+    refresh["ttl"] = access_minutes
+    return {
+        "access_token": sign({**base, **access}),
+        "refresh_token": sign({**base, **refresh}),
+    }
+
+
+def vle_assessment_open(environ, query, vle_id: int):
+    """Open an assessment session of a learner (by uid) in an activity (by its VLE type and
+    id): consent checked, the learner joins the course, gets tokens and a dashboard launcher,
+    and the session keeps the browser plugin's configuration. P serves the benchmark's case,
+    an activity no instrument watches, with the default options."""
+    vle = calling_vle(environ, vle_id)
+    institution = vle["institution"]
+    body = body_of(environ, "vle_activity_type", "vle_activity_id", "vle_learner_uid")
+    minutes = 120
+    with db().transaction():
+        QUERIES[0] += 2  # BEGIN, COMMIT
+        found = rows(
+            "SELECT a.id, a.course_id, a.name, a.description, a.enabled, a.start, a.end, "
+            "c.code, c.description, c.start, c.end FROM vle_activity a "
+            "JOIN vle_course c ON c.id = a.course_id "
+            "WHERE a.vle_id = %s AND a.vle_activity_type = %s AND a.vle_activity_id = %s "
+            "ORDER BY a.id LIMIT 1",
+            (vle_id, body["vle_activity_type"], body["vle_activity_id"]),
+        )
+        if not found:
+            raise Answer("404 Not Found", {"detail": "Activity not found"})
+        activity = found[0]
+        found = learner_by_uid(institution["id"], body["vle_learner_uid"])
+        if not found:
+            raise Answer("404 Not Found", {"detail": "Learner not found"})
+        learner = found[0]
+        now = datetime.now(UTC)
+        if not institution["external_ic"]:
+            if learner[15] is None or learner[18] is None or learner[19] is not None:
+                raise Answer(
+                    "406 Not Acceptable", {"status": 2, "message": "Missing Informed Consent"}
+                )
+            consents = rows(
+                "SELECT id, version, valid_from FROM institution_informedconsent "
+                "WHERE institution_id = %s",
+                (institution["id"],),
+            )
+            current = current_consent(consents, now)
+            _, ic_status, send = learner_state(
+                learner[21], (learner[15], learner[16], learner[17]), None, False, current, now
+            )
+            if not ic_status.startswith("VALID"):
+                raise Answer(
+                    "406 Not Acceptable", {"status": 3, "message": "Invalid Informed Consent"}
+                )
+        else:
+            send = learner_state(learner[21], (None, None, None), None, True, None, now)[2]
+        watching = rows(
+            "SELECT ai.id FROM vle_activityinstrument ai WHERE ai.activity_id = %s",
+            (activity[0],),
+        )
+        if watching:
+            raise Answer("501 Not Implemented", {"detail": "P serves unwatched activities only."})
+        access_key = uuid.uuid4()
+        ((session_id,),) = rows(
+            "INSERT INTO vle_assessmentsession (activity_id, learner_id, started_at, "
+            "access_key) VALUES (%s, %s, %s, %s) RETURNING id",
+            (activity[0], learner[0], now, access_key),
+        )
+        rows(
+            "INSERT INTO vle_course_learners (course_id, learner_id) VALUES (%s, %s) "
+            "ON CONFLICT DO NOTHING RETURNING id",
+            (activity[1], learner[0]),
+        )
+        token = learner_tokens(learner[0], str(learner[14]), session_id, minutes, now)
+        launcher_token = uuid.uuid4()
+        ((launcher_id,),) = rows(
+            "INSERT INTO vle_launcher (user_id, session_id, target, token, refresh_minutes, "
+            "expires_at, created_at) VALUES (%s, %s, 0, %s, %s, %s, %s) RETURNING id",
+            (
+                learner[0],
+                session_id,
+                launcher_token,
+                minutes,
+                now + timedelta(minutes=minutes),
+                now,
+            ),
+        )
+        enabled_options = set(send["send"]["enabled_options"])
+        config = {
+            "mode": "verification",
+            "learner": {
+                "id": learner[0],
+                "learner_id": str(learner[14]),
+                "first_name": learner[3],
+                "last_name": learner[4],
+                "picture": None,
+                "institution_id": institution["id"],
+            },
+            "session_id": session_id,
+            "activity": {
+                "id": activity[0],
+                "vle_id": vle_id,
+                "name": activity[2],
+                "description": activity[3],
+                "enabled": activity[4],
+                "start": iso(activity[5]),
+                "end": iso(activity[6]),
+                "allow_reject_capture": False,
+                "redirect_reject_url": None,
+                "rejected_message": None,
+                "course": {
+                    "id": activity[1],
+                    "code": activity[7],
+                    "description": activity[8],
+                    "start": iso(activity[9]),
+                    "end": iso(activity[10]),
+                },
+            },
+            "accessibility": {
+                name: name in enabled_options
+                for name in ("high_contrast", "big_fonts", "text_to_speech")
+            },
+            "instruments": [],
+            "sensors": {name: [] for name in ("camera", "keyboard", "microphone", "activity")},
+            "token": token,
+            "enrolment": {
+                "missing_enrolments": False,
+                "instruments": {},
+                "activity_id": activity[0],
+                "learner_id": learner[0],
+            },
+            "logo_url": None,
+            "api_url": os.environ["PUBLIC_API_URL"],
+            "dashboard_url": os.environ["DASHBOARD_URL"],
+            "base_url": os.environ["WEB_PLUGIN_URL"],
+            "launcher": {"id": launcher_id, "token": str(launcher_token)},
+            "locale": None,
+            "options": {"floating_menu_initial_pos": "top-right"},
+        }
+        rows(
+            "UPDATE vle_assessmentsession SET plugin_config = %s WHERE id = %s RETURNING id",
+            (psycopg.types.json.Jsonb(config), session_id),
+        )
+    session_url = f"http://{environ['HTTP_HOST']}/api/v2/vle/session/{access_key}"
+    return {
+        "id": session_id,
+        "data": {
+            "id": session_id,
+            "session": session_id,
+            "connector": f"{session_url}/connector.js",
+            "data": f"{session_url}/data.json",
+        },
+        "started_at": iso(now),
+        "checked_at": None,
+        "closed_at": None,
+        "auto_closed": None,
+        "activity": activity[0],
+        "learner": str(learner[14]),
+        "token": token,
+    }
+
+
+# (method, path, handler, status)
 ROUTES = [
-    (re.compile(r"^/api/v2/vle/(\d+)/course/?$"), vle_courses),
-    (re.compile(r"^/api/v2/vle/(\d+)/course/(\d+)/activity/?$"), vle_activities),
-    (re.compile(r"^/api/v2/institution/(\d+)/learner/?$"), institution_learners),
+    ("GET", re.compile(r"^/api/v2/vle/(\d+)/course/?$"), vle_courses, "200 OK"),
+    ("GET", re.compile(r"^/api/v2/vle/(\d+)/course/(\d+)/activity/?$"), vle_activities, "200 OK"),
     (
+        "POST",
+        re.compile(r"^/api/v2/vle/(\d+)/course/(\d+)/learner/?$"),
+        vle_course_learner_enrol,
+        "201 Created",
+    ),
+    ("POST", re.compile(r"^/api/v2/vle/(\d+)/assessment/?$"), vle_assessment_open, "200 OK"),
+    ("GET", re.compile(r"^/api/v2/institution/(\d+)/learner/?$"), institution_learners, "200 OK"),
+    (
+        "GET",
         re.compile(r"^/api/v2/institution/(\d+)/course/(\d+)/activity/(\d+)/report/?$"),
         activity_reports,
+        "200 OK",
     ),
 ]
 
@@ -535,13 +844,13 @@ def application(environ, start_response):
     query = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
     QUERIES[0] = 0
     try:
-        for pattern, handler in ROUTES:
+        for method, pattern, handler, status in ROUTES:
             match = pattern.match(path)
             if match:
-                if environ["REQUEST_METHOD"] != "GET":
+                if environ["REQUEST_METHOD"] != method:
                     raise Answer("405 Method Not Allowed", {"detail": "Method not allowed."})
                 body = handler(environ, query, *(int(part) for part in match.groups()))
-                return render("200 OK", body, start_response)
+                return render(status, body, start_response)
         raise not_found()
     except Answer as answer:
         return render(answer.status, answer.body, start_response)

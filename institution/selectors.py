@@ -16,6 +16,7 @@ from institution.models import (
 )
 from tesla.db import json_datetime, json_rows, json_value
 from tesla.permissions import GLOBAL_ADMIN
+from tesla.precompiled import Lookup
 from tesla.principals import institution_user_of, is_global_admin, kind_of
 from tesla.services import NOT_GIVEN
 
@@ -70,13 +71,11 @@ def ui_routes_for(user) -> list[str]:
     return sorted(dict.fromkeys(routes))
 
 
-def valid_informed_consents(now=None) -> QuerySet[InformedConsent]:
-    """Consent versions already valid (of every institution: filter by institution)."""
-    return InformedConsent.objects.filter(valid_from__lte=now or timezone.now())
-
-
-def current_of(valid: Iterable[InformedConsent]) -> InformedConsent | None:
-    """The current consent among an institution's valid versions: the highest version."""
+def current_of(consents: Iterable[InformedConsent], now=None) -> InformedConsent | None:
+    """The current consent among an institution's versions: the highest version whose
+    `valid_from` has passed (at `now`), or None."""
+    now = now or timezone.now()
+    valid = (consent for consent in consents if consent.valid_from <= now)
     return max(valid, key=lambda consent: consent.version_key, default=None)
 
 
@@ -96,7 +95,16 @@ def consents_from_rows(rows, institution_id: int) -> list[InformedConsent]:
 
 def current_informed_consent(institution_id: int, now=None) -> InformedConsent | None:
     """The institution's current consent: the highest version already valid, or None."""
-    return current_of(valid_informed_consents(now).filter(institution_id=institution_id))
+    return current_of(_CONSENTS_OF.all(institution_id=institution_id), now)
+
+
+# Every session opened and every consent judged alone reads them: the SQL is compiled once.
+# An institution has a handful of versions; which are valid yet is `current_of`'s to say.
+_CONSENTS_OF = Lookup(
+    InformedConsent,
+    lambda institution_id: InformedConsent.objects.filter(institution_id=institution_id),
+    institution_id=-1,
+)
 
 
 def consent_status(consent: InformedConsent, current: InformedConsent | None, now=None) -> str:

@@ -28,6 +28,7 @@ from reports.models import (
 )
 from reports.services import levels
 from tesla.db import json_rows
+from tesla.precompiled import Lookup
 from tesla.signing import signed_sample_url
 from vle.models import Activity, Instrument
 from vle.selectors import activity_learner_instruments
@@ -57,9 +58,7 @@ def learner_enrolment_status(*, learner: Learner) -> list[dict]:
     1); `not_validated` lists, per provider, how many samples still wait for its validation
     (`not_validated_count`: their mean). Instruments with only pending samples appear too."""
     per_instrument: dict[int, list[Enrolment]] = defaultdict(list)
-    for enrolment in Enrolment.objects.filter(
-        learner=learner, provider__enabled=True, provider__instrument__isnull=False
-    ).select_related("provider"):
+    for enrolment in _MODELS_OF_LEARNER.all(learner_id=learner.pk):
         if enrolment.provider.instrument_id is not None:
             per_instrument[enrolment.provider.instrument_id].append(enrolment)
     validations = EnrolmentSampleValidation.objects.filter(
@@ -114,25 +113,41 @@ def learner_enrolment_status(*, learner: Learner) -> list[dict]:
     return status
 
 
+# The models that count for a learner's enrolment (read whenever a session opens: compiled once).
+_MODELS_OF_LEARNER = Lookup(
+    Enrolment,
+    lambda learner_id: Enrolment.objects.filter(
+        learner_id=learner_id, provider__enabled=True, provider__instrument__isnull=False
+    ).select_related("provider"),
+    learner_id=-1,
+)
+
+
 def _without(row: dict, *keys: str) -> dict:
     return {key: value for key, value in row.items() if key not in keys}
 
 
-def learner_missing_enrolments(*, learner: Learner, activity: Activity) -> dict:
+def learner_missing_enrolments(
+    *, learner: Learner, activity: Activity, watching: list | None = None
+) -> dict:
     """Whether the learner lacks an enrolment model the activity needs (anchor-core §1.9).
 
     `{"missing_enrolments": bool, "instruments": {instrument_id: status entry}, "activity_id",
     "learner_id"}`. Only an enabled activity can miss anything. Among the instruments that
-    watch the learner (SEND alternatives applied), one that requires enrolment is missing when
-    no enabled provider holds a model able to analyse; missing ones get a zeroed entry, and
-    instruments with a model appear with their status too."""
+    watch the learner (SEND alternatives applied; `watching` when the caller has them from
+    `activity_learner_instruments`), one that requires enrolment is missing when no enabled
+    provider holds a model able to analyse; missing ones get a zeroed entry, and instruments
+    with a model appear with their status too."""
     instruments: dict[int, dict] = {}
     missing = False
-    if activity.enabled:
+    if activity.enabled and watching is None:
+        watching = activity_learner_instruments(activity=activity, learner=learner)
+    if activity.enabled and watching:
+        # The learner's enrolment status is read only when some instrument watches them.
         status = {
             entry["instrument_id"]: entry for entry in learner_enrolment_status(learner=learner)
         }
-        for row in activity_learner_instruments(activity=activity, learner=learner):
+        for row in watching:
             entry = status.get(row.instrument_id)
             if row.instrument.requires_enrolment and (
                 entry is None or not entry["can_analyse__max"]

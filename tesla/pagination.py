@@ -15,6 +15,7 @@ at most 1000, starting at most `MAX_OFFSET` rows in.
   with their related rows.
 """
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from django.db import connections
@@ -81,23 +82,29 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         return offset
 
     def paginate_queryset(self, queryset, request, view=None):
+        self.begin(request)
+        if isinstance(queryset, QuerySet):
+            return self.page_from(list(self.page_rows(queryset)), lambda: count_rows(queryset))
+        rows = list(queryset)
+        page = rows[self.offset : self.offset + self.limit + 1]
+        return self.page_from(page, lambda: (len(rows), False))
+
+    def begin(self, request) -> None:
+        """Read the request's limit and offset (a 400 for an offset beyond the cap)."""
         self.request = request
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
-        if isinstance(queryset, QuerySet):
-            page = list(self.page_rows(queryset))
-        else:
-            rows = list(queryset)
-            page = rows[self.offset : self.offset + self.limit + 1]
-        self.has_next = len(page) > self.limit
-        page = page[: self.limit]
+
+    def page_from(self, rows: list, count: Callable[[], tuple[int, bool]]) -> list:
+        """The page, from its rows read with one beyond it; `count()` gives (number of rows,
+        estimated), asked only when the page does not show where the list ends."""
+        self.has_next = len(rows) > self.limit
+        page = rows[: self.limit]
         if not self.has_next and (page or self.offset == 0):
             # The page shows where the list ends: nothing left to count.
             self.count, self.count_estimated = self.offset + len(page), False
-        elif isinstance(queryset, QuerySet):
-            self.count, self.count_estimated = count_rows(queryset)
         else:
-            self.count, self.count_estimated = len(rows), False
+            self.count, self.count_estimated = count()
         if self.count > self.limit and self.template is not None:
             self.display_page_controls = True
         return page

@@ -19,6 +19,8 @@ PRINCIPAL_RESOLVERS: dict[str, Callable[[Any, dict], Any]] = {}
 MODULE_MODELS: dict[str, type[Model]] = {}
 # module kind -> function(module) returning the approle login body (without the token)
 MODULE_DESCRIBERS: dict[str, Callable[[Model], dict]] = {}
+# module kind -> what is loaded with the module (select_related)
+MODULE_RELATED: dict[str, tuple[str, ...]] = {}
 # function(launcher_id, token) -> TokenPair or None: swaps a launcher for tokens, once
 LAUNCHER_EXCHANGE: list[Callable] = []
 # function(request) -> the /auth/profile body of a user
@@ -74,6 +76,7 @@ def register_module(
     it as their URL parent need no further query."""
     MODULE_MODELS[kind] = model
     MODULE_DESCRIBERS[kind] = describe
+    MODULE_RELATED[kind] = related
     register_principal(kind, lambda pk, claims: _module_principal(kind, model, pk, related))
     # Rotating a module's credentials ends every token it holds.
     register_grounds(kind, lambda principal: principal.module.secret_id_hash, access_too=True)
@@ -87,7 +90,11 @@ def module_authenticate(
         if kinds is not None and kind not in kinds:
             continue
         # A credentialed model: it has `role_id` and `check_secret_id` (register_module).
-        module: Any = model._default_manager.filter(role_id=role_id).first()
+        module: Any = (
+            model._default_manager.select_related(*MODULE_RELATED[kind])
+            .filter(role_id=role_id)
+            .first()
+        )
         if module is not None and module.check_secret_id(secret_id):
             return ModulePrincipal(kind=kind, module=module)
     return None

@@ -76,7 +76,11 @@ class PlainRepresentation(serializers.ModelSerializer):
     @property
     def now(self):
         """One instant per response, so that every row is judged at the same time."""
-        return self.context.setdefault("now", timezone.now())
+        context = self.context
+        now = context.get("now")
+        if now is None:
+            now = context["now"] = timezone.now()
+        return now
 
     def shared(self, serializer_class, value):
         """`serializer_class`'s output for `value`, once per response."""

@@ -2,19 +2,21 @@
 
 They are DRF rate throttles over Django's cache, which every worker shares (the database cache
 by default, Redis with `REDIS_URL`). Two keys are counted per endpoint: the account tried (the
-e-mail or role_id) and the client address. Each refused credential counts; a successful one is
-taken back, so users who log in often are never throttled. Once a key holds the limit of
-attempts within the window, further attempts are refused with 429 and `Retry-After` before any
-password is hashed.
+e-mail or role_id) and the client address. Only refused credentials count, so users and modules
+that log in often are never throttled, and a successful login costs two cache reads and no
+write. Once a key holds the limit of failures within the window, further attempts are refused
+with 429 and `Retry-After` before any password is hashed.
 
-Attempts are checked for every key first and recorded only when none refuses, so an address
-that is already blocked cannot go on spending the attempts of accounts it names.
+Every key is checked before the credentials are, so an address that is already blocked cannot
+go on spending the attempts of accounts it names. With sync workers a key can overshoot its
+limit by at most the requests in flight when it is reached.
 """
 
 import hashlib
 import math
 from collections.abc import Sequence
 
+from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
@@ -29,7 +31,7 @@ class CredentialAttemptThrottle(SimpleRateThrottle):
 
     def allow_request(self, request, view) -> bool:
         """Whether the key still has attempts left. Unlike DRF's throttles this only looks:
-        `record()` counts the attempt once every throttle of the view agreed."""
+        `record()` counts the attempt once the credentials were refused."""
         if self.rate is None:
             return True
         self.key = self.get_cache_key(request, view)
@@ -45,15 +47,6 @@ class CredentialAttemptThrottle(SimpleRateThrottle):
         if self.rate is not None and self.key is not None:
             self.history.insert(0, self.now)
             self.cache.set(self.key, self.history, self.duration)
-
-    def forgive(self) -> None:
-        """Take back this request's attempt: the credentials were right."""
-        if self.rate is None or self.key is None:
-            return
-        history = self.cache.get(self.key, [])
-        if self.now in history:
-            history.remove(self.now)
-            self.cache.set(self.key, history, self.duration)
 
 
 class AccountThrottle(CredentialAttemptThrottle):
@@ -93,7 +86,7 @@ class AddressThrottle(CredentialAttemptThrottle):
 
 class CredentialThrottledMixin(APIView):
     """For a view that checks credentials: refuse before any hashing when a key is spent, and
-    let the view call `credentials_accepted()` to take its attempt back."""
+    count the attempt when the view answers `credentials_refused()`."""
 
     throttle_classes: Sequence[type[CredentialAttemptThrottle]] = [AccountThrottle, AddressThrottle]
     throttle_scope: str = ""
@@ -109,9 +102,10 @@ class CredentialThrottledMixin(APIView):
         ]
         if waits:
             self.throttled(request, max(1, math.ceil(max(wait or 0 for wait in waits))))
-        for throttle in self._credential_throttles:
-            throttle.record()
 
-    def credentials_accepted(self) -> None:
+    def credentials_refused(self, answer: Response) -> Response:
+        """`answer` (the view's refusal), once the attempt is counted against the account and
+        the address."""
         for throttle in getattr(self, "_credential_throttles", ()):
-            throttle.forgive()
+            throttle.record()
+        return answer

@@ -100,9 +100,11 @@ def issue_pair(
     sub: str,
     refresh_minutes: int,
     extra: dict | None = None,
+    principal=None,
 ) -> TokenPair:
     """Mint an access token and the refresh token that can renew it, both resting on the
-    principal's current grounds (its password or credentials, see `principals.GROUNDS`)."""
+    principal's current grounds (its password or credentials, see `principals.GROUNDS`).
+    `principal`: the principal of `pk`, when the caller holds it already (else it is loaded)."""
     now = timezone.now()
     base = {
         "sid": uuid.uuid4().hex,
@@ -113,7 +115,8 @@ def issue_pair(
         **(extra or {}),
     }
     if principal_type in GROUNDS:
-        principal = PRINCIPAL_RESOLVERS[principal_type](pk, base)
+        if principal is None:
+            principal = PRINCIPAL_RESOLVERS[principal_type](pk, base)
         base[GROUNDS_CLAIM] = grounds_fingerprint(principal_type, principal) if principal else ""
     access = encode(
         {

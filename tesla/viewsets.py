@@ -11,12 +11,13 @@ and a view or a parent may show callers without an all-seeing role only their ow
 `tesla.permissions.RoleAccess`, never hand-written checks.
 """
 
+import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
@@ -26,6 +27,7 @@ from rest_framework.views import APIView
 
 from tesla import permissions as perms
 from tesla.deletion import force_requested, owner_delete
+from tesla.precompiled import Lookup, instance_stand_ins, shape_of
 from tesla.principals import caller_person_pk, institution_user_of, kind_of
 
 
@@ -55,6 +57,15 @@ class Parent:
     own_field: str | None = None
     sees_all: frozenset[str] = frozenset()
     narrows: frozenset[str] | None = None
+    # Look the parent up with SQL compiled once per connection (`tesla.precompiled`): for the
+    # parents every request of a hot path resolves. Their `queryset` must read nothing but the
+    # outer parents' primary keys (not the request), and they have no `own_field` nor
+    # `carries`. The outer parents the object points to are set on it, without a query.
+    compiled: bool = False
+
+    def __post_init__(self):
+        if self.compiled and (self.own_field is not None or self.carries is not None):
+            raise ValueError(f"{self.name}: a compiled parent has no own_field nor carries")
 
     def resolve(self, request, parents: dict, kwargs: dict, roles: perms.CallerRoles):
         value = kwargs.get(self.kwarg)
@@ -64,6 +75,8 @@ class Parent:
             obj = self.known(request, parents)
             if obj is not None and str(obj.pk) == str(value):
                 return obj
+        if self.compiled:
+            return compiled_parent(self, parents, value)
         lookup = {self.field: value}
         if self.carries is not None:
             _, outer_kwarg, attribute = self.carries
@@ -85,6 +98,66 @@ class Parent:
         except ValidationError:
             # A malformed value (a learner UUID) cannot name a parent: a 404 like any other.
             return None
+
+
+# (parent, the outer parents' names and models) -> its Lookup
+_COMPILED_PARENTS: dict[tuple, Lookup] = {}
+
+
+def _lookup_field(model: type[Model], name: str) -> models.Field:
+    return model._meta.pk if name == "pk" else model._meta.get_field(name)  # type: ignore[return-value]
+
+
+def _stand_in(field: models.Field):
+    """A stand-in of a value of `field` for a `Lookup`'s compilation."""
+    if isinstance(field, models.IntegerField):
+        return -7_000_201
+    if isinstance(field, models.UUIDField):
+        return uuid.UUID(int=7_000_201)
+    return "\x00tesla-stand-in"
+
+
+def _parent_lookup(parent: Parent, parents: dict) -> Lookup:
+    model = parent.queryset(None, parents).model
+    outer = instance_stand_ins(parents, -7_000_301)
+
+    def build(**values):
+        rows = parent.queryset(None, {name: values[name] for name in outer})
+        rows = rows.filter(**{parent.field: values["value"]})
+        return (rows if rows.ordered else rows.order_by("pk"))[:1]
+
+    stand_in = _stand_in(_lookup_field(model, parent.field))
+    # A parent's query need not name every outer parent (an activity is found by its course).
+    return Lookup(model, build, ignorable=outer, value=stand_in, **outer)
+
+
+def compiled_parent(parent: Parent, parents: dict, value) -> Model | None:
+    """`parent.queryset(None, parents).filter(<field>=value).first()` through a `Lookup`,
+    with the outer parents it points to set on it."""
+    key = (parent, shape_of(parents))
+    lookup = _COMPILED_PARENTS.get(key)
+    if lookup is None:
+        lookup = _COMPILED_PARENTS[key] = _parent_lookup(parent, parents)
+    model = lookup.model
+    try:
+        value = _lookup_field(model, parent.field).to_python(value)
+    except ValidationError:
+        return None
+    obj = lookup.first(value=value, **parents)
+    if obj is not None:
+        attach_parents(obj, parents)
+    return obj
+
+
+def attach_parents(obj: Model, parents: dict) -> None:
+    """Set on `obj` the URL parents it points to (its course, its VLE), so that nothing reads
+    them again."""
+    for field in obj._meta.concrete_fields:
+        if not field.many_to_one:
+            continue
+        for outer in parents.values():
+            if type(outer) is field.related_model and getattr(obj, field.attname) == outer.pk:
+                setattr(obj, field.name, outer)
 
 
 def resolve_parents(chain, request, kwargs, roles: perms.CallerRoles) -> dict:
@@ -126,13 +199,15 @@ class TransactionPerWrite(_ViewBase):
     turns an exception into an error response (it marks the open atomic block)."""
 
     runs_in_transaction = True
+    # False for a view whose unsafe methods write nothing (a credential check).
+    unsafe_methods_write = True
 
     @classmethod
     def as_view(cls, *args, **kwargs):
         return transaction.non_atomic_requests(super().as_view(*args, **kwargs))
 
     def dispatch(self, request, *args, **kwargs):
-        self.runs_in_transaction = request.method not in SAFE_METHODS
+        self.runs_in_transaction = self.unsafe_methods_write and request.method not in SAFE_METHODS
         if not self.runs_in_transaction:
             return super().dispatch(request, *args, **kwargs)
         with transaction.atomic():

@@ -11,9 +11,8 @@ takes its chain from here.
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from institution.models import CourseGroup
+from institution.models import CourseGroup, InformedConsent
 from institution.parents import INSTITUTION
-from institution.selectors import valid_informed_consents
 from tesla.db import json_rows
 from tesla.permissions import COURSE_INSTRUCTOR, COURSE_LEARNER
 from tesla.principals import caller_module, institution_user_of, module_of
@@ -46,11 +45,13 @@ COURSE = Parent(
         "vle"
     ),
     grants=course_roles,
+    compiled=True,
 )
 ACTIVITY = Parent(
     "activity",
     "activity_pk",
     lambda request, p: Activity.objects.filter(course=p["course"]),
+    compiled=True,
 )
 GROUP = Parent(
     "group",
@@ -92,21 +93,23 @@ VLE_COURSE = Parent(
     "course",
     "course_pk",
     lambda request, p: with_enabled_flag(p["vle"].courses.all()),
+    compiled=True,
 )
 VLE_ACTIVITY = Parent(
     "activity",
     "activity_pk",
     lambda request, p: p["course"].activities.filter(vle=p["vle"]),
+    compiled=True,
 )
 
 
-def with_valid_consents(courses: QuerySet[Course]) -> QuerySet[Course]:
-    """Courses with `valid_consents`: their institution's consent versions already valid, as
-    JSON rows, so a list that judges each learner's consent against the current version needs
-    no query of its own for it (`CurrentConsentContext`)."""
+def with_consent_versions(courses: QuerySet[Course]) -> QuerySet[Course]:
+    """Courses with `consent_versions`: their institution's informed consent versions, as JSON
+    rows, so a list that judges each learner's consent against the current version needs no
+    query of its own for it (`CurrentConsentContext`)."""
     return courses.annotate(
-        valid_consents=json_rows(
-            valid_informed_consents(),
+        consent_versions=json_rows(
+            InformedConsent.objects.all(),
             "institution__vles__courses",
             id="id",
             version="version",
@@ -118,12 +121,13 @@ def with_valid_consents(courses: QuerySet[Course]) -> QuerySet[Course]:
 VLE_COURSE_WITH_CONSENTS = Parent(
     "course",
     "course_pk",
-    lambda request, p: with_valid_consents(VLE_COURSE.queryset(request, p)),
+    lambda request, p: with_consent_versions(VLE_COURSE.queryset(request, p)),
+    compiled=True,
 )
 
 VLE_PARENTS = (VLE_PARENT,)
 COURSE_PARENTS = (VLE_PARENT, VLE_COURSE)
-# The course's learners: the course comes with its institution's valid consent versions.
+# The course's learners: the course comes with its institution's consent versions.
 COURSE_LEARNER_PARENTS = (VLE_PARENT, VLE_COURSE_WITH_CONSENTS)
 ACTIVITY_PARENTS = (VLE_PARENT, VLE_COURSE, VLE_ACTIVITY)
 

@@ -14,6 +14,7 @@ from institution.selectors import (
     learner_send,
     with_learner_details,
 )
+from tesla.precompiled import Lookup
 from tesla.services import NOT_GIVEN
 from vle.models import Activity, ActivityInstrument, Course
 
@@ -39,7 +40,9 @@ def activity_learner_instruments(
     """
     disabled = set(learner_send(learner, now)["send"]["disabled_instruments"])
     if rows is None:
-        rows = list(activity.configuration.select_related("instrument"))
+        rows = _CONFIGURATION_OF.all(activity_id=activity.pk)
+        for row in rows:
+            row.activity = activity
     rows = sorted(rows, key=lambda row: row.pk)
     resolved = []
     for row in rows:
@@ -54,6 +57,17 @@ def activity_learner_instruments(
             if alternative.alternative_to_id == row.pk and alternative.active
         )
     return resolved
+
+
+# An activity's instruments with their catalogue rows: read whenever a session opens and for
+# every sample a learner sends, so its SQL is compiled once.
+_CONFIGURATION_OF = Lookup(
+    ActivityInstrument,
+    lambda activity_id: ActivityInstrument.objects.filter(activity_id=activity_id).select_related(
+        "instrument"
+    ),
+    activity_id=-1,
+)
 
 
 # Courses and course roles ------------------------------------------------------------------

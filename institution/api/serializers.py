@@ -588,12 +588,14 @@ class InstitutionLearnerSerializer(PlainRepresentation, _PersonSerializer):
     def represent(self, learner) -> dict:
         member = learner.institution_user
         user = member.user
+        now = self.now
+        current_consent = self.context.get("current_consent", NOT_GIVEN)
         consent = None
         if learner.consent is not None:
             consent = {
                 "version": learner.consent.version,
                 "status": consent_status(
-                    learner.consent, self.context.get("current_consent"), self.now
+                    learner.consent, None if current_consent is NOT_GIVEN else current_consent, now
                 ),
             }
         return {
@@ -605,11 +607,9 @@ class InstitutionLearnerSerializer(PlainRepresentation, _PersonSerializer):
             "consent_rejected": iso_datetime(learner.consent_rejected),
             "learner_id": str(learner.learner_id),
             "last_login": iso_datetime(user.last_login),
-            "send": learner_send(learner, self.now),
+            "send": learner_send(learner, now),
             "email": user.email,
-            "ic_status": learner_ic_status(
-                learner, self.context.get("current_consent", NOT_GIVEN), self.now
-            ),
+            "ic_status": learner_ic_status(learner, current_consent, now),
             "login_allowed": member.login_allowed,
             "first_name": user.first_name,
             "last_name": user.last_name,

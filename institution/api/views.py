@@ -134,8 +134,8 @@ class CurrentConsentContext:
     @cached_property
     def current_consent(self):
         course = {} if self.schema_only() else self.parents.get("course")
-        rows = getattr(course, "valid_consents", NOT_GIVEN)
-        if rows is not NOT_GIVEN:  # read with the course (`vle.parents.with_valid_consents`)
+        rows = getattr(course, "consent_versions", NOT_GIVEN)
+        if rows is not NOT_GIVEN:  # read with the course (`vle.parents.with_consent_versions`)
             return current_of(consents_from_rows(rows, self.consent_institution_id()))
         return current_informed_consent(self.consent_institution_id())
 

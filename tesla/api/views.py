@@ -37,6 +37,10 @@ from tesla.viewsets import TransactionPerWrite
 INVALID_CREDENTIALS = "Invalid credentials"
 
 
+def invalid_credentials() -> Response:
+    return Response(INVALID_CREDENTIALS, status=status.HTTP_401_UNAUTHORIZED)
+
+
 class PublicAuthView(TransactionPerWrite, APIView):
     """An auth endpoint that anyone may call; it checks credentials itself."""
 
@@ -105,7 +109,6 @@ class LoginView(CredentialThrottledMixin, PublicAuthView):
             get_user_model()().set_password(password)
         for user in candidates:
             if user.check_password(password):
-                self.credentials_accepted()
                 user.last_login = datetime.now(UTC)
                 user.save(update_fields=["last_login"])
                 principal_type = "admin" if user.is_staff else "user"
@@ -116,7 +119,7 @@ class LoginView(CredentialThrottledMixin, PublicAuthView):
                     refresh_minutes=refresh_minutes(principal_type),
                 )
                 return Response({"token": pair.as_dict()})
-        return Response(INVALID_CREDENTIALS, status=status.HTTP_401_UNAUTHORIZED)
+        return self.credentials_refused(invalid_credentials())
 
 
 class AppRoleView(CredentialThrottledMixin, PublicAuthView):
@@ -125,6 +128,7 @@ class AppRoleView(CredentialThrottledMixin, PublicAuthView):
 
     throttle_scope = "approle"
     throttle_account_field = "role_id"
+    unsafe_methods_write = False  # a POST that only reads: no BEGIN/COMMIT
 
     @credentials_schema(
         auth_serializers.AppRoleRequestSerializer, auth_serializers.AppRoleResponseSerializer
@@ -133,13 +137,13 @@ class AppRoleView(CredentialThrottledMixin, PublicAuthView):
         body = validated(auth_serializers.AppRoleRequestSerializer, request)
         principal = module_authenticate(body["role_id"], body["secret_id"])
         if principal is None:
-            return Response(INVALID_CREDENTIALS, status=status.HTTP_401_UNAUTHORIZED)
-        self.credentials_accepted()
+            return self.credentials_refused(invalid_credentials())
         pair = tokens.issue_pair(
             principal_type=principal.kind,
             pk=principal.pk,
             sub="api",
             refresh_minutes=refresh_minutes(principal.kind),
+            principal=principal,
         )
         return Response(
             {**MODULE_DESCRIBERS[principal.kind](principal.module), "token": pair.as_dict()}
@@ -160,7 +164,7 @@ class LauncherTokenView(PublicAuthView):
         for exchange in LAUNCHER_EXCHANGE:
             pair = exchange(body["id"], body["token"])
         if pair is None:
-            return Response(INVALID_CREDENTIALS, status=status.HTTP_401_UNAUTHORIZED)
+            return invalid_credentials()
         return Response(pair.as_dict())
 
 

@@ -14,10 +14,12 @@ from django.utils import timezone
 from institution.models import SENDLearner
 from reports.models import ReportActivity, ReportActivityInstrument
 from tests import factories
+from vle.models import Activity, ActivityInstrument
 
 LIST_QUERIES = 4
 PAGE_SIZES = (5, 10)
 TENANT_SIZES = (12, 30)
+PLAGIARISM = 5  # an instrument of the catalogue the migrations load
 
 
 def statements(queries) -> int:
@@ -142,12 +144,16 @@ PLUGIN_QUERIES = {
     "course by vle_course_id": 2,
     # caller, course parent, page
     "activity by type + id": 3,
-    # caller, course (with its institution's valid consent versions), learner (person,
-    # consent and SEND), enrolment insert
+    # caller, course (with its institution's consent versions), learner (person, consent
+    # and SEND), enrolment insert
     "enrol": 4,
-    # caller, activity, learner (person, consent and SEND), current consent, instruments,
+    # caller, activity, learner (person, consent and SEND), consent versions, instruments,
     # session, course enrolment, launcher, session configuration
-    "assessment": 9,
+    "assessment, activity disabled": 9,
+    # the same: with no instrument watching, the learner's enrolments are not read
+    "assessment, activity unwatched": 9,
+    # and the learner's enrolments with their pending contributions and sample counts
+    "assessment, activity watched": 12,
 }
 
 
@@ -180,6 +186,13 @@ def plugin_request(name: str, world: dict, learner) -> tuple[str, str, dict | No
 @pytest.mark.parametrize("name", list(PLUGIN_QUERIES))
 def test_plugin_lookups_cost_a_fixed_number_of_queries(api, world, name):
     client = api("vle")
+    if name.endswith(("unwatched", "watched")):
+        Activity.objects.filter(pk=world["activity"].pk).update(enabled=True)
+    if name.endswith(" watched"):
+        # Plagiarism detection needs no enrolment: the session opens.
+        ActivityInstrument.objects.create(
+            activity=world["activity"], instrument_id=PLAGIARISM, active=True
+        )
     counts = []
     for tenant_size in TENANT_SIZES:
         grow("learner", world, tenant_size)

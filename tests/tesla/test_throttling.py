@@ -77,6 +77,21 @@ def test_successful_logins_do_not_count(global_admin):
         assert login(global_admin.email, password=PASSWORD).status_code == 200
 
 
+def test_a_successful_approle_reads_the_counters_and_writes_nothing(vle):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    credentials = vle.issue_credentials()
+    assert approle(credentials["role_id"], address="10.5.0.1").status_code == 401
+    with CaptureQueriesContext(connection) as queries:
+        response = approle(credentials["role_id"], credentials["secret_id"], address="10.5.0.1")
+    assert response.status_code == 200
+    assert response.json()["vle"]["id"] == vle.pk
+    # The two counters and the VLE with its institution: no write, no transaction.
+    assert [query["sql"].split()[0] for query in queries] == ["SELECT"] * 3
+    assert len(cache.get("throttle_approle-address_10.5.0.1")) == 1  # the refusal only
+
+
 def test_forwarded_for_does_not_dodge_the_address_limit():
     for attempt in range(10):
         client = APIClient()

@@ -1,11 +1,13 @@
 """Course learners and instructors of the VLE tree: the plugins' idempotent enrol by uid
 (real-clients.md §3.4; anchor-core §4.2, §4.3)."""
 
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
+from django.utils import timezone
 
-from institution.models import InstitutionUser, Instructor, Learner, User
+from institution.models import InformedConsent, InstitutionUser, Instructor, Learner, User
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -331,3 +333,19 @@ def test_instructor_list_costs_fixed_queries(
     with django_assert_max_num_queries(7):
         body = vle_api.get(f"{course_url}/instructor/?limit=20").json()
     assert body["count"] == rows
+
+
+def test_a_version_not_valid_yet_is_not_the_current_one(
+    vle_api, course_url, consenting_learner, institution
+):
+    """The course comes with all its institution's consent versions; one whose `valid_from`
+    is still ahead does not outdate the version the learner accepted."""
+    InformedConsent.objects.create(
+        institution=institution, version="2.0.0", valid_from=timezone.now() + timedelta(days=3)
+    )
+    uid = consenting_learner.institution_user.uid
+    listed = vle_api.get(f"{course_url}/learner/?uid={uid}").json()["results"][0]
+    enrolled = vle_api.post(f"{course_url}/learner/", {"uid": uid}).json()
+    for row in (listed, enrolled):
+        assert row["ic_status"] == "VALID"
+        assert row["consent"]["status"] == "VALID"

@@ -24,6 +24,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from institution.api.views import CurrentConsentContext
+from tesla.compiled_lists import CompiledFirstPage
 from tesla.permissions import VLE as VLE_ROLE
 from tesla.viewsets import TeslaModelViewSet, TeslaReadOnlyViewSet, TeslaViewSet
 from vle import filters as vle_filters
@@ -109,7 +110,7 @@ class VLELauncherViewSet(ForVLE, TeslaViewSet):
 # §2 Courses ----------------------------------------------------------------------------------
 
 
-class VLECourseViewSet(ForVLE, TeslaModelViewSet):
+class VLECourseViewSet(ForVLE, CompiledFirstPage, TeslaModelViewSet):
     """The VLE's courses. A `vle_course_id` is unique within the VLE (409)."""
 
     parent_chain = VLE_PARENTS
@@ -197,7 +198,7 @@ class VLECourseLearnerViewSet(CurrentConsentContext, ForVLE, TeslaModelViewSet):
 # §6 Activities -------------------------------------------------------------------------------
 
 
-class VLECourseActivityViewSet(ForVLE, TeslaModelViewSet):
+class VLECourseActivityViewSet(ForVLE, CompiledFirstPage, TeslaModelViewSet):
     """Activities of the course; (`vle_activity_type`, `vle_activity_id`) is unique within
     the VLE (409)."""
 

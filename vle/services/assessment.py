@@ -23,11 +23,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from institution.models import Learner
-from institution.selectors import learner_ic_status, learner_send, with_learner_details
+from institution.selectors import learner_ic_status, learner_send
 from tesla import tokens
 from tesla.errors import NotFound
+from tesla.precompiled import Lookup
 from vle.models import VLE, Activity, ActivityInstrument, AssessmentSession, Launcher
 from vle.selectors import activity_learner_instruments
+from vle.services.enrolments import LEARNER
 
 # Status codes of a refusal (the original's apps/api/status.py).
 MISSING_IC = 2
@@ -37,7 +39,8 @@ MISSING_ENROLMENT = 4
 DEFAULT_OPTIONS = {"floating_menu_initial_pos": "top-right"}
 SENSORS = ("camera", "keyboard", "microphone", "activity")
 
-# learner, activity -> {"missing_enrolments": bool, "instruments": {id: status}, ...}
+# learner, activity, watching (the instruments that watch the learner) ->
+# {"missing_enrolments": bool, "instruments": {id: status}, ...}
 EnrolmentCheck = Callable[..., dict]
 
 
@@ -102,16 +105,35 @@ def assessment_activity(
 ) -> Activity:
     """The VLE's activity, by its VLE (type, id) or by its TeSLA id (404 "Activity not
     found")."""
-    activities = Activity.objects.filter(vle=vle).select_related("course", "vle__institution")
     if activity_pk is not None:
-        activity = activities.filter(pk=activity_pk).first()
+        activity = _ACTIVITY_BY_PK.first(vle_id=vle.pk, pk=activity_pk)
     else:
-        activity = activities.filter(
-            vle_activity_type=vle_activity_type, vle_activity_id=vle_activity_id
-        ).first()
+        activity = _ACTIVITY_BY_VLE_IDS.first(
+            vle_id=vle.pk, type=vle_activity_type or "", id=vle_activity_id or ""
+        )
     if activity is None:
         raise NotFound("Activity not found")
+    activity.vle = vle
     return activity
+
+
+# The two lookups of `assessment_activity` (SQL compiled once: every session opens with one).
+def _vle_activities(vle_id: int):
+    return Activity.objects.filter(vle_id=vle_id).select_related("course").order_by("pk")
+
+
+_ACTIVITY_BY_PK = Lookup(
+    Activity, lambda vle_id, pk: _vle_activities(vle_id).filter(pk=pk)[:1], vle_id=-1, pk=-2
+)
+_ACTIVITY_BY_VLE_IDS = Lookup(
+    Activity,
+    lambda vle_id, type, id: _vle_activities(vle_id).filter(
+        vle_activity_type=type, vle_activity_id=id
+    )[:1],
+    vle_id=-1,
+    type="\x00type",
+    id="\x00id",
+)
 
 
 def assessment_learner(
@@ -120,13 +142,11 @@ def assessment_learner(
     """The learner of the VLE's institution with this uid; or named by `learner_ref`, which
     is the learner's public UUID (`learner_id`) or else their uid (404 "Learner not found")."""
     # Consent, SEND and person are all read while opening the session: load them once here.
-    learners = with_learner_details(
-        Learner.objects.filter(institution_user__institution_id=vle.institution_id)
-    )
     learner = None
     if uid is not None:
-        learner = learners.filter(institution_user__uid=uid).first()
+        learner = LEARNER.holder(institution_id=vle.institution_id, uid=uid)
     elif learner_ref is not None:
+        learners = LEARNER.holders(institution_id=vle.institution_id)
         try:
             learner = learners.filter(learner_id=uuid.UUID(str(learner_ref))).first()
         except ValueError:
@@ -186,7 +206,7 @@ def assessment_session_start(
     session; its connector loads nothing."""
     assessment_check_consent(learner=learner)
     rows = activity_learner_instruments(activity=activity, learner=learner)
-    enrolments = enrolment_check(learner=learner, activity=activity)
+    enrolments = enrolment_check(learner=learner, activity=activity, watching=rows)
     if enrolments.get("missing_enrolments"):
         raise AssessmentRejected(
             MISSING_ENROLMENT, "Missing Enrolment", enrolments=_named_enrolments(enrolments, rows)

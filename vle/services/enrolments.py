@@ -13,6 +13,7 @@ Enrolling someone already enrolled changes nothing; unenrolling leaves the perso
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from django.db.models import Model, QuerySet
 from institution.models import Instructor, Learner
 from institution.selectors import with_learner_details
 from tesla.errors import NotFound
+from tesla.precompiled import Lookup
 from vle import selectors
 from vle.models import VLE, Course
 from vle.services.people import vle_person_for_uid
@@ -42,6 +44,25 @@ class CourseRole:
         if self.model is Learner:
             return with_learner_details(cast("QuerySet[Learner]", rows))
         return rows.select_related("institution_user__user")
+
+    def holder(self, *, institution_id: int, uid: str) -> Any:
+        """The institution's role row with this uid, with what its representation reads, or
+        None."""
+        return self._holder_by_uid.first(institution_id=institution_id, uid=uid)
+
+    @cached_property
+    def _holder_by_uid(self) -> Lookup:
+        # Every VLE enrol and every assessment session looks its person up: SQL compiled once.
+        return Lookup(
+            self.model,
+            lambda institution_id, uid: (
+                self.holders(institution_id=institution_id)
+                .filter(institution_user__uid=uid)
+                .order_by("pk")[:1]
+            ),
+            institution_id=-1,
+            uid="\x00uid",
+        )
 
     def members(self, course: Course) -> Any:
         """The course's role rows (a many-to-many manager)."""
@@ -67,11 +88,7 @@ INSTRUCTOR = CourseRole(
 def course_role_holder(*, course: Course, role: CourseRole, uid: str) -> Any:
     """The institution's role row (learner or instructor) with this uid, or a 400 naming
     `uid`."""
-    holder = (
-        role.holders(institution_id=course.vle.institution_id)
-        .filter(institution_user__uid=uid)
-        .first()
-    )
+    holder = role.holder(institution_id=course.vle.institution_id, uid=uid)
     if holder is None:
         raise ValidationError({"uid": [f"No {role.name} with uid '{uid}' in this institution."]})
     return holder
@@ -81,7 +98,7 @@ def _vle_role_holder(*, role: CourseRole, vle: VLE, uid: str, **details: Any) ->
     """The role row with this uid, created (with the person, when unknown) as the institution
     lets VLEs: its `disable_vle_<role>_creation` makes an unknown role holder a 404."""
     institution = vle.institution
-    holder = role.holders(institution_id=institution.pk).filter(institution_user__uid=uid).first()
+    holder = role.holder(institution_id=institution.pk, uid=uid)
     if holder is not None:
         return holder
     if getattr(institution, role.vle_creation_switch):
