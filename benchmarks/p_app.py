@@ -402,6 +402,126 @@ SEND_ROWS = (
 )
 
 
+# A learner as the server reads one: person, membership, accepted consent version and SEND
+# assignments (JSON rows), in one query; the names are those of `learner_row`.
+LEARNER_COLUMNS = {
+    "id": "l.institution_user_id",
+    "username": "u.username",
+    "uid": "m.uid",
+    "first_name": "u.first_name",
+    "last_name": "u.last_name",
+    "email": "u.email",
+    "locale": "m.locale",
+    "last_login": "u.last_login",
+    "created_at": "m.created_at",
+    "updated_at": "m.updated_at",
+    "login_allowed": "m.login_allowed",
+    "inst_admin": "m.inst_admin",
+    "legal_admin": "m.legal_admin",
+    "send_admin": "m.send_admin",
+    "data_admin": "m.data_admin",
+    "learner_id": "l.learner_id",
+    "consent_id": "l.consent_id",
+    "consent_version": "ic.version",
+    "consent_valid_from": "ic.valid_from",
+    "consent_accepted": "l.consent_accepted",
+    "consent_rejected": "l.consent_rejected",
+    "joined_at": "l.joined_at",
+    "send_rows": SEND_ROWS,
+}
+LEARNERS = (
+    f"SELECT {', '.join(LEARNER_COLUMNS.values())} "
+    "FROM institution_learner l "
+    "JOIN institution_institutionuser m ON m.user_id = l.institution_user_id "
+    "JOIN institution_user u ON u.id = m.user_id "
+    "LEFT JOIN institution_informedconsent ic ON ic.id = l.consent_id "
+)
+# The two representations of a learner: the institution's list and the VLE's course learner.
+INSTITUTION_LEARNER_FIELDS = (
+    "id",
+    "institution",
+    "username",
+    "consent",
+    "consent_accepted",
+    "consent_rejected",
+    "learner_id",
+    "last_login",
+    "send",
+    "email",
+    "ic_status",
+    "login_allowed",
+    "first_name",
+    "last_name",
+    "locale",
+    "created_at",
+    "updated_at",
+    "uid",
+    "inst_admin",
+    "legal_admin",
+    "send_admin",
+    "data_admin",
+    "joined_at",
+)
+COURSE_LEARNER_FIELDS = (
+    "id",
+    "username",
+    "uid",
+    "first_name",
+    "last_name",
+    "email",
+    "locale",
+    "last_login",
+    "created_at",
+    "updated_at",
+    "inst_admin",
+    "legal_admin",
+    "send_admin",
+    "data_admin",
+    "learner_id",
+    "consent",
+    "consent_accepted",
+    "consent_rejected",
+    "ic_status",
+    "send",
+    "joined_at",
+)
+
+
+def learner_row(row: tuple) -> dict:
+    """A row of `LEARNERS`, by column name."""
+    return dict(zip(LEARNER_COLUMNS, row, strict=True))
+
+
+def learner_values(learner: dict, external_ic: bool, current, now) -> dict:
+    """Every field of a learner's representations, as the server writes them, from
+    `learner_row`; `current` is the institution's current consent version."""
+    consent, ic_status, send = learner_state(
+        learner["send_rows"],
+        (learner["consent_id"], learner["consent_version"], learner["consent_valid_from"]),
+        learner["consent_rejected"],
+        external_ic,
+        current,
+        now,
+    )
+    return {
+        **learner,
+        "learner_id": str(learner["learner_id"]),
+        "last_login": iso(learner["last_login"]),
+        "created_at": iso(learner["created_at"]),
+        "updated_at": iso(learner["updated_at"]),
+        "consent": consent,
+        "consent_accepted": iso(learner["consent_accepted"]),
+        "consent_rejected": iso(learner["consent_rejected"]),
+        "ic_status": ic_status,
+        "send": send,
+        "joined_at": iso(learner["joined_at"]),
+    }
+
+
+def fields(values: dict, names: tuple[str, ...]) -> dict:
+    return {name: values[name] for name in names}
+
+
 def institution_learners(environ, query, institution_id: int):
     institution_row = calling_admin(environ, institution_id)
     institution = institution_body(institution_row, with_domains=True)
@@ -421,16 +541,8 @@ def institution_learners(environ, query, institution_id: int):
     else:
         keys, params, bounds = "TRUE", (institution_id,), f"LIMIT {limit + 1}"
     found = rows(
-        "SELECT l.institution_user_id, u.username, l.consent_id, ic.version, ic.valid_from, "
-        "l.consent_accepted, l.consent_rejected, l.learner_id, u.last_login, u.email, "
-        "m.login_allowed, u.first_name, u.last_name, m.locale, m.created_at, m.updated_at, "
-        "m.uid, m.inst_admin, m.legal_admin, m.send_admin, m.data_admin, l.joined_at, "
-        f"{SEND_ROWS} "
-        "FROM institution_learner l "
-        "JOIN institution_institutionuser m ON m.user_id = l.institution_user_id "
-        "JOIN institution_user u ON u.id = m.user_id "
-        "LEFT JOIN institution_informedconsent ic ON ic.id = l.consent_id "
-        f"WHERE m.institution_id = %s AND {keys} ORDER BY l.institution_user_id {bounds}",
+        f"{LEARNERS} WHERE m.institution_id = %s AND {keys} "
+        f"ORDER BY l.institution_user_id {bounds}",
         params,
     )
     consents = rows(
@@ -438,38 +550,16 @@ def institution_learners(environ, query, institution_id: int):
         (institution_id,),
     )
     current = current_consent(consents, now)
-    learners = []
-    for row in found:
-        consent, ic_status, send = learner_state(
-            row[22], (row[2], row[3], row[4]), row[6], institution["external_ic"], current, now
-        )
-        learners.append(
+    learners = [
+        fields(
             {
-                "id": row[0],
+                **learner_values(learner_row(row), institution["external_ic"], current, now),
                 "institution": institution,
-                "username": row[1],
-                "consent": consent,
-                "consent_accepted": iso(row[5]),
-                "consent_rejected": iso(row[6]),
-                "learner_id": str(row[7]),
-                "last_login": iso(row[8]),
-                "send": send,
-                "email": row[9],
-                "ic_status": ic_status,
-                "login_allowed": row[10],
-                "first_name": row[11],
-                "last_name": row[12],
-                "locale": row[13],
-                "created_at": iso(row[14]),
-                "updated_at": iso(row[15]),
-                "uid": row[16],
-                "inst_admin": row[17],
-                "legal_admin": row[18],
-                "send_admin": row[19],
-                "data_admin": row[20],
-                "joined_at": iso(row[21]),
-            }
+            },
+            INSTITUTION_LEARNER_FIELDS,
         )
+        for row in found
+    ]
     return page(
         environ,
         query,
@@ -553,22 +643,15 @@ def body_of(environ, *required: str) -> dict:
     return body
 
 
-def learner_by_uid(institution_id: int, uid: str) -> list[tuple]:
+def learner_by_uid(institution_id: int, uid: str) -> dict | None:
     """The institution's learner with this uid, with their person, accepted consent and SEND
     assignments (the server reads them in one query)."""
-    return rows(
-        "SELECT l.institution_user_id, u.username, m.uid, u.first_name, u.last_name, "
-        "u.email, m.locale, u.last_login, m.created_at, m.updated_at, m.inst_admin, "
-        "m.legal_admin, m.send_admin, m.data_admin, l.learner_id, l.consent_id, "
-        "ic.version, ic.valid_from, l.consent_accepted, l.consent_rejected, l.joined_at, "
-        f"{SEND_ROWS} "
-        "FROM institution_learner l "
-        "JOIN institution_institutionuser m ON m.user_id = l.institution_user_id "
-        "JOIN institution_user u ON u.id = m.user_id "
-        "LEFT JOIN institution_informedconsent ic ON ic.id = l.consent_id "
-        "WHERE m.institution_id = %s AND m.uid = %s ORDER BY l.institution_user_id LIMIT 1",
+    found = rows(
+        f"{LEARNERS} WHERE m.institution_id = %s AND m.uid = %s "
+        "ORDER BY l.institution_user_id LIMIT 1",
         (institution_id, uid),
     )
+    return learner_row(found[0]) if found else None
 
 
 def vle_course_learner_enrol(environ, query, vle_id: int, course_id: int):
@@ -589,46 +672,22 @@ def vle_course_learner_enrol(environ, query, vle_id: int, course_id: int):
         )
         if not course:
             raise not_found()
-        found = learner_by_uid(institution["id"], uid)
-        if not found:
+        learner = learner_by_uid(institution["id"], uid)
+        if learner is None:
             raise Answer("501 Not Implemented", {"detail": "P enrols known learners only."})
-        row = found[0]
         rows(
             "INSERT INTO vle_course_learners (course_id, learner_id) VALUES (%s, %s) "
             "ON CONFLICT DO NOTHING RETURNING id",
-            (course_id, row[0]),
+            (course_id, learner["id"]),
         )
     consents = [
         (entry["id"], entry["version"], datetime.fromisoformat(entry["valid_from"]))
         for entry in course[0][1] or []
     ]
     current = current_consent(consents, now)
-    consent, ic_status, send = learner_state(
-        row[21], (row[15], row[16], row[17]), row[19], institution["external_ic"], current, now
+    return fields(
+        learner_values(learner, institution["external_ic"], current, now), COURSE_LEARNER_FIELDS
     )
-    return {
-        "id": row[0],
-        "username": row[1],
-        "uid": row[2],
-        "first_name": row[3],
-        "last_name": row[4],
-        "email": row[5],
-        "locale": row[6],
-        "last_login": iso(row[7]),
-        "created_at": iso(row[8]),
-        "updated_at": iso(row[9]),
-        "inst_admin": row[10],
-        "legal_admin": row[11],
-        "send_admin": row[12],
-        "data_admin": row[13],
-        "learner_id": str(row[14]),
-        "consent": consent,
-        "consent_accepted": iso(row[18]),
-        "consent_rejected": iso(row[19]),
-        "ic_status": ic_status,
-        "send": send,
-        "joined_at": iso(row[20]),
-    }
 
 
 def sign(claims: dict) -> str:
@@ -687,13 +746,17 @@ def vle_assessment_open(environ, query, vle_id: int):
         if not found:
             raise Answer("404 Not Found", {"detail": "Activity not found"})
         activity = found[0]
-        found = learner_by_uid(institution["id"], body["vle_learner_uid"])
-        if not found:
+        learner = learner_by_uid(institution["id"], body["vle_learner_uid"])
+        if learner is None:
             raise Answer("404 Not Found", {"detail": "Learner not found"})
-        learner = found[0]
         now = datetime.now(UTC)
-        if not institution["external_ic"]:
-            if learner[15] is None or learner[18] is None or learner[19] is not None:
+        external_ic, current = institution["external_ic"], None
+        if not external_ic:
+            if (
+                learner["consent_id"] is None
+                or learner["consent_accepted"] is None
+                or learner["consent_rejected"] is not None
+            ):
                 raise Answer(
                     "406 Not Acceptable", {"status": 2, "message": "Missing Informed Consent"}
                 )
@@ -703,15 +766,9 @@ def vle_assessment_open(environ, query, vle_id: int):
                 (institution["id"],),
             )
             current = current_consent(consents, now)
-            _, ic_status, send = learner_state(
-                learner[21], (learner[15], learner[16], learner[17]), None, False, current, now
-            )
-            if not ic_status.startswith("VALID"):
-                raise Answer(
-                    "406 Not Acceptable", {"status": 3, "message": "Invalid Informed Consent"}
-                )
-        else:
-            send = learner_state(learner[21], (None, None, None), None, True, None, now)[2]
+        learner = learner_values(learner, external_ic, current, now)
+        if not learner["ic_status"].startswith("VALID"):
+            raise Answer("406 Not Acceptable", {"status": 3, "message": "Invalid Informed Consent"})
         watching = rows(
             "SELECT ai.id FROM vle_activityinstrument ai WHERE ai.activity_id = %s",
             (activity[0],),
@@ -722,20 +779,20 @@ def vle_assessment_open(environ, query, vle_id: int):
         ((session_id,),) = rows(
             "INSERT INTO vle_assessmentsession (activity_id, learner_id, started_at, "
             "access_key) VALUES (%s, %s, %s, %s) RETURNING id",
-            (activity[0], learner[0], now, access_key),
+            (activity[0], learner["id"], now, access_key),
         )
         rows(
             "INSERT INTO vle_course_learners (course_id, learner_id) VALUES (%s, %s) "
             "ON CONFLICT DO NOTHING RETURNING id",
-            (activity[1], learner[0]),
+            (activity[1], learner["id"]),
         )
-        token = learner_tokens(learner[0], str(learner[14]), session_id, minutes, now)
+        token = learner_tokens(learner["id"], learner["learner_id"], session_id, minutes, now)
         launcher_token = uuid.uuid4()
         ((launcher_id,),) = rows(
             "INSERT INTO vle_launcher (user_id, session_id, target, token, refresh_minutes, "
             "expires_at, created_at) VALUES (%s, %s, 0, %s, %s, %s, %s) RETURNING id",
             (
-                learner[0],
+                learner["id"],
                 session_id,
                 launcher_token,
                 minutes,
@@ -743,14 +800,14 @@ def vle_assessment_open(environ, query, vle_id: int):
                 now,
             ),
         )
-        enabled_options = set(send["send"]["enabled_options"])
+        enabled_options = set(learner["send"]["send"]["enabled_options"])
         config = {
             "mode": "verification",
             "learner": {
-                "id": learner[0],
-                "learner_id": str(learner[14]),
-                "first_name": learner[3],
-                "last_name": learner[4],
+                "id": learner["id"],
+                "learner_id": learner["learner_id"],
+                "first_name": learner["first_name"],
+                "last_name": learner["last_name"],
                 "picture": None,
                 "institution_id": institution["id"],
             },
@@ -785,7 +842,7 @@ def vle_assessment_open(environ, query, vle_id: int):
                 "missing_enrolments": False,
                 "instruments": {},
                 "activity_id": activity[0],
-                "learner_id": learner[0],
+                "learner_id": learner["id"],
             },
             "logo_url": None,
             "api_url": os.environ["PUBLIC_API_URL"],
@@ -813,7 +870,7 @@ def vle_assessment_open(environ, query, vle_id: int):
         "closed_at": None,
         "auto_closed": None,
         "activity": activity[0],
-        "learner": str(learner[14]),
+        "learner": learner["learner_id"],
         "token": token,
     }
 

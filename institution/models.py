@@ -121,6 +121,10 @@ class InformedConsent(TimeStampedModel):
         match = VERSION_RE.match(self.version)
         return tuple(int(part) for part in match.groups()) if match else (0, 0, 0)
 
+    def is_valid_at(self, now) -> bool:
+        """Whether this version is in force at `now`: its `valid_from` has passed."""
+        return self.valid_from <= now
+
 
 class InformedConsentDocument(TimeStampedModel):
     """The text of a consent version in one language, as HTML and optionally as a PDF."""

@@ -75,7 +75,7 @@ def current_of(consents: Iterable[InformedConsent], now=None) -> InformedConsent
     """The current consent among an institution's versions: the highest version whose
     `valid_from` has passed (at `now`), or None."""
     now = now or timezone.now()
-    valid = (consent for consent in consents if consent.valid_from <= now)
+    valid = (consent for consent in consents if consent.is_valid_at(now))
     return max(valid, key=lambda consent: consent.version_key, default=None)
 
 
@@ -111,7 +111,7 @@ def consent_status(consent: InformedConsent, current: InformedConsent | None, no
     """NOT_VALID_YET before valid_from; VALID for the current version; VALID_NEED_UPDATE when
     only the patch number differs from the current version; NOT_VALID otherwise."""
     now = now or timezone.now()
-    if consent.valid_from > now:
+    if not consent.is_valid_at(now):
         return "NOT_VALID_YET"
     if current is None:
         return "NOT_VALID"

@@ -138,24 +138,25 @@ def learner_missing_enrolments(
     `activity_learner_instruments`), one that requires enrolment is missing when no enabled
     provider holds a model able to analyse; missing ones get a zeroed entry, and instruments
     with a model appear with their status too."""
+    if not activity.enabled:
+        watching = []
+    elif watching is None:
+        watching = activity_learner_instruments(activity=activity, learner=learner)
+    # The learner's enrolment status is read only when some instrument watches them.
+    status = (
+        {entry["instrument_id"]: entry for entry in learner_enrolment_status(learner=learner)}
+        if watching
+        else {}
+    )
     instruments: dict[int, dict] = {}
     missing = False
-    if activity.enabled and watching is None:
-        watching = activity_learner_instruments(activity=activity, learner=learner)
-    if activity.enabled and watching:
-        # The learner's enrolment status is read only when some instrument watches them.
-        status = {
-            entry["instrument_id"]: entry for entry in learner_enrolment_status(learner=learner)
-        }
-        for row in watching:
-            entry = status.get(row.instrument_id)
-            if row.instrument.requires_enrolment and (
-                entry is None or not entry["can_analyse__max"]
-            ):
-                missing = True
-                entry = entry or _status_entry(row.instrument_id)
-            if entry is not None:
-                instruments[row.instrument_id] = entry
+    for row in watching:
+        entry = status.get(row.instrument_id)
+        if row.instrument.requires_enrolment and (entry is None or not entry["can_analyse__max"]):
+            missing = True
+            entry = entry or _status_entry(row.instrument_id)
+        if entry is not None:
+            instruments[row.instrument_id] = entry
     return {
         "missing_enrolments": missing,
         "instruments": instruments,
